@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Esrs.Events;
+
+namespace Esrs.Client.Import;
+
+/// <summary>
+/// The UCI Online Retail data set as events. Every invoice line becomes one purchase event with
+/// its quantity as written, negative included: turning negative purchases into cancellations,
+/// quarantining lines without a customer and flagging service codes is the rules' work, not the
+/// reader's. Event ids are the file's row numbers, so a re-import is all duplicates.
+/// </summary>
+public static class UciOnlineRetail
+{
+    /// <summary>Source name the events carry.</summary>
+    public const string SourceName = "uci-online-retail";
+
+    /// <summary>The file inside the data set folder.</summary>
+    public const string FileName = "online_retail.csv.gz";
+
+    private static readonly string[] Header = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"];
+    private static readonly TimeZoneInfo London = FindLondon();
+
+    /// <summary>Reads the rows of the gzip CSV in file order, streaming.</summary>
+    public static IEnumerable<UciRow> ReadRows(string path, int? limit = null)
+    {
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var text = new StreamReader(gzip, Encoding.UTF8);
+        var csv = new CsvReader(text);
+        if (!csv.Read() || !csv.Fields.SequenceEqual(Header))
+        {
+            throw new FormatException($"{path}: expected header {string.Join(',', Header)}.");
+        }
+
+        var row = 0;
+        while ((limit is null || row < limit) && csv.Read())
+        {
+            row++;
+            if (csv.Fields.Count != Header.Length)
+            {
+                throw new FormatException($"{path} line {csv.LineNumber}: expected {Header.Length} fields, found {csv.Fields.Count}.");
+            }
+
+            var f = csv.Fields;
+            yield return new UciRow(
+                row,
+                f[0],
+                f[1],
+                f[2],
+                int.Parse(f[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+                DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                decimal.Parse(f[5], NumberStyles.Number, CultureInfo.InvariantCulture),
+                f[6],
+                f[7]);
+        }
+    }
+
+    /// <summary>The event of one row: a purchase of the customer (blank when missing), at the invoice time in UTC.</summary>
+    public static UserEvent ToEvent(UciRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new UserEvent
+        {
+            EventId = "uci-" + row.RowNumber.ToString(CultureInfo.InvariantCulture),
+            UserId = row.CustomerId,
+            Type = EventType.Purchase,
+            OccurredAt = ToUtc(row.InvoiceDate),
+            Source = SourceName,
+            ItemId = row.StockCode,
+            ItemTitle = row.Description.Length == 0 ? null : row.Description,
+            Quantity = row.Quantity,
+            UnitPrice = row.UnitPrice,
+            Currency = "GBP",
+            Attributes = new Dictionary<string, string>(2) { ["invoice"] = row.InvoiceNo, ["country"] = row.Country },
+        };
+    }
+
+    private static DateTime ToUtc(DateTime local)
+    {
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+
+        // A clock time skipped by the spring change did not happen; read it as the hour after.
+        if (London.IsInvalidTime(unspecified))
+        {
+            unspecified = unspecified.AddHours(1);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(unspecified, London);
+    }
+
+    private static TimeZoneInfo FindLondon()
+    {
+        // Invoice times are UK local time; without time zone data, UTC is the closest honest reading.
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Esrs.Events;
+
+/// <summary>
+/// Stable ids of the validation, repair and dedupe rules. Outcomes, quarantine entries and
+/// provenance carry them; operators filter and count by them, so an id never changes meaning.
+/// </summary>
+public static class RuleIds
+{
+    public const string EventIdMissing = "event.id.missing";
+    public const string UserMissing = "event.user.missing";
+    public const string UserMismatch = "event.user.mismatch";
+    public const string TypeUnknown = "event.type.unknown";
+    public const string TimeMissing = "event.time.missing";
+    public const string TimeToUtc = "event.time.utc";
+    public const string TimeInFuture = "event.time.future";
+    public const string TimeTooOld = "event.time.too-old";
+    public const string RequiredField = "event.field.required";
+    public const string LateForDedupe = "dedupe.late";
+
+    public const string PriceNegative = "price.negative";
+    public const string PriceAbsurd = "price.absurd";
+    public const string PriceZero = "price.zero";
+    public const string QuantityZero = "quantity.zero";
+    public const string QuantityAbsurd = "quantity.absurd";
+    public const string QuantitySign = "quantity.sign";
+    public const string QuantityDefault = "quantity.default";
+    public const string CurrencyNormalised = "currency.normalise";
+    public const string CurrencyInvalid = "currency.invalid";
+
+    public const string RatingRange = "rating.range";
+    public const string AgeRange = "age.range";
+    public const string GenderNormalised = "gender.normalise";
+    public const string GenderUnknown = "gender.unknown";
+
+    public const string TextNormalised = "text.normalise";
+    public const string TextTruncated = "text.truncate";
+    public const string NonProductItem = "item.non-product";
+
+    /// <summary>Rule id of profile fields derived directly from accepted events.</summary>
+    public const string ProfileFromEvent = "profile.event";
+}

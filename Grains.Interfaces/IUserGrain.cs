@@ -1,0 +1,25 @@
+using Esrs.Events;
+using Esrs.Profiles;
+using Esrs.Users;
+
+namespace Esrs;
+
+/// <summary>
+/// One user of the shop, keyed by user id (see <see cref="UserGrainKeys"/>). Dedupes, validates,
+/// repairs or quarantines the user's events and keeps the live profile. Every call that changes
+/// state returns only after that state is durable.
+/// </summary>
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Ingests a batch of this user's events and returns one outcome per event, in order.</summary>
+    Task<IngestResult> IngestAsync(IReadOnlyList<UserEvent> batch);
+
+    /// <summary>Returns the live profile with weights decayed to now.</summary>
+    Task<UserProfile> GetProfileAsync();
+
+    /// <summary>Returns quarantined events, oldest first, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
+    Task<QuarantinePage> GetQuarantineAsync(int offset, int limit);
+
+    /// <summary>Re-validates every quarantined event under the current rules and applies, exactly once, those that now pass.</summary>
+    Task<ReplayResult> ReplayQuarantineAsync();
+}

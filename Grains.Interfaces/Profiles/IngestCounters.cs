@@ -1,0 +1,12 @@
+namespace Esrs.Profiles;
+
+/// <summary>Running totals of what one user grain did with the events it received.</summary>
+[GenerateSerializer, Immutable, Alias("esrs.ingest-counters")]
+public sealed record IngestCounters(
+    [property: Id(0)] long Accepted,
+    [property: Id(1)] long Repaired,
+    [property: Id(2)] long DuplicatesById,
+    [property: Id(3)] long DuplicatesByContent,
+    [property: Id(4)] long Quarantined,
+    [property: Id(5)] long Replayed,
+    [property: Id(6)] long QuarantineEvicted);

@@ -1,0 +1,46 @@
+using Esrs.Events;
+
+namespace Esrs.Profiles;
+
+/// <summary>
+/// The live profile of one user as a frontend reads it: weights are decayed to <see cref="AsOf"/>,
+/// lists are sorted by weight, and every derived field names its provenance.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("esrs.user-profile")]
+public sealed record UserProfile
+{
+    [Id(0)] public required string UserId { get; init; }
+
+    /// <summary>The instant the decayed weights refer to.</summary>
+    [Id(1)] public required DateTime AsOf { get; init; }
+
+    /// <summary>Accepted events per type (cancellations and repairs counted under their repaired type).</summary>
+    [Id(2)] public required IReadOnlyDictionary<EventType, long> Counts { get; init; }
+
+    [Id(3)] public DateTime? FirstSeen { get; init; }
+    [Id(4)] public DateTime? LastSeen { get; init; }
+
+    [Id(5)] public required IReadOnlyList<WeightedValue> Categories { get; init; }
+    [Id(6)] public required IReadOnlyList<WeightedValue> Brands { get; init; }
+    [Id(7)] public required IReadOnlyList<WeightedValue> Items { get; init; }
+    [Id(8)] public required IReadOnlyList<WeightedValue> SearchTerms { get; init; }
+
+    /// <summary>Most recent distinct items, newest first.</summary>
+    [Id(9)] public required IReadOnlyList<string> RecentItems { get; init; }
+
+    /// <summary>Purchases minus cancellations, per ISO currency code.</summary>
+    [Id(10)] public required IReadOnlyDictionary<string, decimal> Spend { get; init; }
+
+    [Id(11)] public int? Age { get; init; }
+
+    /// <summary>Normalised gender: <c>female</c>, <c>male</c> or <c>other</c>.</summary>
+    [Id(12)] public string? Gender { get; init; }
+
+    /// <summary>Share (0..1) of the profile's signals that are known: age, gender, category, brand, item, search term, spend.</summary>
+    [Id(13)] public required double Completeness { get; init; }
+
+    /// <summary>Provenance of each derived field, keyed by field name (<c>age</c>, <c>gender</c>, <c>categories</c>...).</summary>
+    [Id(14)] public required IReadOnlyDictionary<string, Provenance> Provenance { get; init; }
+
+    [Id(15)] public required IngestCounters Ingest { get; init; }
+}

@@ -1,0 +1,55 @@
+using Esrs.Cleaning.Rules;
+using Esrs.Events;
+
+namespace Esrs.Cleaning;
+
+/// <summary>
+/// Runs the rule families in order over one event. Identity, type and time come first, text is
+/// normalised before the field checks that look at it, and quantity repairs (which may change the
+/// type) come before the required-field check of the repaired type.
+/// </summary>
+public sealed class EventValidator
+{
+    private readonly IEventRule[] _rules;
+
+    public EventValidator()
+        : this(DefaultRules())
+    {
+    }
+
+    public EventValidator(IEnumerable<IEventRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _rules = [.. rules];
+    }
+
+    /// <summary>The built-in rule families, in the order they run.</summary>
+    public static IEventRule[] DefaultRules() =>
+    [
+        new IdentityRule(),
+        new EventTypeRule(),
+        new OccurredAtRule(),
+        new TextRule(),
+        new QuantityRule(),
+        new RequiredFieldsRule(),
+        new PriceRule(),
+        new CurrencyRule(),
+        new RatingRule(),
+        new DemographicsRule(),
+        new NonProductItemRule(),
+    ];
+
+    /// <summary>Validates and repairs <paramref name="e"/>; the result says whether it is rejected and why.</summary>
+    public ValidationResult Validate(UserEvent e, in ValidationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var decisions = default(DecisionList);
+        var current = e;
+        foreach (var rule in _rules)
+        {
+            current = rule.Apply(current, context, ref decisions);
+        }
+
+        return new ValidationResult(current, decisions);
+    }
+}

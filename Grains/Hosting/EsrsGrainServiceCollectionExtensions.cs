@@ -1,0 +1,55 @@
+using Esrs.Cleaning;
+using Esrs.Profiles;
+using Esrs.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Esrs.Hosting;
+
+/// <summary>Registers what the user grains need: the rule set, its options, and a clock.</summary>
+public static class EsrsGrainServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the validator and the validated options of dedupe, validation, profiles and quarantine.
+    /// Each <paramref name="configure"/> callback may bind or post-configure the options it is given.
+    /// </summary>
+    public static IServiceCollection AddEsrsUsers(this IServiceCollection services, Action<EsrsUserOptionsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new EventValidator());
+
+        var builder = new EsrsUserOptionsBuilder(
+            services.AddOptions<ValidationOptions>()
+                .Validate(o => o.MaxFutureSkew >= TimeSpan.Zero, "Esrs:Validation:MaxFutureSkew must not be negative.")
+                .Validate(o => o.MaxAge > TimeSpan.Zero, "Esrs:Validation:MaxAge must be positive.")
+                .Validate(o => o.MaxUnitPrice > 0, "Esrs:Validation:MaxUnitPrice must be positive.")
+                .Validate(o => o.MaxQuantity > 0, "Esrs:Validation:MaxQuantity must be positive.")
+                .Validate(o => o.MaxQueryLength is > 0 and <= 10_000 && o.MaxTextLength is > 0 and <= 10_000, "Esrs:Validation text limits must be within 1..10000.")
+                .ValidateOnStart(),
+            services.AddOptions<DedupeOptions>()
+                .Validate(o => o.MaxEvents is > 0 and <= 1_000_000, "Esrs:Dedupe:MaxEvents must be within 1..1000000.")
+                .Validate(o => o.Window > TimeSpan.Zero, "Esrs:Dedupe:Window must be positive.")
+                .ValidateOnStart(),
+            services.AddOptions<ProfileOptions>()
+                .Validate(o => o.HalfLife >= TimeSpan.FromMinutes(1), "Esrs:Profiles:HalfLife must be at least a minute.")
+                .Validate(o => o.RecentItems is > 0 and <= 1_000, "Esrs:Profiles:RecentItems must be within 1..1000.")
+                .Validate(o => o.MaxInterests is > 0 and <= 1_000 && o.MaxItemInterests is > 0 and <= 1_000, "Esrs:Profiles interest caps must be within 1..1000.")
+                .Validate(o => o.TopN > 0, "Esrs:Profiles:TopN must be positive.")
+                .ValidateOnStart(),
+            services.AddOptions<QuarantineOptions>()
+                .Validate(o => o.Capacity is > 0 and <= 100_000, "Esrs:Quarantine:Capacity must be within 1..100000.")
+                .Validate(o => o.MaxPageSize > 0, "Esrs:Quarantine:MaxPageSize must be positive.")
+                .ValidateOnStart());
+        configure?.Invoke(builder);
+        return services;
+    }
+}
+
+/// <summary>The option builders <see cref="EsrsGrainServiceCollectionExtensions.AddEsrsUsers"/> hands to its caller.</summary>
+public sealed record EsrsUserOptionsBuilder(
+    OptionsBuilder<ValidationOptions> Validation,
+    OptionsBuilder<DedupeOptions> Dedupe,
+    OptionsBuilder<ProfileOptions> Profiles,
+    OptionsBuilder<QuarantineOptions> Quarantine);

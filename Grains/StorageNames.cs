@@ -1,0 +1,8 @@
+namespace Esrs;
+
+/// <summary>Names of the grain storage providers the grains use; the silo registers one of each.</summary>
+public static class StorageNames
+{
+    /// <summary>User grain state: profile, dedupe window, quarantine.</summary>
+    public const string Users = "users";
+}

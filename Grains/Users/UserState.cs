@@ -1,0 +1,31 @@
+using Esrs.Profiles;
+
+namespace Esrs.Users;
+
+/// <summary>Everything a user grain keeps durable, written once per ingest call.</summary>
+[GenerateSerializer, Alias("esrs.user-state")]
+public sealed class UserState
+{
+    [Id(0)] public ProfileState Profile { get; set; } = new();
+
+    /// <summary>The dedupe window, packed by <see cref="Cleaning.DedupeWindow.Pack"/>.</summary>
+    [Id(1)] public byte[] DedupeEntries { get; set; } = [];
+
+    /// <summary>Low watermark of the dedupe window (seconds since 2000; -1 while nothing was forgotten).</summary>
+    [Id(2)] public long DedupeWatermark { get; set; } = -1;
+
+    [Id(3)] public List<QuarantinedEvent> Quarantine { get; set; } = [];
+
+    /// <summary>Sequence number of the next quarantine entry.</summary>
+    [Id(4)] public long NextQuarantineSequence { get; set; }
+
+    [Id(5)] public long Accepted { get; set; }
+    [Id(6)] public long Repaired { get; set; }
+    [Id(7)] public long DuplicatesById { get; set; }
+    [Id(8)] public long DuplicatesByContent { get; set; }
+    [Id(9)] public long Quarantined { get; set; }
+    [Id(10)] public long Replayed { get; set; }
+    [Id(11)] public long QuarantineEvicted { get; set; }
+
+    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineEvicted);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Esrs.Hosting;
+using Esrs.Cleaning;
+using Esrs.Profiles;
+using Esrs.Users;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace Esrs.Silo.Hosting;
+
+/// <summary>Wiring of an Esrs silo: options, storage and schema, clustering, grain services.</summary>
+public static class EsrsSiloBuilderExtensions
+{
+    private const string SqliteInvariant = "System.Data.SQLite";
+    private const string PostgreSqlInvariant = "Npgsql";
+
+    /// <summary>
+    /// Makes this host an Esrs silo configured from <c>Esrs:*</c>: the mode decides storage
+    /// (SQLite or PostgreSQL) and clustering (localhost or PostgreSQL membership with reminders).
+    /// </summary>
+    public static IHostApplicationBuilder AddEsrsSilo(this IHostApplicationBuilder builder, Action<EsrsSiloOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = ReadOptions(builder.Configuration, configure);
+        builder.Services.AddEsrsUsers(o => o.BindEsrsConfiguration());
+        builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options));
+        return builder;
+    }
+
+    /// <summary>Reads and validates <see cref="EsrsSiloOptions"/> eagerly: they choose providers, so they are needed before the container exists.</summary>
+    public static EsrsSiloOptions ReadOptions(IConfiguration configuration, Action<EsrsSiloOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new EsrsSiloOptions();
+        configuration.GetSection(EsrsSiloOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(EsrsSiloOptions.SectionName, typeof(EsrsSiloOptions), errors);
+        }
+
+        return options;
+    }
+
+    /// <summary>Binds the user grain options to their <c>Esrs:*</c> sections.</summary>
+    public static EsrsUserOptionsBuilder BindEsrsConfiguration(this EsrsUserOptionsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Validation.BindConfiguration(ValidationOptions.SectionName);
+        builder.Dedupe.BindConfiguration(DedupeOptions.SectionName);
+        builder.Profiles.BindConfiguration(ProfileOptions.SectionName);
+        builder.Quarantine.BindConfiguration(QuarantineOptions.SectionName);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the grain storage of the mode, with its schema installed first in the silo lifecycle
+    /// and state serialised by Orleans' compact binary serializer.
+    /// </summary>
+    public static ISiloBuilder AddEsrsStorage(this ISiloBuilder silo, EsrsSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton<SchemaInstaller>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchemaInstaller>());
+        var (invariant, connectionString) = options.Mode == SiloMode.Embedded
+            ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
+            : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
+        silo.AddAdoNetGrainStorage(StorageNames.Users, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<IServiceProvider>((storage, services) =>
+        {
+            storage.Invariant = invariant;
+            storage.ConnectionString = connectionString;
+            storage.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
+        }));
+        return silo;
+    }
+
+    /// <summary>Localhost clustering in embedded mode; PostgreSQL membership and reminders in cluster mode.</summary>
+    public static ISiloBuilder UseEsrsClustering(this ISiloBuilder silo, EsrsSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == SiloMode.Embedded)
+        {
+            return silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+
+        return silo
+            .Configure<ClusterOptions>(c =>
+            {
+                c.ClusterId = options.ClusterId;
+                c.ServiceId = options.ServiceId;
+            })
+            .ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true)
+            .UseAdoNetClustering(c =>
+            {
+                c.Invariant = PostgreSqlInvariant;
+                c.ConnectionString = options.PostgreSqlConnectionString;
+            })
+            .UseAdoNetReminderService(r =>
+            {
+                r.Invariant = PostgreSqlInvariant;
+                r.ConnectionString = options.PostgreSqlConnectionString;
+            });
+    }
+}

@@ -1,0 +1,6 @@
+using Esrs.Silo.Hosting;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddEsrsSilo();
+await builder.Build().RunAsync();

@@ -1,0 +1,89 @@
+-- Esrs grain storage for PostgreSQL (cluster mode). Idempotent: safe to run at every start.
+-- The Orleans ADO.NET provider reads its statements from OrleansQuery; parameters and result
+-- columns are the provider's contract, the SQL is ours.
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  varchar(64) NOT NULL PRIMARY KEY,
+    QueryText text        NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS OrleansStorage
+(
+    GrainIdHash            integer      NOT NULL,
+    GrainIdN0              bigint       NOT NULL,
+    GrainIdN1              bigint       NOT NULL,
+    GrainTypeHash          integer      NOT NULL,
+    GrainTypeString        varchar(512) NOT NULL,
+    GrainIdExtensionString varchar(512) NULL,
+    ServiceId              varchar(150) NOT NULL,
+    PayloadBinary          bytea        NULL,
+    ModifiedOn             timestamptz  NOT NULL DEFAULT now(),
+    Version                integer      NULL
+);
+
+-- One row per grain; the expression makes a missing extension key compare equal to itself.
+CREATE UNIQUE INDEX IF NOT EXISTS ux_orleansstorage_grain ON OrleansStorage
+    (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, COALESCE(GrainIdExtensionString, ''));
+
+-- Update when the caller holds a version (optimistic concurrency), insert when it holds none.
+-- Exactly one row comes back on success; none on a version conflict.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', $q$
+WITH updated AS (
+    UPDATE OrleansStorage
+    SET PayloadBinary = @PayloadBinary, ModifiedOn = now(), Version = Version + 1
+    WHERE @GrainStateVersion IS NOT NULL
+      AND GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+      AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+      AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+      AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+      AND Version = @GrainStateVersion
+    RETURNING Version
+), inserted AS (
+    INSERT INTO OrleansStorage
+        (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString, ServiceId, PayloadBinary, Version)
+    SELECT @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId, @PayloadBinary, 1
+    WHERE @GrainStateVersion IS NULL
+    ON CONFLICT DO NOTHING
+    RETURNING Version
+)
+SELECT Version AS NewGrainStateVersion FROM updated
+UNION ALL
+SELECT Version FROM inserted;
+$q$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', $q$
+SELECT PayloadBinary, Version
+FROM OrleansStorage
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+LIMIT 1;
+$q$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', $q$
+UPDATE OrleansStorage
+SET PayloadBinary = NULL, ModifiedOn = now(), Version = Version + 1
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+  AND Version = @GrainStateVersion
+RETURNING Version AS NewGrainStateVersion;
+$q$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
+
+-- The provider checks a delete like a write: it expects the deleted version plus one back.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteStorageKey', $q$
+DELETE FROM OrleansStorage
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+  AND Version = @GrainStateVersion
+RETURNING Version + 1 AS NewGrainStateVersion;
+$q$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;

@@ -1,0 +1,87 @@
+-- Esrs grain storage for SQLite (embedded mode). Idempotent: safe to run at every start.
+-- The Orleans ADO.NET provider reads its statements from OrleansQuery; parameters and result
+-- columns are the provider's contract, the SQL is ours.
+
+PRAGMA journal_mode = WAL;
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  TEXT NOT NULL PRIMARY KEY,
+    QueryText TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS OrleansStorage
+(
+    GrainIdHash            INTEGER NOT NULL,
+    GrainIdN0              INTEGER NOT NULL,
+    GrainIdN1              INTEGER NOT NULL,
+    GrainTypeHash          INTEGER NOT NULL,
+    GrainTypeString        TEXT    NOT NULL,
+    GrainIdExtensionString TEXT    NULL,
+    ServiceId              TEXT    NOT NULL,
+    PayloadBinary          BLOB    NULL,
+    ModifiedOn             TEXT    NOT NULL,
+    Version                INTEGER NULL
+);
+
+-- One row per grain; the expression makes a missing extension key compare equal to itself.
+CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Grain ON OrleansStorage
+    (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, IFNULL(GrainIdExtensionString, ''));
+
+-- Update when the caller holds a version (optimistic concurrency), insert when it holds none.
+-- Exactly one row comes back on success; none on a version conflict.
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', '
+UPDATE OrleansStorage
+SET PayloadBinary = @PayloadBinary,
+    ModifiedOn = strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''),
+    Version = Version + 1
+WHERE @GrainStateVersion IS NOT NULL
+  AND GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND Version = @GrainStateVersion
+RETURNING Version AS NewGrainStateVersion;
+
+INSERT INTO OrleansStorage
+    (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version)
+SELECT @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString, @GrainIdExtensionString, @ServiceId, @PayloadBinary,
+       strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''), 1
+WHERE @GrainStateVersion IS NULL
+ON CONFLICT DO NOTHING
+RETURNING Version AS NewGrainStateVersion;
+');
+
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', '
+SELECT PayloadBinary, Version
+FROM OrleansStorage
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+LIMIT 1;
+');
+
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', '
+UPDATE OrleansStorage
+SET PayloadBinary = NULL,
+    ModifiedOn = strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''),
+    Version = Version + 1
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND Version = @GrainStateVersion
+RETURNING Version AS NewGrainStateVersion;
+');
+
+-- The provider checks a delete like a write: it expects the deleted version plus one back.
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteStorageKey', '
+DELETE FROM OrleansStorage
+WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
+  AND ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND Version = @GrainStateVersion
+RETURNING Version + 1 AS NewGrainStateVersion;
+');

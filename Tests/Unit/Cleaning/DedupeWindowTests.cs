@@ -1,0 +1,124 @@
+using Esrs.Cleaning;
+
+namespace Esrs.Tests.Unit.Cleaning;
+
+public sealed class DedupeWindowTests
+{
+    private static readonly DateTime T0 = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void SameIdIsADuplicateById()
+    {
+        var window = new DedupeWindow(new DedupeOptions());
+        window.Add(1, 100, T0);
+
+        Assert.Equal(DuplicateKind.ById, window.Check(1, 100));
+        Assert.Equal(DuplicateKind.ById, window.Check(1, 999));
+    }
+
+    [Fact]
+    public void SameContentUnderANewIdIsADuplicateByContent()
+    {
+        var window = new DedupeWindow(new DedupeOptions());
+        window.Add(1, 100, T0);
+
+        Assert.Equal(DuplicateKind.ByContent, window.Check(2, 100));
+        Assert.Equal(DuplicateKind.None, window.Check(2, 101));
+    }
+
+    [Fact]
+    public void IdlessEventsDedupeByContent()
+    {
+        var window = new DedupeWindow(new DedupeOptions());
+        window.Add(0, 100, T0);
+
+        Assert.Equal(DuplicateKind.ByContent, window.Check(0, 100));
+    }
+
+    [Fact]
+    public void CountLimitForgetsTheOldestAndRaisesTheWatermark()
+    {
+        var window = new DedupeWindow(new DedupeOptions { MaxEvents = 3 });
+        for (ulong i = 1; i <= 4; i++)
+        {
+            window.Add(i, 100 + i, T0.AddSeconds(i));
+        }
+
+        Assert.Equal(3, window.Count);
+        Assert.Equal(DuplicateKind.None, window.Check(1, 101));
+        Assert.Equal(DuplicateKind.ById, window.Check(2, 102));
+        Assert.True(window.IsBeyondWindow(T0.AddSeconds(1)));
+        Assert.False(window.IsBeyondWindow(T0.AddSeconds(2)));
+    }
+
+    [Fact]
+    public void AgeLimitForgetsEventsTooFarBehindTheNewest()
+    {
+        var window = new DedupeWindow(new DedupeOptions { Window = TimeSpan.FromDays(30) });
+        window.Add(1, 101, T0);
+        window.Add(2, 102, T0.AddDays(10));
+        Assert.Equal(2, window.Count);
+
+        window.Add(3, 103, T0.AddDays(31));
+
+        Assert.Equal(2, window.Count);
+        Assert.Equal(DuplicateKind.None, window.Check(1, 101));
+        Assert.True(window.IsBeyondWindow(T0));
+        Assert.False(window.IsBeyondWindow(T0.AddDays(1)));
+    }
+
+    [Fact]
+    public void NothingIsBeyondAWindowThatForgotNothing() =>
+        Assert.False(new DedupeWindow(new DedupeOptions()).IsBeyondWindow(DateTime.MinValue.AddYears(2001)));
+
+    [Fact]
+    public void PackAndUnpackKeepEveryEntryAndTheWatermark()
+    {
+        var options = new DedupeOptions { MaxEvents = 50 };
+        var window = new DedupeWindow(options);
+        for (ulong i = 1; i <= 60; i++)
+        {
+            window.Add(i, 1000 + i, T0.AddMinutes(i));
+        }
+
+        var packed = window.Pack();
+        var restored = DedupeWindow.Unpack(packed, window.LowWatermark, options);
+
+        Assert.Equal(50 * 20, packed.Length);
+        Assert.Equal(window.Count, restored.Count);
+        Assert.Equal(window.LowWatermark, restored.LowWatermark);
+        for (ulong i = 1; i <= 60; i++)
+        {
+            Assert.Equal(window.Check(i, 1000 + i), restored.Check(i, 1000 + i));
+        }
+    }
+
+    [Fact]
+    public void UnpackAppliesASmallerLimitConfiguredSinceThePack()
+    {
+        var window = new DedupeWindow(new DedupeOptions());
+        for (ulong i = 1; i <= 10; i++)
+        {
+            window.Add(i, i, T0.AddSeconds(i));
+        }
+
+        var restored = DedupeWindow.Unpack(window.Pack(), window.LowWatermark, new DedupeOptions { MaxEvents = 4 });
+
+        Assert.Equal(4, restored.Count);
+        Assert.True(restored.IsBeyondWindow(T0.AddSeconds(6)));
+    }
+
+    [Fact]
+    public void ReplayedEventIsNotACopyOfItself()
+    {
+        var window = new DedupeWindow(new DedupeOptions());
+        window.Add(1, 100, T0);
+
+        Assert.False(window.IsCopyOfAnother(1, 100));
+        Assert.True(window.IsCopyOfAnother(2, 100));
+    }
+
+    [Fact]
+    public void UnpackRejectsATornBuffer() =>
+        Assert.Throws<ArgumentException>(() => DedupeWindow.Unpack(new byte[21], -1, new DedupeOptions()));
+}

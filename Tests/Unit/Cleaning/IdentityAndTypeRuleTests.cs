@@ -1,0 +1,73 @@
+using Esrs.Events;
+
+namespace Esrs.Tests.Unit.Cleaning;
+
+public sealed class IdentityAndTypeRuleTests : RuleTestBase
+{
+    [Theory]
+    [InlineData(EventType.Search)]
+    [InlineData(EventType.View)]
+    [InlineData(EventType.Click)]
+    [InlineData(EventType.AddToCart)]
+    [InlineData(EventType.RemoveFromCart)]
+    [InlineData(EventType.Purchase)]
+    [InlineData(EventType.Cancel)]
+    [InlineData(EventType.Favorite)]
+    [InlineData(EventType.Rating)]
+    public void WellFormedEventOfEveryTypeIsAcceptedUntouched(EventType type)
+    {
+        var e = Event(type);
+        var result = Validate(e);
+
+        Assert.Equal(OutcomeKind.Accepted, result.Kind);
+        Assert.Same(e, result.Event);
+        Assert.Equal(0, result.Decisions.Count);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void BlankEventIdIsQuarantined(string id)
+    {
+        var result = Validate(Event() with { EventId = id });
+
+        Assert.True(result.IsRejected);
+        Assert.Equal(DecisionKind.Rejected, Single(result, RuleIds.EventIdMissing).Kind);
+    }
+
+    [Fact]
+    public void BlankUserIsQuarantined()
+    {
+        var result = Validate(Event() with { UserId = " " }, grainKey: "~unattributed/1");
+
+        Assert.True(result.IsRejected);
+        Single(result, RuleIds.UserMissing);
+    }
+
+    [Fact]
+    public void EventOfAnotherUserIsQuarantined() =>
+        Assert.Equal("userId", Single(Validate(Event() with { UserId = "u2" }), RuleIds.UserMismatch).Field);
+
+    [Fact]
+    public void UnknownTypeIsQuarantinedWithTheSpellingTheSourceUsed()
+    {
+        var e = Event() with { Type = EventType.Unknown, Attributes = new Dictionary<string, string> { ["type"] = "wishlist" } };
+
+        var decision = Single(Validate(e), RuleIds.TypeUnknown);
+
+        Assert.Contains("wishlist", decision.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UndefinedTypeValueIsQuarantined() =>
+        Single(Validate(Event() with { Type = (EventType)42 }), RuleIds.TypeUnknown);
+
+    [Fact]
+    public void EveryFailingRuleIsReportedNotOnlyTheFirst()
+    {
+        var result = Validate(Event(EventType.Purchase) with { EventId = "", UnitPrice = -1m, Quantity = 0 });
+
+        var ids = result.Decisions.ToList().Select(d => d.RuleId).ToHashSet();
+        Assert.Superset(new HashSet<string> { RuleIds.EventIdMissing, RuleIds.PriceNegative, RuleIds.QuantityZero }, ids);
+    }
+}
