@@ -3,7 +3,7 @@ using Esrs.Events;
 namespace Esrs.Tests.Support;
 
 /// <summary>Small factory of valid events; tests change what they are about with <c>with</c>.</summary>
-internal static class Events
+internal static class TestEvents
 {
     private static int _next;
 

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using Esrs.Events;
+using Esrs.Silo.Hosting;
+using Esrs.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Esrs.Tests.Storage;
+
+/// <summary>Cluster mode on a real PostgreSQL server: our schema, two real silo hosts joined through the membership table, reminders.</summary>
+public sealed class PostgreSqlClusterModeTests
+{
+    [Fact]
+    public async Task SchemaInstallIsIdempotentAndHoldsEveryProviderQuery()
+    {
+        var options = new EsrsSiloOptions { Mode = SiloMode.Cluster, PostgreSqlConnectionString = PostgreSql.ConnectionString };
+        var installer = new SchemaInstaller(options, NullLogger<SchemaInstaller>.Instance);
+
+        await installer.InstallAsync(CancellationToken.None);
+        await installer.InstallAsync(CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(PostgreSql.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey", connection);
+        var keys = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                keys.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Superset(
+            new HashSet<string>
+            {
+                "WriteToStorageKey", "ReadFromStorageKey", "ClearStorageKey", "DeleteStorageKey",
+                "GatewaysQueryKey", "MembershipReadRowKey", "MembershipReadAllKey", "InsertMembershipVersionKey", "UpdateIAmAlivetimeKey",
+                "InsertMembershipKey", "UpdateMembershipKey", "DeleteMembershipTableEntriesKey", "CleanupDefunctSiloEntriesKey",
+                "ReadReminderRowsKey", "ReadRangeRows1Key", "ReadRangeRows2Key", "ReadReminderRowKey", "UpsertReminderRowKey",
+                "DeleteReminderRowKey", "DeleteReminderRowsKey",
+            },
+            keys.ToHashSet());
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task TwoSilosFormAClusterThroughPostgreSqlAndServeGrainsAndReminders()
+    {
+        var clusterId = "esrs-it-" + Guid.NewGuid().ToString("N")[..12];
+        var gateways = new List<int>();
+        var silos = new List<IHost>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var (siloPort, gatewayPort) = (FreePort(), FreePort());
+                gateways.Add(gatewayPort);
+                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
+                builder.Logging.ClearProviders();
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Esrs:Silo:Mode"] = "Cluster",
+                    ["Esrs:Silo:PostgreSqlConnectionString"] = PostgreSql.ConnectionString,
+                    ["Esrs:Silo:ClusterId"] = clusterId,
+                    ["Esrs:Silo:ServiceId"] = clusterId,
+                    ["Esrs:Silo:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Esrs:Silo:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                });
+                builder.AddEsrsSilo();
+                var host = builder.Build();
+                await host.StartAsync();
+                silos.Add(host);
+            }
+
+            var clientBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
+            clientBuilder.Logging.ClearProviders();
+            clientBuilder.UseOrleansClient(client => client
+                .Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
+                .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", PostgreSql.ConnectionString)));
+            using var clientHost = clientBuilder.Build();
+            await clientHost.StartAsync();
+            var grains = clientHost.Services.GetRequiredService<IClusterClient>();
+
+            var users = Enumerable.Range(0, 20).Select(i => $"pg-user-{clusterId}-{i}").ToList();
+            foreach (var user in users)
+            {
+                var result = await grains.GetGrain<IUserGrain>(user).IngestAsync([TestEvents.View(user)]);
+                Assert.Equal(OutcomeKind.Accepted, result.Outcomes.Single().Kind);
+            }
+
+            var reminders = grains.GetGrain<IReminderProbeGrain>(clusterId);
+            await reminders.RegisterAsync("a");
+            Assert.Equal(["a", "b"], await reminders.RegisterAsync("b"));
+            Assert.Equal(["b"], await reminders.UnregisterAsync("a"));
+
+            Assert.Equal(2, await ScalarAsync("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @id AND Status = 3", clusterId));
+            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM OrleansStorage WHERE ServiceId = @id", clusterId));
+            Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @id", clusterId));
+            await clientHost.StopAsync();
+        }
+        finally
+        {
+            foreach (var silo in Enumerable.Reverse(silos))
+            {
+                await silo.StopAsync();
+                silo.Dispose();
+            }
+        }
+    }
+
+    private static async Task<long> ScalarAsync(string sql, string id)
+    {
+        await using var connection = new NpgsqlConnection(PostgreSql.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
