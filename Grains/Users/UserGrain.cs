@@ -7,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Esrs.Users;
 
 /// <summary>
-/// One user: dedupe, validate and repair, quarantine, live profile. Not reentrant, so one ingest
-/// runs at a time and no update is lost; each call that changes state writes it once, and returns
-/// only after the write. A failed write deactivates the grain so the next call starts again from
-/// what is durable, and the caller's retry is then judged against that.
+/// One user: dedupe, validate and repair, quarantine, live profile (the work is done by
+/// <see cref="UserEventProcessor"/>). Not reentrant, so one ingest runs at a time and no update is
+/// lost; each call that changes state writes it once and returns only after the write. A failed
+/// write deactivates the grain so the next call starts again from what is durable, and the
+/// caller's retry is then judged against that.
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Users)] IPersistentState<UserState> state,
@@ -22,13 +23,17 @@ public sealed partial class UserGrain(
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private readonly ProfileBuilder _profiles = new(profileOptions.Value);
-    private DedupeWindow _window = null!;
+    private UserEventProcessor _processor = null!;
     private bool _faulted;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _window = DedupeWindow.Unpack(state.State.DedupeEntries, state.State.DedupeWatermark, dedupeOptions.Value);
+        _processor = new UserEventProcessor(
+            Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value);
         return Task.CompletedTask;
     }
 
@@ -49,29 +54,7 @@ public sealed partial class UserGrain(
             return new IngestResult([]);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var context = new ValidationContext(this.GetPrimaryKeyString(), now, validationOptions.Value);
-        var outcomes = new EventOutcome[batch.Count];
-        var s = state.State;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var e = batch[i];
-            var idHash = EventFingerprint.OfId(e.EventId);
-            var contentHash = EventFingerprint.OfContent(e);
-            var duplicate = _window.Check(idHash, contentHash);
-            if (duplicate != DuplicateKind.None)
-            {
-                outcomes[i] = CountDuplicate(s, e, duplicate);
-                continue;
-            }
-
-            var validation = Validate(e, context);
-            _window.Add(idHash, contentHash, e.OccurredAt);
-            outcomes[i] = validation.IsRejected ? Quarantine(s, e, validation, now) : Apply(s, validation);
-        }
-
-        s.DedupeEntries = _window.Pack();
-        s.DedupeWatermark = _window.LowWatermark;
+        var outcomes = _processor.Ingest(batch, Now);
         await PersistAsync();
         return new IngestResult(outcomes);
     }
@@ -79,17 +62,15 @@ public sealed partial class UserGrain(
     public Task<UserProfile> GetProfileAsync()
     {
         ThrowIfFaulted();
-        var now = time.GetUtcNow().UtcDateTime;
-        return Task.FromResult(_profiles.ToView(state.State.Profile, this.GetPrimaryKeyString(), now, state.State.Counters()));
+        return Task.FromResult(_processor.Profile(Now));
     }
 
     public Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
     {
         ThrowIfFaulted();
-        var maxPage = quarantineOptions.Value.MaxPageSize;
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, maxPage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, quarantineOptions.Value.MaxPageSize);
         var all = state.State.Quarantine;
         var start = Math.Min(offset, all.Count);
         var items = all.GetRange(start, Math.Min(limit, all.Count - start));
@@ -99,105 +80,25 @@ public sealed partial class UserGrain(
     public async Task<ReplayResult> ReplayQuarantineAsync()
     {
         ThrowIfFaulted();
-        var s = state.State;
-        if (s.Quarantine.Count == 0)
+        if (state.State.Quarantine.Count == 0)
         {
             return new ReplayResult([], 0);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var context = new ValidationContext(this.GetPrimaryKeyString(), now, validationOptions.Value);
-        var outcomes = new List<EventOutcome>(s.Quarantine.Count);
-        var remaining = new List<QuarantinedEvent>(s.Quarantine.Count);
-        foreach (var entry in s.Quarantine)
-        {
-            var e = entry.Event;
-            if (_window.IsCopyOfAnother(EventFingerprint.OfId(e.EventId), EventFingerprint.OfContent(e)))
-            {
-                outcomes.Add(CountDuplicate(s, e, DuplicateKind.ByContent));
-                continue;
-            }
-
-            var validation = Validate(e, context);
-            if (validation.IsRejected)
-            {
-                var reasons = validation.Decisions.ToList();
-                remaining.Add(entry with { Reasons = reasons });
-                outcomes.Add(new EventOutcome(e.EventId, OutcomeKind.Quarantined, reasons));
-                continue;
-            }
-
-            s.Replayed++;
-            outcomes.Add(Apply(s, validation));
-        }
-
-        var applied = s.Quarantine.Count - remaining.Count;
-        s.Quarantine = remaining;
+        var result = _processor.Replay(Now);
         await PersistAsync();
-        LogInformationReplayed(logger, this.GetPrimaryKeyString(), applied, remaining.Count);
-        return new ReplayResult(outcomes, remaining.Count);
-    }
-
-    private ValidationResult Validate(UserEvent e, in ValidationContext context)
-    {
-        var validation = validator.Validate(e, context);
-        if (_window.IsBeyondWindow(e.OccurredAt))
-        {
-            // A copy of this event may have been forgotten already: keep it aside rather than risk counting it twice.
-            var decisions = validation.Decisions;
-            decisions.Reject(RuleIds.LateForDedupe, "occurredAt", "older than the events the dedupe window has already forgotten");
-            validation = validation with { Decisions = decisions };
-        }
-
-        return validation;
-    }
-
-    private EventOutcome Apply(UserState s, in ValidationResult validation)
-    {
-        _profiles.Apply(s.Profile, validation.Event, validation);
-        var kind = validation.Kind;
-        if (kind == OutcomeKind.Repaired)
-        {
-            s.Repaired++;
-        }
-        else
-        {
-            s.Accepted++;
-        }
-
-        return new EventOutcome(validation.Event.EventId, kind, validation.Decisions.ToList());
-    }
-
-    private EventOutcome Quarantine(UserState s, UserEvent e, in ValidationResult validation, DateTime now)
-    {
-        var reasons = validation.Decisions.ToList();
-        s.Quarantine.Add(new QuarantinedEvent(s.NextQuarantineSequence++, e, reasons, now));
-        s.Quarantined++;
-        if (s.Quarantine.Count > quarantineOptions.Value.Capacity)
-        {
-            var evicted = s.Quarantine[0];
-            s.Quarantine.RemoveAt(0);
-            s.QuarantineEvicted++;
-            LogWarningQuarantineEvicted(logger, this.GetPrimaryKeyString(), evicted.Event.EventId, evicted.Sequence, s.QuarantineEvicted);
-        }
-
-        return new EventOutcome(e.EventId, OutcomeKind.Quarantined, reasons);
-    }
-
-    private static EventOutcome CountDuplicate(UserState s, UserEvent e, DuplicateKind duplicate)
-    {
-        if (duplicate == DuplicateKind.ById)
-        {
-            s.DuplicatesById++;
-            return new EventOutcome(e.EventId, OutcomeKind.DuplicateById, EventOutcome.NoDecisions);
-        }
-
-        s.DuplicatesByContent++;
-        return new EventOutcome(e.EventId, OutcomeKind.DuplicateByContent, EventOutcome.NoDecisions);
+        LogInformationReplayed(logger, Key, result.Outcomes.Count - result.StillQuarantined, result.StillQuarantined);
+        return result;
     }
 
     private async Task PersistAsync()
     {
+        _processor.SealState();
+        foreach (var evicted in _processor.Evicted)
+        {
+            LogWarningQuarantineEvicted(logger, Key, evicted.Event.EventId, evicted.Sequence, state.State.QuarantineEvicted);
+        }
+
         try
         {
             await state.WriteStateAsync();
@@ -206,7 +107,7 @@ public sealed partial class UserGrain(
         {
             // The in-memory state is ahead of storage now; serve nothing more from it.
             _faulted = true;
-            LogErrorPersistFailed(logger, ex, this.GetPrimaryKeyString());
+            LogErrorPersistFailed(logger, ex, Key);
             this.DeactivateOnIdle();
             throw;
         }
@@ -216,7 +117,7 @@ public sealed partial class UserGrain(
     {
         if (_faulted)
         {
-            throw new InvalidOperationException($"User grain '{this.GetPrimaryKeyString()}' failed to persist and is reloading; retry the call.");
+            throw new InvalidOperationException($"User grain '{Key}' failed to persist and is reloading; retry the call.");
         }
     }
 

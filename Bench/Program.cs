@@ -1,0 +1,69 @@
+using System.Globalization;
+using Esrs.Bench;
+using Esrs.Client.Import;
+
+// ./esrs bench [--events N] [--data DIR]: ingest micro-benchmarks and the state-size report, as markdown.
+var eventsToRead = 100_000;
+var dataRoot = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "shared", "data");
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--events" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
+            eventsToRead = n;
+            i++;
+            break;
+        case "--data" when i + 1 < args.Length:
+            dataRoot = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine("usage: esrs bench [--events N] [--data DIR]");
+            return 2;
+    }
+}
+
+var file = Path.GetFullPath(Path.Combine(dataRoot, "uci-online-retail", UciOnlineRetail.FileName));
+if (!File.Exists(file))
+{
+    Console.Error.WriteLine($"esrs bench: data file not found: {file} (use --data DIR)");
+    return 2;
+}
+
+var events = UciOnlineRetail.ReadRows(file, eventsToRead).Select(UciOnlineRetail.ToEvent).ToList();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Esrs ingest bench: {events.Count:N0} UCI Online Retail events, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"));
+Console.WriteLine();
+
+var (pipelineRate, allocPerEvent) = PipelineBench.Run(events, rounds: 3);
+Console.WriteLine("| measure | value |");
+Console.WriteLine("| --- | --- |");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pipeline (dedupe+rules+profile, 1 thread, no Orleans) | {pipelineRate:N0} events/s, {allocPerEvent:N0} B allocated/event |"));
+
+var dataDirectory = Path.Combine(Path.GetTempPath(), "esrs-bench-" + Guid.NewGuid().ToString("N"));
+try
+{
+    var silo = await SiloBench.RunAsync(events, dataDirectory, Console.Error);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass) | {silo.EventsPerSecond:N0} events/s |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| same events again (all duplicates) | {silo.DuplicateEventsPerSecond:N0} events/s |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stored user rows (SQLite), mean payload | {silo.StoredRows:N0} rows, {silo.MeanStoredBytes:N0} B |"));
+    var sizes = StateSizeReport.PerUser(events);
+    var near100 = sizes.Where(s => s.Events is >= 80 and <= 120).Select(s => s.Bytes).Order().ToList();
+    var all = sizes.Select(s => s.Bytes).Order().ToList();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| state bytes, synthetic typical user with 100 events | {StateSizeReport.TypicalUserWith100Events():N0} B |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| state bytes, UCI customers with 80-120 events (median of {near100.Count}) | {(near100.Count > 0 ? near100[near100.Count / 2] : 0):N0} B |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| state bytes, all {all.Count:N0} UCI customers: median / p90 | {all[all.Count / 2]:N0} B / {all[(int)(all.Count * 0.9)]:N0} B |"));
+    Console.WriteLine();
+    Console.WriteLine("First pass outcomes:");
+    Console.WriteLine("```");
+    Console.Write(silo.Summary);
+    Console.WriteLine("```");
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    if (Directory.Exists(dataDirectory))
+    {
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+}
+
+return 0;

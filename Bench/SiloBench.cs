@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Esrs.Client.Import;
+using Esrs.Events;
+using Esrs.Silo.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Esrs.Bench;
+
+/// <summary>
+/// Ingest through a real one-silo host on embedded defaults (SQLite), grains called from the same
+/// process: the grain path, Orleans messaging and one durable write per batch.
+/// </summary>
+internal static class SiloBench
+{
+    public static async Task<SiloBenchResult> RunAsync(IReadOnlyList<UserEvent> events, string dataDirectory, TextWriter progress)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
+        builder.Logging.ClearProviders();
+        builder.AddEsrsSilo(o => (o.DataDirectory, o.SiloPort, o.GatewayPort) = (dataDirectory, 21111, 31000));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+
+        var stopwatch = Stopwatch.StartNew();
+        var summary = await DirectIngest.RunAsync(grains, events, progress);
+        stopwatch.Stop();
+
+        var again = Stopwatch.StartNew();
+        await DirectIngest.RunAsync(grains, events, TextWriter.Null);
+        again.Stop();
+        await host.StopAsync();
+
+        var (rows, meanBytes) = await StoredSizeAsync(Path.Combine(Path.GetFullPath(dataDirectory), "esrs.db"));
+        return new SiloBenchResult(events.Count / stopwatch.Elapsed.TotalSeconds, events.Count / again.Elapsed.TotalSeconds, summary, rows, meanBytes);
+    }
+
+    /// <summary>Rows and mean payload bytes the storage provider wrote for user grains.</summary>
+    private static async Task<(long Rows, double MeanBytes)> StoredSizeAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection(SchemaInstaller.SqliteConnectionString(databasePath));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), coalesce(avg(length(PayloadBinary)), 0) FROM OrleansStorage WHERE GrainTypeString = 'user'";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetDouble(1));
+    }
+}
+
+internal sealed record SiloBenchResult(double EventsPerSecond, double DuplicateEventsPerSecond, string Summary, long StoredRows, double MeanStoredBytes);
