@@ -26,7 +26,17 @@ public static class UciOnlineRetail
     public static IEnumerable<UciRow> ReadRows(string path, int? limit = null)
     {
         using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        foreach (var row in ReadRows(file, limit))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>Reads the rows from an open gzip CSV stream (the caller can watch its position for progress).</summary>
+    public static IEnumerable<UciRow> ReadRows(Stream file, int? limit = null)
+    {
+        var path = file is FileStream fs ? fs.Name : "UCI Online Retail";
+        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
         using var text = new StreamReader(gzip, Encoding.UTF8);
         var csv = new CsvReader(text);
         if (!csv.Read() || !csv.Fields.SequenceEqual(Header))

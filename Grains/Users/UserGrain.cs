@@ -109,7 +109,7 @@ public sealed partial class UserGrain(
             _faulted = true;
             LogErrorPersistFailed(logger, ex, Key);
             this.DeactivateOnIdle();
-            throw;
+            throw new StateUnavailableException($"State of user '{Key}' could not be written ({ex.GetType().Name}); nothing of the call took effect, retry it.");
         }
     }
 
@@ -117,7 +117,7 @@ public sealed partial class UserGrain(
     {
         if (_faulted)
         {
-            throw new InvalidOperationException($"User grain '{Key}' failed to persist and is reloading; retry the call.");
+            throw new StateUnavailableException($"User grain '{Key}' failed to persist and is reloading; retry the call.");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Esrs.Hosting;
 using Esrs.Cleaning;
 using Esrs.Profiles;
+using Esrs.Silo.Ingest;
 using Esrs.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,9 @@ public static class EsrsSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadOptions(builder.Configuration, configure);
         builder.Services.AddEsrsUsers(o => o.BindEsrsConfiguration());
+        var redis = new RedisIngestOptions();
+        builder.Configuration.GetSection(RedisIngestOptions.SectionName).Bind(redis);
+        builder.Services.AddEsrsRedisIngest(redis);
         builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options));
         return builder;
     }

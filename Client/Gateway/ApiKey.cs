@@ -1,0 +1,12 @@
+namespace Esrs.Client.Gateway;
+
+/// <summary>A named API key. The name identifies the caller in logs and is the default event source; the key is a secret.</summary>
+public sealed class ApiKey
+{
+    public string Name { get; set; } = "";
+
+    public string Key { get; set; } = "";
+
+    /// <summary>Never prints the key.</summary>
+    public override string ToString() => $"{Name} (key hidden)";
+}

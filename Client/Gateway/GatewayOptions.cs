@@ -1,0 +1,74 @@
+namespace Esrs.Client.Gateway;
+
+/// <summary>The HTTP gateway (configuration section <c>Esrs:Gateway</c>; environment <c>Esrs__Gateway__...</c>).</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Esrs:Gateway";
+
+    /// <summary>Address Kestrel listens on.</summary>
+    public string Url { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Silo gateway endpoints (host:port) the Orleans client connects to.</summary>
+    public IList<string> SiloGateways { get; set; } = ["127.0.0.1:30000"];
+
+    /// <summary>Orleans service id and cluster id of the silos.</summary>
+    public string ServiceId { get; set; } = "esrs";
+
+    public string ClusterId { get; set; } = "esrs";
+
+    /// <summary>Keys allowed to write events and replay quarantines (and to read).</summary>
+    public IList<ApiKey> WriteKeys { get; set; } = [];
+
+    /// <summary>Keys allowed to read profiles and quarantines only.</summary>
+    public IList<ApiKey> ReadKeys { get; set; } = [];
+
+    /// <summary>Largest accepted request body, in bytes; larger bodies get 413.</summary>
+    public int MaxBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Most events in one request; more get 413.</summary>
+    public int MaxBatchSize { get; set; } = 1_000;
+
+    /// <summary>Ingest requests served at once; beyond it and the queue, requests get 503 with Retry-After.</summary>
+    public int MaxConcurrentIngests { get; set; } = 64;
+
+    /// <summary>Ingest requests waiting for a slot at most.</summary>
+    public int IngestQueueLimit { get; set; } = 256;
+
+    /// <summary>Seconds a shed request is told to wait (Retry-After).</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>Validation errors; empty when usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out _))
+        {
+            errors.Add($"{SectionName}:Url must be an absolute URL.");
+        }
+
+        if (SiloGateways.Count == 0 || SiloGateways.Any(g => !System.Net.IPEndPoint.TryParse(g, out var ep) || ep.Port == 0))
+        {
+            errors.Add($"{SectionName}:SiloGateways must list ip:port endpoints.");
+        }
+
+        if (WriteKeys.Count == 0)
+        {
+            errors.Add($"{SectionName}:WriteKeys must hold at least one key (./esrs run makes development keys).");
+        }
+
+        foreach (var key in WriteKeys.Concat(ReadKeys))
+        {
+            if (string.IsNullOrWhiteSpace(key.Name) || key.Key.Length < 16)
+            {
+                errors.Add($"{SectionName}: every key needs a name and a secret of at least 16 characters ({key.Name}).");
+            }
+        }
+
+        if (MaxBodyBytes < 1024 || MaxBatchSize < 1 || MaxConcurrentIngests < 1 || IngestQueueLimit < 0 || RetryAfterSeconds < 1)
+        {
+            errors.Add($"{SectionName}: MaxBodyBytes >= 1024, MaxBatchSize, MaxConcurrentIngests, RetryAfterSeconds >= 1, IngestQueueLimit >= 0.");
+        }
+
+        return errors;
+    }
+}

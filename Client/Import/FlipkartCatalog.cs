@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+
+namespace Esrs.Client.Import;
+
+/// <summary>The Flipkart catalogue, read product by product (kept for the catalogue integration work).</summary>
+public static class FlipkartCatalog
+{
+    public const string FileName = "flipkart_products.csv.gz";
+
+    private static readonly string[] Header =
+        ["uniq_id", "pid", "product_name", "product_category_tree", "retail_price", "discounted_price", "is_FK_Advantage_product", "product_rating", "overall_rating", "brand"];
+
+    public static IEnumerable<FlipkartProduct> ReadProducts(Stream file, int? limit = null)
+    {
+        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+        using var text = new StreamReader(gzip, Encoding.UTF8);
+        var csv = new CsvReader(text);
+        if (!csv.Read() || !csv.Fields.SequenceEqual(Header))
+        {
+            throw new FormatException($"Flipkart catalogue: expected header {string.Join(',', Header)}.");
+        }
+
+        var row = 0;
+        while ((limit is null || row < limit) && csv.Read())
+        {
+            row++;
+            var f = csv.Fields;
+            if (f.Count != Header.Length)
+            {
+                throw new FormatException($"Flipkart catalogue line {csv.LineNumber}: expected {Header.Length} fields, found {f.Count}.");
+            }
+
+            yield return new FlipkartProduct(f[0], f[1], f[2], CategoryPath(f[3]), Price(f[4]), Price(f[5]), f[9].Length == 0 ? null : f[9]);
+        }
+    }
+
+    /// <summary><c>["A &gt;&gt; B &gt;&gt; C"]</c> becomes <c>A &gt; B &gt; C</c>.</summary>
+    private static string CategoryPath(string tree) =>
+        string.Join(" > ", tree.Trim('[', ']', '"').Split(">>", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    private static decimal? Price(string value) => decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) ? price : null;
+}
+
+/// <summary>One catalogue product.</summary>
+public sealed record FlipkartProduct(string UniqId, string Pid, string Name, string CategoryPath, decimal? RetailPrice, decimal? DiscountedPrice, string? Brand);

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Globalization;
+using Esrs.Events;
+
+namespace Esrs.Client.Import;
+
+/// <summary>Streams events into a sink in batches, drawing a progress bar with events/s.</summary>
+public static class Importer
+{
+    public const int DefaultBatchSize = 500;
+
+    /// <summary>Sends every event; <paramref name="fraction"/> says how far through the input the reader is (0..1).</summary>
+    public static async Task<ImportSummary> RunAsync(
+        IEnumerable<UserEvent> events, IEventSink sink, TextWriter progress, Func<double>? fraction = null, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(progress);
+        var summary = new ImportSummary();
+        var stopwatch = Stopwatch.StartNew();
+        var lastDraw = TimeSpan.Zero;
+        var batch = new List<UserEvent>(batchSize);
+        foreach (var e in events)
+        {
+            summary.CountRead();
+            batch.Add(e);
+            if (batch.Count == batchSize)
+            {
+                await sink.SendAsync(batch, summary, cancellationToken);
+                batch = new List<UserEvent>(batchSize);
+            }
+
+            if (stopwatch.Elapsed - lastDraw > TimeSpan.FromMilliseconds(250))
+            {
+                lastDraw = stopwatch.Elapsed;
+                Draw(progress, summary, stopwatch.Elapsed, fraction?.Invoke());
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await sink.SendAsync(batch, summary, cancellationToken);
+        }
+
+        await sink.FlushAsync(cancellationToken);
+        summary.Elapsed = stopwatch.Elapsed;
+        Draw(progress, summary, stopwatch.Elapsed, 1);
+        progress.WriteLine();
+        return summary;
+    }
+
+    private static void Draw(TextWriter progress, ImportSummary summary, TimeSpan elapsed, double? fraction)
+    {
+        const int Width = 30;
+        var bar = fraction is { } f ? new string('#', (int)(Math.Clamp(f, 0, 1) * Width)).PadRight(Width, '.') : new string('?', Width);
+        var percent = fraction is { } p ? (p * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "";
+        progress.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\r[{bar}] {percent,4} {summary.Read,11:N0} read {summary.Sent,11:N0} sent {summary.Sent / Math.Max(elapsed.TotalSeconds, 1e-9),9:N0} events/s"));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Esrs.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Esrs.Tests.Support;
+
+/// <summary>
+/// A real silo host exactly as <c>./esrs run</c> builds it (embedded mode: SQLite, localhost
+/// clustering, real sockets) on free loopback ports, for tests that need a real network hop.
+/// </summary>
+public sealed class RealSilo : IAsyncDisposable
+{
+    private RealSilo(IHost host, int gatewayPort, string serviceId)
+    {
+        Host = host;
+        GatewayPort = gatewayPort;
+        ServiceId = serviceId;
+    }
+
+    public IHost Host { get; }
+
+    public int GatewayPort { get; }
+
+    public string ServiceId { get; }
+
+    public IGrainFactory Grains => Host.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<RealSilo> StartAsync(string dataDirectory, string serviceId, params (string Key, string? Value)[] settings)
+    {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
+        builder.Logging.ClearProviders();
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Esrs:Silo:DataDirectory"] = dataDirectory,
+            ["Esrs:Silo:ServiceId"] = serviceId,
+            ["Esrs:Silo:ClusterId"] = serviceId,
+            ["Esrs:Silo:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Esrs:Silo:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in settings)
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.AddEsrsSilo();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new RealSilo(host, gatewayPort, serviceId);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+    }
+}
