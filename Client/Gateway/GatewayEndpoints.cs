@@ -48,8 +48,9 @@ public static partial class GatewayEndpoints
         return app;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext http, IClusterClient grains, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext http, IClusterClient grains, IOptions<GatewayOptions> options, IngestGauge gauge, CancellationToken cancellationToken)
     {
+        using var inFlight = gauge.Enter();
         var caller = (string)http.Items[CallerKey]!;
         var (events, problem) = await EventBodyReader.ReadAsync(http.Request, options.Value, caller, cancellationToken);
         if (problem is not null)

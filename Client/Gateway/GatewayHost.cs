@@ -26,6 +26,7 @@ public static class GatewayHost
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(new ApiKeyAuthorizer(options));
+        builder.Services.AddSingleton<IngestGauge>();
         builder.Services.ConfigureHttpJsonOptions(json => GatewayJson.Apply(json.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
