@@ -105,9 +105,7 @@ public static class EventBodyReader
         {
             var reader = new MessagePackReader(body);
             var isBatch = reader.NextMessagePackType == MessagePackType.Array && IsArrayOfArrays(reader);
-            IReadOnlyList<UserEvent?>? items = isBatch
-                ? MessagePackSerializer.Deserialize<UserEvent?[]>(body, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData))
-                : [MessagePackSerializer.Deserialize<UserEvent?>(body, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData))];
+            IReadOnlyList<UserEvent?>? items = isBatch ? UserEventWire.DeserializeBatch(body) : [UserEventWire.Deserialize(body)];
             if (items is null || items.Any(e => e is null))
             {
                 return (null, Malformed("The MessagePack body holds a nil event."));

@@ -32,6 +32,9 @@ public sealed class RedisIngestOptions
     /// <summary>Stream undecodable entries are copied to, with the reason, before they are acknowledged.</summary>
     public string DeadLetterStream { get; set; } = "esrs:events:dead";
 
+    /// <summary>Deliveries of an entry whose grain call keeps failing before it is dead-lettered (kept, with the last error).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public IReadOnlyList<string> Validate()
@@ -45,6 +48,11 @@ public sealed class RedisIngestOptions
         if (string.IsNullOrWhiteSpace(Stream) || string.IsNullOrWhiteSpace(Group) || string.IsNullOrWhiteSpace(DeadLetterStream) || Stream == DeadLetterStream)
         {
             errors.Add($"{SectionName}: Stream, Group and DeadLetterStream must be set, and the dead-letter stream must differ from the stream.");
+        }
+
+        if (MaxAttempts < 1)
+        {
+            errors.Add($"{SectionName}:MaxAttempts must be at least 1.");
         }
 
         if (BatchSize is < 1 or > 10_000)

@@ -21,9 +21,9 @@ public sealed partial class RedisStreamIngestService(
     ILogger<RedisStreamIngestService> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private const string EventField = "e";
-    private static readonly MessagePackSerializerOptions Untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
     private ConnectionMultiplexer? _redis;
     private Task? _loop;
 
@@ -153,6 +153,7 @@ public sealed partial class RedisStreamIngestService(
             await DeadLetterAsync(db, dead);
         }
 
+        var entriesById = entries.Where(e => !e.IsNull).ToDictionary(e => e.Id.ToString(), StringComparer.Ordinal);
         await Task.WhenAll(byUser.Select(async pair =>
         {
             try
@@ -162,8 +163,36 @@ public sealed partial class RedisStreamIngestService(
             catch (Exception ex)
             {
                 // Left pending: claimed and retried after ClaimIdle; the grain's dedupe absorbs any part that did land.
+                // An entry that keeps failing is dead-lettered (kept with the error) so it cannot block or loop forever.
                 LogWarningGrainFailed(logger, ex, pair.Key, pair.Value.Events.Count);
+                var exhausted = new List<(StreamEntry, string)>();
+                foreach (var id in pair.Value.Ids)
+                {
+                    var attempts = _failures.AddOrUpdate(id.ToString(), 1, (_, n) => n + 1);
+                    if (attempts >= options.MaxAttempts)
+                    {
+                        exhausted.Add((entriesById[id.ToString()], $"user grain {pair.Key} failed {attempts} times; last error {ex.GetType().Name}: {ex.Message}"));
+                    }
+                }
+
+                if (exhausted.Count > 0)
+                {
+                    await DeadLetterAsync(db, exhausted);
+                    foreach (var (entry, _) in exhausted)
+                    {
+                        _failures.TryRemove(entry.Id.ToString(), out _);
+                    }
+                }
+
                 return;
+            }
+
+            if (!_failures.IsEmpty)
+            {
+                foreach (var id in pair.Value.Ids)
+                {
+                    _failures.TryRemove(id.ToString(), out _);
+                }
             }
 
             // Acknowledged even when stopping: the effect is durable, so saying so avoids a redelivery.
@@ -204,7 +233,7 @@ public sealed partial class RedisStreamIngestService(
 
         try
         {
-            e = MessagePackSerializer.Deserialize<UserEvent>((byte[])payload!, Untrusted);
+            e = UserEventWire.Deserialize((byte[])payload!)!;
             reason = "";
             if (e is null)
             {

@@ -72,6 +72,22 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task EventsWithAttributesAndNoUserAreQuarantinedNotStuck()
+    {
+        // MessagePack's hardened dictionaries cannot go into grain state: the wire reader must hand over plain ones.
+        var orphan = TestEvents.View("") with { UserId = "", Attributes = new Dictionary<string, string> { ["invoice"] = "536365" } };
+        await AppendAsync([orphan]);
+
+        await using var silo = await StartSiloAsync("consumer-a");
+        await Progress(silo).WaitForAcknowledgedAsync(1, CancellationToken.None).WaitAsync(Patience);
+
+        var page = await silo.Grains.GetGrain<IUserGrain>(UserGrainKeys.For(orphan)).GetQuarantineAsync(0, 500);
+        var kept = Assert.Single(page.Items, q => q.Event.EventId == orphan.EventId);
+        Assert.Equal("536365", kept.Event.Attributes!["invoice"]);
+        Assert.Equal(0, Progress(silo).DeadLettered);
+    }
+
+    [Fact]
     public async Task UndecodableEntriesGoToTheDeadLetterStreamWithTheirReason()
     {
         var db = _redis.GetDatabase();
