@@ -27,19 +27,19 @@ public static partial class GatewayEndpoints
             .WithSummary("Ingest one event or a batch; 202 once every event's effect is durable, with per-event outcomes.")
             .DisableAntiforgery();
 
-        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(id).GetProfileAsync())))
+        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetProfileAsync())))
             .AddEndpointFilter(RequireKey(write: false))
             .Produces<Profiles.UserProfile>()
             .WithSummary("The live profile of a user, weights decayed to now, with provenance.");
 
         v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, int? offset, int? limit) =>
-                CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(id).GetQuarantineAsync(offset ?? 0, limit ?? 50))))
+                CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetQuarantineAsync(offset ?? 0, limit ?? 50))))
             .AddEndpointFilter(RequireKey(write: false))
             .Produces<QuarantinePage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("A page of the user's quarantined events, oldest first, with the rules that rejected them.");
 
-        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(id).ReplayQuarantineAsync())))
+        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).ReplayQuarantineAsync())))
             .AddEndpointFilter(RequireKey(write: true))
             .Produces<ReplayResult>()
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
@@ -117,6 +117,9 @@ public static partial class GatewayEndpoints
         || (ex is AggregateException aggregate && aggregate.InnerExceptions.All(IsTransient));
 
     private const string CallerKey = "esrs.caller";
+
+    /// <summary>Routing keeps <c>%2F</c> encoded inside a segment; user keys such as <c>~unattributed/3</c> need it decoded.</summary>
+    private static string UserKey(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;
 
     private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireKey(bool write) => async (context, next) =>
     {

@@ -18,7 +18,10 @@ public sealed class RedisIngestOptions
     public string? Consumer { get; set; }
 
     /// <summary>Entries read per round.</summary>
-    public int BatchSize { get; set; } = 256;
+    public int BatchSize { get; set; } = 512;
+
+    /// <summary>Rounds processed at once: reading goes on while earlier rounds' grain calls run.</summary>
+    public int MaxRoundsInFlight { get; set; } = 4;
 
     /// <summary>Pending entries idle this long (their consumer died or failed) are claimed by another consumer.</summary>
     public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(30);
@@ -48,6 +51,11 @@ public sealed class RedisIngestOptions
         if (string.IsNullOrWhiteSpace(Stream) || string.IsNullOrWhiteSpace(Group) || string.IsNullOrWhiteSpace(DeadLetterStream) || Stream == DeadLetterStream)
         {
             errors.Add($"{SectionName}: Stream, Group and DeadLetterStream must be set, and the dead-letter stream must differ from the stream.");
+        }
+
+        if (MaxRoundsInFlight is < 1 or > 64)
+        {
+            errors.Add($"{SectionName}:MaxRoundsInFlight must be within 1..64.");
         }
 
         if (MaxAttempts < 1)

@@ -69,20 +69,38 @@ public sealed partial class RedisStreamIngestService(
 
     private async Task RunAsync(IDatabase db, CancellationToken stopping)
     {
+        var inFlight = new List<Task>(options.MaxRoundsInFlight);
+        try
+        {
+            await ReadRoundsAsync(db, inFlight, stopping);
+        }
+        finally
+        {
+            // Rounds already handed to the grains finish (and acknowledge) before the consumer stops.
+            await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ReadRoundsAsync(IDatabase db, List<Task> inFlight, CancellationToken stopping)
+    {
         var nextClaim = DateTime.UtcNow;
         var ownPendingFirst = true;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                StreamEntry[] entries;
                 if (ownPendingFirst)
                 {
-                    // After a restart under the same name, our own unacknowledged entries come first.
-                    entries = await db.StreamReadGroupAsync(options.Stream, options.Group, Consumer, "0", options.BatchSize);
-                    ownPendingFirst = entries.Length > 0;
+                    // After a restart under the same name, our own unacknowledged entries come first, one round
+                    // at a time (they stay in our pending list, so reading ahead would return them again).
+                    var own = await db.StreamReadGroupAsync(options.Stream, options.Group, Consumer, "0", options.BatchSize);
+                    ownPendingFirst = own.Length > 0;
+                    await ProcessAsync(db, own, stopping);
+                    continue;
                 }
-                else if (DateTime.UtcNow >= nextClaim)
+
+                StreamEntry[] entries;
+                if (DateTime.UtcNow >= nextClaim)
                 {
                     var claimed = await db.StreamAutoClaimAsync(options.Stream, options.Group, Consumer, (long)options.ClaimIdle.TotalMilliseconds, "0-0", options.BatchSize);
                     entries = claimed.ClaimedEntries;
@@ -106,7 +124,13 @@ public sealed partial class RedisStreamIngestService(
                     continue;
                 }
 
-                await ProcessAsync(db, entries, stopping);
+                inFlight.Add(ProcessAsync(db, entries, stopping));
+                while (inFlight.Count >= options.MaxRoundsInFlight)
+                {
+                    var done = await Task.WhenAny(inFlight);
+                    inFlight.Remove(done);
+                    await done;
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

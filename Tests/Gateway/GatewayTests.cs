@@ -58,6 +58,8 @@ public sealed class GatewayTests(GatewayFixture fixture)
 
         using var reader = fixture.Client(GatewayFixture.ReadKey);
         var profile = (await reader.GetFromJsonAsync<UserProfile>($"v1/users/{alice}/profile", GatewayJson.Options))!;
+        var unattributed = (await reader.GetFromJsonAsync<UserProfile>($"v1/users/{Uri.EscapeDataString(UserGrainKeys.UnattributedPrefix + "0")}/profile", GatewayJson.Options))!;
+        Assert.Equal(UserGrainKeys.UnattributedPrefix + "0", unattributed.UserId);
         Assert.Equal(1, profile.Counts[EventType.View]);
         Assert.Equal(1, profile.Counts[EventType.AddToCart]);
         Assert.Equal("test-writer", profile.Provenance[ProfileFields.Items].Source);
