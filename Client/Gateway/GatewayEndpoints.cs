@@ -112,7 +112,7 @@ public static partial class GatewayEndpoints
         }
     }
 
-    private static bool IsTransient(Exception ex) => ex is StateUnavailableException or TimeoutException or SiloUnavailableException
+    private static bool IsTransient(Exception ex) => ex is StateUnavailableException or TimeoutException or SiloUnavailableException or GatewayTooBusyException
         or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or OperationCanceledException
         || (ex is AggregateException aggregate && aggregate.InnerExceptions.All(IsTransient));
 

@@ -32,6 +32,10 @@ public static class EsrsSiloBuilderExtensions
         builder.Configuration.GetSection(RedisIngestOptions.SectionName).Bind(redis);
         builder.Services.AddEsrsRedisIngest(redis);
         builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options));
+
+        // Orleans' own load shedding (off by default): past the thresholds the silo refuses client
+        // requests with GatewayTooBusyException, which the HTTP gateway answers with 503 + Retry-After.
+        builder.Services.AddOptions<LoadSheddingOptions>().BindConfiguration("Esrs:LoadShedding");
         return builder;
     }
 
