@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 
 namespace Esrs.Client.Import;
 
@@ -14,24 +12,8 @@ public static class FlipkartCatalog
 
     public static IEnumerable<FlipkartProduct> ReadProducts(Stream file, int? limit = null)
     {
-        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-        using var text = new StreamReader(gzip, Encoding.UTF8);
-        var csv = new CsvReader(text);
-        if (!csv.Read() || !csv.Fields.SequenceEqual(Header))
+        foreach (var f in GzipCsv.Records(file, Header, "Flipkart catalogue", limit))
         {
-            throw new FormatException($"Flipkart catalogue: expected header {string.Join(',', Header)}.");
-        }
-
-        var row = 0;
-        while ((limit is null || row < limit) && csv.Read())
-        {
-            row++;
-            var f = csv.Fields;
-            if (f.Count != Header.Length)
-            {
-                throw new FormatException($"Flipkart catalogue line {csv.LineNumber}: expected {Header.Length} fields, found {f.Count}.");
-            }
-
             yield return new FlipkartProduct(f[0], f[1], f[2], CategoryPath(f[3]), Price(f[4]), Price(f[5]), f[9].Length == 0 ? null : f[9]);
         }
     }

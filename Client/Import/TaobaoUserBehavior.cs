@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using Esrs.Events;
 
 namespace Esrs.Client.Import;
@@ -18,24 +16,10 @@ public static class TaobaoUserBehavior
 
     public static IEnumerable<UserEvent> ReadEvents(Stream file, int? limit = null)
     {
-        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-        using var text = new StreamReader(gzip, Encoding.UTF8);
-        var csv = new CsvReader(text);
-        if (!csv.Read() || !csv.Fields.SequenceEqual(Header))
-        {
-            throw new FormatException($"Taobao slice: expected header {string.Join(',', Header)}.");
-        }
-
         var row = 0;
-        while ((limit is null || row < limit) && csv.Read())
+        foreach (var f in GzipCsv.Records(file, Header, "Taobao slice", limit))
         {
             row++;
-            var f = csv.Fields;
-            if (f.Count != Header.Length)
-            {
-                throw new FormatException($"Taobao slice line {csv.LineNumber}: expected {Header.Length} fields, found {f.Count}.");
-            }
-
             var type = EventTypeNames.Parse(f[3]);
             yield return new UserEvent
             {

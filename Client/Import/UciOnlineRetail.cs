@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using Esrs.Events;
 
 namespace Esrs.Client.Import;
@@ -35,25 +33,10 @@ public static class UciOnlineRetail
     /// <summary>Reads the rows from an open gzip CSV stream (the caller can watch its position for progress).</summary>
     public static IEnumerable<UciRow> ReadRows(Stream file, int? limit = null)
     {
-        var path = file is FileStream fs ? fs.Name : "UCI Online Retail";
-        using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-        using var text = new StreamReader(gzip, Encoding.UTF8);
-        var csv = new CsvReader(text);
-        if (!csv.Read() || !csv.Fields.SequenceEqual(Header))
-        {
-            throw new FormatException($"{path}: expected header {string.Join(',', Header)}.");
-        }
-
         var row = 0;
-        while ((limit is null || row < limit) && csv.Read())
+        foreach (var f in GzipCsv.Records(file, Header, "UCI Online Retail", limit))
         {
             row++;
-            if (csv.Fields.Count != Header.Length)
-            {
-                throw new FormatException($"{path} line {csv.LineNumber}: expected {Header.Length} fields, found {csv.Fields.Count}.");
-            }
-
-            var f = csv.Fields;
             yield return new UciRow(
                 row,
                 f[0],
