@@ -1,0 +1,22 @@
+using Esrs.Tagging.Data;
+using Esrs.Tagging.Model;
+using Esrs.Tests.Support;
+using Microsoft.ML.Tokenizers;
+
+namespace Esrs.Tests.Tagging;
+
+/// <summary>The OA-Mine titles, the MiniLM tokenizer and the label map, loaded once for the tagger tests.</summary>
+internal static class TaggerData
+{
+    private static readonly Lazy<List<OaMineTitle>> LazyTitles = new(() =>
+        [.. OaMine.Read(Path.Combine(Path.GetDirectoryName(UciExpectations.DataFile)!, "..", "oamine-product-title-attributes", OaMine.FileName))]);
+
+    private static readonly Lazy<BertTokenizer> LazyTokenizer = new(() =>
+        BertTokenizer.Create(MiniLmWeights.OpenVocabulary(), new BertOptions { LowerCaseBeforeTokenization = true }));
+
+    public static List<OaMineTitle> Titles => LazyTitles.Value;
+
+    public static LabelMap Labels => new(Titles.SelectMany(t => t.Spans).Select(s => s.Label));
+
+    public static SpanAligner Aligner() => new(LazyTokenizer.Value, Labels);
+}
