@@ -58,6 +58,38 @@ public sealed class TokenClassifierTests : IDisposable
         Assert.Equal(0f, difference.item<float>());
     }
 
+    [Fact]
+    public void TaggedSpansAreValidOffsetsIntoTheInput()
+    {
+        manual_seed(3);
+        var aligner = TaggerData.Aligner();
+        using var tagger = new Esrs.Tagging.Inference.Tagger(Pretrained(aligner.Labels.Count), aligner, "test", CPU);
+        string[] texts =
+        [
+            "  Café  Crème naturel, 500 g — ＢＩＯ  ",
+            "WHITE HANGING HEART T-LIGHT HOLDER",
+            "",
+            "Nike Air Zoom Pegasus 39 Men's Running Shoes, Black, Size 10",
+            string.Join(' ', Enumerable.Repeat("verylongwordpiecesequence", 80)),
+        ];
+
+        var tagged = tagger.Tag(texts);
+
+        Assert.Equal(texts.Length, tagged.Count);
+        Assert.NotEmpty(tagged.SelectMany(t => t));
+        for (var i = 0; i < texts.Length; i++)
+        {
+            foreach (var span in tagged[i])
+            {
+                Assert.InRange(span.Start, 0, texts[i].Length - 1);
+                Assert.InRange(span.End, span.Start + 1, texts[i].Length);
+                Assert.Equal(texts[i][span.Start..span.End], span.Text);
+                Assert.Contains(span.Label, aligner.Labels.Attributes);
+                Assert.InRange(span.Score, 0, 1);
+            }
+        }
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private static BertTokenClassifier Pretrained(int labels)
