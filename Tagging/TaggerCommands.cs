@@ -18,6 +18,7 @@ public static class TaggerCommands
         usage: Esrs.Tagging train [--epochs N] [--batch N] [--lr X] [--layers N] [--model DIR] [--data DIR] [--device cpu|cuda]
                Esrs.Tagging eval  [--model DIR] [--data DIR] [--device cpu|cuda]
                Esrs.Tagging tag   [--model DIR] [--device cpu|cuda]   (one text per stdin line, one JSON object per stdout line)
+               Esrs.Tagging bench [--threads N] [--seq N]   (encoder sequences/s, TorchSharp vs ONNX Runtime)
         """;
 
     // Lines for terminals and pipes, not HTML: keep apostrophes and non-ASCII readable.
@@ -25,6 +26,13 @@ public static class TaggerCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "bench")
+        {
+            var benchOptions = Options(args.Skip(1).ToArray());
+            Console.WriteLine(Benchmarks.EncoderBench.Run(Int(benchOptions, "threads") ?? 2, Int(benchOptions, "seq") ?? 32, [1, 8, 32, 64], Console.Error));
+            return 0;
+        }
+
         if (args.Length == 0 || args[0] is not ("train" or "eval" or "tag"))
         {
             Console.Error.WriteLine(Usage);
