@@ -79,7 +79,8 @@ public sealed class SpanAligner(BertTokenizer tokenizer, LabelMap labels)
                 spans.Add(new LabeledSpan(start, end, current));
             }
 
-            (current, start, end) = label is { } next ? (next.Attribute, from, to) : (null, 0, 0);
+            // A span starts only at a B- label; an I- label that continues nothing is read as outside (IOB2).
+            (current, start, end) = label is { Begins: true } next ? (next.Attribute, from, to) : (null, 0, 0);
         }
 
         if (current is not null)
