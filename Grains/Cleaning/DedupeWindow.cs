@@ -68,10 +68,7 @@ public sealed class DedupeWindow
         var seconds = ToSeconds(occurredAt);
         Append(new Entry(idHash, contentHash, (uint)seconds));
         _newest = Math.Max(_newest, seconds);
-        while (_count > 0 && (_count > _maxEvents || _ring[_head].Seconds < _newest - _windowSeconds))
-        {
-            EvictOldest();
-        }
+        EvictBeyondLimits();
     }
 
     /// <summary>The remembered events, oldest first, 20 bytes each.</summary>
@@ -111,11 +108,7 @@ public sealed class DedupeWindow
             window._newest = Math.Max(window._newest, entry.Seconds);
         }
 
-        while (window._count > 0 && (window._count > window._maxEvents || window._ring[window._head].Seconds < window._newest - window._windowSeconds))
-        {
-            window.EvictOldest();
-        }
-
+        window.EvictBeyondLimits();
         return window;
     }
 
@@ -134,6 +127,15 @@ public sealed class DedupeWindow
         }
 
         _contentOwners.TryAdd(entry.ContentHash, entry.IdHash);
+    }
+
+    /// <summary>Forgets the oldest entries while there are too many, or the oldest is too far behind the newest.</summary>
+    private void EvictBeyondLimits()
+    {
+        while (_count > 0 && (_count > _maxEvents || _ring[_head].Seconds < _newest - _windowSeconds))
+        {
+            EvictOldest();
+        }
     }
 
     private void EvictOldest()

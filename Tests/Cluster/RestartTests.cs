@@ -104,5 +104,5 @@ public sealed class RestartTests : IDisposable
 
     private EsrsSiloOptions Storage(string store) => store == "sqlite"
         ? EsrsCluster.Sqlite(_directory.Path)
-        : EsrsCluster.PostgreSql(PostgreSql.ConnectionString);
+        : EsrsCluster.PostgreSql(TestServices.PostgreSql);
 }

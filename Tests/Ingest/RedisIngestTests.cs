@@ -19,7 +19,7 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
 
     private string DeadLetters => _stream + ":dead";
 
-    public async Task InitializeAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(Redis.Endpoint);
+    public async Task InitializeAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
 
     [Fact]
     public async Task ProducedEventsAreAppliedOnceAndAcknowledged()
@@ -120,7 +120,7 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
     public void Dispose() => _directory.Dispose();
 
     private Task<RealSilo> StartSiloAsync(string consumer, int batchSize = 64) => RealSilo.StartAsync(_directory.Path, _serviceId,
-        ("Esrs:Redis:ConnectionString", Redis.Endpoint),
+        ("Esrs:Redis:ConnectionString", TestServices.Redis),
         ("Esrs:Redis:Stream", _stream),
         ("Esrs:Redis:DeadLetterStream", DeadLetters),
         ("Esrs:Redis:Consumer", consumer),

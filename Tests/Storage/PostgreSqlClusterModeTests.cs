@@ -18,13 +18,13 @@ public sealed class PostgreSqlClusterModeTests
     [Fact]
     public async Task SchemaInstallIsIdempotentAndHoldsEveryProviderQuery()
     {
-        var options = new EsrsSiloOptions { Mode = SiloMode.Cluster, PostgreSqlConnectionString = PostgreSql.ConnectionString };
+        var options = new EsrsSiloOptions { Mode = SiloMode.Cluster, PostgreSqlConnectionString = TestServices.PostgreSql };
         var installer = new SchemaInstaller(options, NullLogger<SchemaInstaller>.Instance);
 
         await installer.InstallAsync(CancellationToken.None);
         await installer.InstallAsync(CancellationToken.None);
 
-        await using var connection = new NpgsqlConnection(PostgreSql.ConnectionString);
+        await using var connection = new NpgsqlConnection(TestServices.PostgreSql);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey", connection);
         var keys = new List<string>();
@@ -66,7 +66,7 @@ public sealed class PostgreSqlClusterModeTests
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Esrs:Silo:Mode"] = "Cluster",
-                    ["Esrs:Silo:PostgreSqlConnectionString"] = PostgreSql.ConnectionString,
+                    ["Esrs:Silo:PostgreSqlConnectionString"] = TestServices.PostgreSql,
                     ["Esrs:Silo:ClusterId"] = clusterId,
                     ["Esrs:Silo:ServiceId"] = clusterId,
                     ["Esrs:Silo:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -82,7 +82,7 @@ public sealed class PostgreSqlClusterModeTests
             clientBuilder.Logging.ClearProviders();
             clientBuilder.UseOrleansClient(client => client
                 .Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
-                .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", PostgreSql.ConnectionString)));
+                .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", TestServices.PostgreSql)));
             using var clientHost = clientBuilder.Build();
             await clientHost.StartAsync();
             var grains = clientHost.Services.GetRequiredService<IClusterClient>();
@@ -116,7 +116,7 @@ public sealed class PostgreSqlClusterModeTests
 
     private static async Task<long> ScalarAsync(string sql, string id)
     {
-        await using var connection = new NpgsqlConnection(PostgreSql.ConnectionString);
+        await using var connection = new NpgsqlConnection(TestServices.PostgreSql);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("id", id);
