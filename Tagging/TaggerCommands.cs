@@ -15,7 +15,8 @@ namespace Esrs.Tagging;
 public static class TaggerCommands
 {
     private const string Usage = """
-        usage: Esrs.Tagging train [--epochs N] [--batch N] [--lr X] [--layers N] [--model DIR] [--data DIR] [--device cpu|cuda]
+        usage: Esrs.Tagging train [--epochs N] [--batch N] [--lr X] [--layers N] [--seed N] [--augment none|all|distant,noise,substitute,oversample]
+                           [--model DIR] [--data DIR] [--device cpu|cuda]
                Esrs.Tagging eval  [--model DIR] [--data DIR] [--device cpu|cuda]
                Esrs.Tagging tag   [--model DIR] [--device cpu|cuda]   (one text per stdin line, one JSON object per stdout line)
                Esrs.Tagging bench [--threads N] [--seq N]   (encoder sequences/s, TorchSharp vs ONNX Runtime)
@@ -75,11 +76,17 @@ public static class TaggerCommands
             BatchSize = Int(options, "batch") ?? 16,
             LearningRate = options.TryGetValue("lr", out var lr) ? double.Parse(lr, CultureInfo.InvariantCulture) : 1e-4,
             Layers = Int(options, "layers") ?? 6,
+            Seed = Int(options, "seed") ?? 42,
         };
-        Console.Error.WriteLine($"training on {train.Count} OA-Mine titles, {labels.Attributes.Count} attributes, {trainer.Layers} layers, {trainer.Epochs} epochs, device {device.type}");
+        var augmentation = AugmentationOptions.Parse(options.GetValueOrDefault("augment"));
+        var distant = augmentation.Distant ? Augmenter.FlipkartBrands(FlipkartPath(dataDir)) : null;
+        var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans))], augmentation, distant);
+        Console.Error.WriteLine($"training on {train.Count} OA-Mine titles ({examples.BaseCount} per epoch after oversampling), {labels.Attributes.Count} attributes, " +
+            $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}, " +
+            $"{trainer.Layers} layers, {trainer.Epochs} epochs, device {device.type}");
         var stopwatch = Stopwatch.StartNew();
-        using var model = TaggerTrainer.Train(train, new SpanAligner(tokenizer, labels), trainer, Console.Error, device);
-        var version = string.Create(CultureInfo.InvariantCulture, $"oamine-minilm-l{trainer.Layers}-{DateTime.UtcNow:yyyyMMddHHmm}");
+        using var model = TaggerTrainer.Train(examples, new SpanAligner(tokenizer, labels), trainer, Console.Error, device);
+        var version = string.Create(CultureInfo.InvariantCulture, $"oamine-minilm-l{trainer.Layers}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{DateTime.UtcNow:yyyyMMddHHmm}");
         TaggerCheckpoint.Save(modelDir, model.to(CPU), labels, version);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {version} in {stopwatch.Elapsed.TotalSeconds:F0} s; saved to {Path.Combine(modelDir, TaggerCheckpoint.FileName)}"));
     }
@@ -142,6 +149,12 @@ public static class TaggerCommands
     {
         var path = Path.Combine(dataDir, "oamine-product-title-attributes", OaMine.FileName);
         return File.Exists(path) ? [.. OaMine.Read(path)] : throw new FileNotFoundException($"OA-Mine data not found: {Path.GetFullPath(path)} (use --data DIR)", path);
+    }
+
+    private static string FlipkartPath(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "flipkart-product-catalog", Datasets.FlipkartCatalog.FileName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Flipkart catalogue not found: {Path.GetFullPath(path)} (use --data DIR)", path);
     }
 
     private static Dictionary<string, string> Options(string[] args)

@@ -1,4 +1,5 @@
 using Esrs.Client.Import;
+using Esrs.Datasets;
 using StackExchange.Redis;
 
 namespace Esrs.Client.Commands;

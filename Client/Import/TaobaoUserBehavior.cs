@@ -1,4 +1,5 @@
 using System.Globalization;
+using Esrs.Datasets;
 using Esrs.Events;
 
 namespace Esrs.Client.Import;

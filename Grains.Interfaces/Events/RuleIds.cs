@@ -38,4 +38,7 @@ public static class RuleIds
 
     /// <summary>Rule id of profile fields derived directly from accepted events.</summary>
     public const string ProfileFromEvent = "profile.event";
+
+    /// <summary>A profile value derived by the attribute tagger from an event's query or title.</summary>
+    public const string ProfileFromTagger = "profile.tagger";
 }

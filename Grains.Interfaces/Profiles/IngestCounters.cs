@@ -9,4 +9,6 @@ public sealed record IngestCounters(
     [property: Id(3)] long DuplicatesByContent,
     [property: Id(4)] long Quarantined,
     [property: Id(5)] long Replayed,
-    [property: Id(6)] long QuarantineEvicted);
+    [property: Id(6)] long QuarantineEvicted,
+    [property: Id(7)] long TaggedEvents = 0,
+    [property: Id(8)] long UntaggedEvents = 0);

@@ -43,4 +43,11 @@ public sealed record UserProfile
     [Id(14)] public required IReadOnlyDictionary<string, Provenance> Provenance { get; init; }
 
     [Id(15)] public required IngestCounters Ingest { get; init; }
+
+    /// <summary>Attribute values the tagger found in the user's search queries and item titles, as decayed interests (provenance: <c>attributes</c>, with the model version).</summary>
+    [Id(16)] public IReadOnlyList<AttributeInterest> Attributes { get; init; } = [];
 }
+
+/// <summary>An attribute value (<c>COLOR</c> = <c>red</c>) with its time-decayed interest weight.</summary>
+[GenerateSerializer, Immutable, Alias("esrs.attribute-interest")]
+public sealed record AttributeInterest([property: Id(0)] string Label, [property: Id(1)] string Value, [property: Id(2)] double Weight);

@@ -1,5 +1,6 @@
 using Esrs.Cleaning;
 using Esrs.Profiles;
+using Esrs.Tagging;
 using Esrs.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,7 +42,8 @@ public static class EsrsGrainServiceCollectionExtensions
             services.AddOptions<QuarantineOptions>()
                 .Validate(o => o.Capacity is > 0 and <= 100_000, "Esrs:Quarantine:Capacity must be within 1..100000.")
                 .Validate(o => o.MaxPageSize > 0, "Esrs:Quarantine:MaxPageSize must be positive.")
-                .ValidateOnStart());
+                .ValidateOnStart(),
+            services.AddOptions<TaggerOptions>());
         configure?.Invoke(builder);
         return services;
     }
@@ -52,4 +54,5 @@ public sealed record EsrsUserOptionsBuilder(
     OptionsBuilder<ValidationOptions> Validation,
     OptionsBuilder<DedupeOptions> Dedupe,
     OptionsBuilder<ProfileOptions> Profiles,
-    OptionsBuilder<QuarantineOptions> Quarantine);
+    OptionsBuilder<QuarantineOptions> Quarantine,
+    OptionsBuilder<TaggerOptions> Tagger);

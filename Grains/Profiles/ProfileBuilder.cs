@@ -96,6 +96,37 @@ public sealed class ProfileBuilder(ProfileOptions options)
         }
     }
 
+    /// <summary>
+    /// Adds the tags of one event's text as attribute interests, weighted like the event (a search counts as a view)
+    /// and decayed from the event's time; <paramref name="provenance"/> names the model version.
+    /// </summary>
+    public void ApplyTags(ProfileState state, IReadOnlyList<Tagging.AttributeTag> tags, double weight, DateTime at, Provenance provenance)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tags);
+        if (tags.Count == 0 || weight == 0)
+        {
+            return;
+        }
+
+        if (state.DecayEpoch == default)
+        {
+            state.DecayEpoch = at;
+        }
+
+        var boost = BoostFor(state, at);
+        foreach (var tag in tags)
+        {
+            var value = string.Join(' ', tag.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+            if (value.Length > 0)
+            {
+                AddScore(state.Attributes, string.Concat(tag.Label, "=", value), weight * boost, options.MaxInterests);
+            }
+        }
+
+        state.Provenance[ProfileFields.Attributes] = provenance;
+    }
+
     /// <summary>The profile as a frontend reads it, weights decayed to <paramref name="now"/>.</summary>
     public UserProfile ToView(ProfileState state, string userId, DateTime now, IngestCounters counters)
     {
@@ -128,6 +159,9 @@ public sealed class ProfileBuilder(ProfileOptions options)
             Completeness = Completeness(state),
             Provenance = new Dictionary<string, Provenance>(state.Provenance),
             Ingest = counters,
+            Attributes = [.. Top(state.Attributes, state, asOf).Select(w => w.Value.IndexOf('=', StringComparison.Ordinal) is var at and > 0
+                ? new AttributeInterest(w.Value[..at], w.Value[(at + 1)..], w.Weight)
+                : new AttributeInterest(w.Value, string.Empty, w.Weight))],
         };
     }
 
@@ -151,6 +185,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
             Rescale(state.Brands, factor);
             Rescale(state.Items, factor);
             Rescale(state.SearchTerms, factor);
+            Rescale(state.Attributes, factor);
             state.DecayEpoch = at;
             return 1;
         }

@@ -12,4 +12,5 @@ public static class ProfileFields
     public const string Spend = "spend";
     public const string Age = "age";
     public const string Gender = "gender";
+    public const string Attributes = "attributes";
 }

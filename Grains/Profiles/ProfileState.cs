@@ -19,4 +19,7 @@ public sealed class ProfileState
     [Id(10)] public int? Age { get; set; }
     [Id(11)] public string? Gender { get; set; }
     [Id(12)] public Dictionary<string, Provenance> Provenance { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tagged attribute interests keyed <c>LABEL=value</c> (value lower-cased).</summary>
+    [Id(13)] public Dictionary<string, double> Attributes { get; set; } = new(StringComparer.Ordinal);
 }

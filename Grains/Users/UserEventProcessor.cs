@@ -41,6 +41,12 @@ public sealed class UserEventProcessor
     /// <summary>The state this processor changes; call <see cref="SealState"/> before persisting it.</summary>
     public UserState State { get; }
 
+    /// <summary>Whether applied events' search queries and item titles are collected in <see cref="TagRequests"/> for the tagger.</summary>
+    public bool CollectTagTexts { get; init; }
+
+    /// <summary>One entry per event applied by the last call that has a text to tag (the query of a search, else the item title).</summary>
+    public List<TagRequest> TagRequests { get; } = [];
+
     /// <summary>Quarantine entries evicted for space by the last call (for the caller to log).</summary>
     public List<QuarantinedEvent> Evicted { get; } = [];
 
@@ -49,6 +55,7 @@ public sealed class UserEventProcessor
     {
         ArgumentNullException.ThrowIfNull(batch);
         Evicted.Clear();
+        TagRequests.Clear();
         var context = new ValidationContext(_grainKey, now, _validation);
         var outcomes = new EventOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -75,6 +82,7 @@ public sealed class UserEventProcessor
     public ReplayResult Replay(DateTime now)
     {
         var s = State;
+        TagRequests.Clear();
         var context = new ValidationContext(_grainKey, now, _validation);
         var outcomes = new List<EventOutcome>(s.Quarantine.Count);
         var remaining = new List<QuarantinedEvent>(s.Quarantine.Count);
@@ -111,6 +119,35 @@ public sealed class UserEventProcessor
         State.DedupeWatermark = _window.LowWatermark;
     }
 
+    /// <summary>
+    /// Applies what the tagger returned for earlier <see cref="TagRequests"/> (<paramref name="result"/> null: the tagger failed,
+    /// and the events are counted untagged). Tags below <paramref name="minScore"/> are left out.
+    /// </summary>
+    public void ApplyTags(IReadOnlyList<TagRequest> requests, string[] texts, Tagging.TagBatchResult? result, double minScore)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (result is null || result.Tags.Length != texts.Length)
+        {
+            State.UntaggedEvents += requests.Count;
+            return;
+        }
+
+        var byText = new Dictionary<string, Tagging.AttributeTag[]>(texts.Length, StringComparer.Ordinal);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            byText[texts[i]] = result.Tags[i];
+        }
+
+        foreach (var request in requests)
+        {
+            var tags = byText[request.Text].Where(t => t.Score >= minScore).ToList();
+            _profiles.ApplyTags(State.Profile, tags, request.Weight, request.At, new Provenance(request.Source, RuleIds.ProfileFromTagger, request.At, result.ModelVersion));
+        }
+
+        State.TaggedEvents += requests.Count;
+    }
+
     /// <summary>The profile as the frontend reads it.</summary>
     public UserProfile Profile(DateTime now) => _profiles.ToView(State.Profile, _grainKey, now, State.Counters());
 
@@ -131,6 +168,11 @@ public sealed class UserEventProcessor
     private EventOutcome Apply(in ValidationResult validation)
     {
         _profiles.Apply(State.Profile, validation.Event, validation);
+        if (CollectTagTexts)
+        {
+            CollectTagText(validation);
+        }
+
         var kind = validation.Kind;
         if (kind == OutcomeKind.Repaired)
         {
@@ -142,6 +184,19 @@ public sealed class UserEventProcessor
         }
 
         return new EventOutcome(validation.Event.EventId, kind, validation.Decisions.ToList());
+    }
+
+    private void CollectTagText(in ValidationResult validation)
+    {
+        var e = validation.Event;
+        if (e.Type == EventType.Search && e.Query is { Length: > 0 } query)
+        {
+            TagRequests.Add(new TagRequest(query, 1, e.OccurredAt, e.Source));
+        }
+        else if (e.ItemTitle is { Length: > 0 } title && ProfileBuilder.InterestWeight(e.Type, e.Rating) is var weight and not 0 && !validation.Has(RuleIds.NonProductItem))
+        {
+            TagRequests.Add(new TagRequest(title, weight, e.OccurredAt, e.Source));
+        }
     }
 
     private EventOutcome Quarantine(UserEvent e, in ValidationResult validation, DateTime now)
@@ -172,3 +227,6 @@ public sealed class UserEventProcessor
         return new EventOutcome(e.EventId, OutcomeKind.DuplicateByContent, EventOutcome.NoDecisions);
     }
 }
+
+/// <summary>A text of an applied event for the tagger, with the weight and time its tags enter the profile at.</summary>
+public sealed record TagRequest(string Text, double Weight, DateTime At, string Source);

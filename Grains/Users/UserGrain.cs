@@ -1,6 +1,7 @@
 using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Profiles;
+using Esrs.Tagging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,11 @@ namespace Esrs.Users;
 /// lost; each call that changes state writes it once and returns only after the write. A failed
 /// write deactivates the grain so the next call starts again from what is durable, and the
 /// caller's retry is then judged against that.
+/// <para>
+/// Search queries and item titles of applied events go to the tagger pool after the write, without holding up the ingest;
+/// the tags that come back are applied in the grain's next turn (ingest, profile read, or a flush timer) and persisted.
+/// When the tagger is slow or down the events are counted untagged instead.
+/// </para>
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Users)] IPersistentState<UserState> state,
@@ -20,11 +26,16 @@ public sealed partial class UserGrain(
     IOptions<DedupeOptions> dedupeOptions,
     IOptions<ProfileOptions> profileOptions,
     IOptions<QuarantineOptions> quarantineOptions,
+    IOptions<TaggerOptions> taggerOptions,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
+    private readonly List<ArrivedTags> _arrived = [];
+    private readonly List<Task> _tagging = [];
     private UserEventProcessor _processor = null!;
+    private IGrainTimer? _flushTimer;
     private bool _faulted;
+    private bool _dirty;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -33,8 +44,31 @@ public sealed partial class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _processor = new UserEventProcessor(
-            Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value);
+            Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value)
+        {
+            CollectTagTexts = taggerOptions.Value.Enabled,
+        };
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Give tag requests still out a moment, then keep what arrived.
+        if (!_faulted && _tagging.Count > 0)
+        {
+            try
+            {
+                await Task.WhenAll(_tagging).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+            }
+        }
+
+        if (!_faulted && (ApplyArrivedTags() || _dirty))
+        {
+            await PersistAsync();
+        }
     }
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<UserEvent> batch)
@@ -55,13 +89,16 @@ public sealed partial class UserGrain(
         }
 
         var outcomes = _processor.Ingest(batch, Now);
+        ApplyArrivedTags();
         await PersistAsync();
+        StartTagging();
         return new IngestResult(outcomes);
     }
 
     public Task<UserProfile> GetProfileAsync()
     {
         ThrowIfFaulted();
+        _dirty |= ApplyArrivedTags();
         return Task.FromResult(_processor.Profile(Now));
     }
 
@@ -86,7 +123,9 @@ public sealed partial class UserGrain(
         }
 
         var result = _processor.Replay(Now);
+        ApplyArrivedTags();
         await PersistAsync();
+        StartTagging();
         LogInformationReplayed(logger, Key, result.Outcomes.Count - result.StillQuarantined, result.StillQuarantined);
         return result;
     }
@@ -102,6 +141,7 @@ public sealed partial class UserGrain(
         try
         {
             await state.WriteStateAsync();
+            _dirty = false;
         }
         catch (Exception ex)
         {
@@ -110,6 +150,77 @@ public sealed partial class UserGrain(
             LogErrorPersistFailed(logger, ex, Key);
             this.DeactivateOnIdle();
             throw new StateUnavailableException($"State of user '{Key}' could not be written ({ex.GetType().Name}); nothing of the call took effect, retry it.");
+        }
+    }
+
+    /// <summary>Sends the texts of the events just made durable to a tagger pool member; the ingest does not wait for it.</summary>
+    private void StartTagging()
+    {
+        if (_processor.TagRequests.Count == 0)
+        {
+            return;
+        }
+
+        var requests = _processor.TagRequests.ToArray();
+        var task = TagAsync(requests);
+        _tagging.Add(task);
+        _ = task.ContinueWith(t => _tagging.Remove(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
+        _flushTimer ??= this.RegisterGrainTimer(FlushTagsAsync, new GrainTimerCreationOptions(taggerOptions.Value.FlushInterval, taggerOptions.Value.FlushInterval) { Interleave = false });
+    }
+
+    private async Task TagAsync(TagRequest[] requests)
+    {
+        var texts = requests.Select(r => r.Text).Distinct(StringComparer.Ordinal).ToArray();
+        TagBatchResult? result = null;
+        try
+        {
+            var options = taggerOptions.Value;
+            var member = GrainFactory.GetGrain<ITaggerGrain>(Random.Shared.Next(options.PoolSize));
+            result = await member.TagAsync(texts).WaitAsync(options.CallTimeout);
+        }
+        catch (Exception ex)
+        {
+            LogDebugUntagged(logger, ex, Key, requests.Length);
+            TaggingMetrics.UntaggedEvents.Add(requests.Length);
+        }
+
+        // Runs on this activation's scheduler: applied in the next turn, never in the middle of one.
+        _arrived.Add(new ArrivedTags(requests, texts, result));
+    }
+
+    /// <summary>Applies the tag results that came back since the last turn; true when the state changed.</summary>
+    private bool ApplyArrivedTags()
+    {
+        if (_arrived.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var arrived in _arrived)
+        {
+            _processor.ApplyTags(arrived.Requests, arrived.Texts, arrived.Result, taggerOptions.Value.MinScore);
+        }
+
+        _arrived.Clear();
+        return true;
+    }
+
+    private async Task FlushTagsAsync(CancellationToken cancellationToken)
+    {
+        if (_faulted)
+        {
+            return;
+        }
+
+        if (ApplyArrivedTags() || _dirty)
+        {
+            await PersistAsync();
+        }
+
+        if (_tagging.Count == 0 && _arrived.Count == 0)
+        {
+            _flushTimer?.Dispose();
+            _flushTimer = null;
         }
     }
 
@@ -127,6 +238,11 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the state of user {UserId} failed; the grain deactivates and reloads")]
     private static partial void LogErrorPersistFailed(ILogger logger, Exception exception, string userId);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tagging {Events} events of {UserId} failed; counted untagged")]
+    private static partial void LogDebugUntagged(ILogger logger, Exception exception, string userId, int events);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Quarantine replay of {UserId}: {Applied} applied or removed as duplicates, {Remaining} still quarantined")]
     private static partial void LogInformationReplayed(ILogger logger, string userId, int applied, int remaining);
+
+    private sealed record ArrivedTags(TagRequest[] Requests, string[] Texts, TagBatchResult? Result);
 }

@@ -27,5 +27,11 @@ public sealed class UserState
     [Id(10)] public long Replayed { get; set; }
     [Id(11)] public long QuarantineEvicted { get; set; }
 
-    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineEvicted);
+    /// <summary>Accepted events whose query or title the tagger tagged.</summary>
+    [Id(12)] public long TaggedEvents { get; set; }
+
+    /// <summary>Accepted events whose query or title could not be tagged (tagger slow, down or without a model).</summary>
+    [Id(13)] public long UntaggedEvents { get; set; }
+
+    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineEvicted, TaggedEvents, UntaggedEvents);
 }

@@ -3,6 +3,8 @@ using Esrs.Hosting;
 using Esrs.Cleaning;
 using Esrs.Profiles;
 using Esrs.Silo.Ingest;
+using Esrs.Silo.Tagging;
+using Esrs.Tagging;
 using Esrs.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +20,7 @@ public static class EsrsSiloBuilderExtensions
 {
     private const string SqliteInvariant = "System.Data.SQLite";
     private const string PostgreSqlInvariant = "Npgsql";
+    private const string TaggerSection = "Esrs:Tagger";
 
     /// <summary>
     /// Makes this host an Esrs silo configured from <c>Esrs:*</c>: the mode decides storage
@@ -31,7 +34,17 @@ public static class EsrsSiloBuilderExtensions
         var redis = new RedisIngestOptions();
         builder.Configuration.GetSection(RedisIngestOptions.SectionName).Bind(redis);
         builder.Services.AddEsrsRedisIngest(redis);
-        builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options));
+        var tagger = new TaggerOptions();
+        builder.Configuration.GetSection(TaggerSection).Bind(tagger);
+        var accelerator = tagger.Enabled && TorchTagModel.DetectAccelerator(tagger);
+        var modelDirectory = Path.Combine(options.DataDirectory, "tagger");
+        builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options)
+            .AddEsrsTagging(
+                accelerator,
+                sp => sp.GetRequiredService<IOptions<TaggerOptions>>().Value is { Enabled: true } o
+                    ? TorchTagModel.Load(o, modelDirectory)
+                    : new UnavailableTagModel("Tagging is switched off on this silo (Esrs:Tagger:Enabled=false)."),
+                o => o.BindConfiguration(TaggerSection)));
 
         // Orleans' own load shedding (off by default): past the thresholds the silo refuses client
         // requests with GatewayTooBusyException, which the HTTP gateway answers with 503 + Retry-After.
@@ -63,6 +76,7 @@ public static class EsrsSiloBuilderExtensions
         builder.Dedupe.BindConfiguration(DedupeOptions.SectionName);
         builder.Profiles.BindConfiguration(ProfileOptions.SectionName);
         builder.Quarantine.BindConfiguration(QuarantineOptions.SectionName);
+        builder.Tagger.BindConfiguration(TaggerSection);
         return builder;
     }
 

@@ -11,7 +11,12 @@ public sealed class SpanAligner(BertTokenizer tokenizer, LabelMap labels)
 {
     public LabelMap Labels => labels;
 
-    public TokenizedText Encode(string text, IReadOnlyList<LabeledSpan>? spans = null, int maxTokens = 128)
+    /// <summary>Word pieces of <paramref name="text"/> with BIO labels from <paramref name="spans"/>, cut to <paramref name="maxTokens"/> with [CLS] and [SEP].</summary>
+    /// <param name="text">The original text; offsets point into it.</param>
+    /// <param name="spans">Labelled character spans, or null when tagging.</param>
+    /// <param name="maxTokens">Longest sequence, specials included.</param>
+    /// <param name="partial">Only <paramref name="spans"/> are known: words outside them get no label (ignored by the loss) instead of <c>O</c>.</param>
+    public TokenizedText Encode(string text, IReadOnlyList<LabeledSpan>? spans = null, int maxTokens = 128, bool partial = false)
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = tokenizer.EncodeToTokens(text, out var normalized);
@@ -35,7 +40,7 @@ public sealed class SpanAligner(BertTokenizer tokenizer, LabelMap labels)
             ids[i + 1] = token.Id;
             offsets[i + 1] = token.Offset;
             startsWord[i + 1] = !token.Value.StartsWith("##", StringComparison.Ordinal);
-            labelIds[i + 1] = startsWord[i + 1] ? LabelOf(token.Offset.Start.Value, spans) : LabelMap.Ignore;
+            labelIds[i + 1] = startsWord[i + 1] ? LabelOf(token.Offset.Start.Value, spans, partial) : LabelMap.Ignore;
         }
 
         return new TokenizedText(text, ids, offsets, startsWord, labelIds);
@@ -91,7 +96,7 @@ public sealed class SpanAligner(BertTokenizer tokenizer, LabelMap labels)
         return spans;
     }
 
-    private int LabelOf(int position, IReadOnlyList<LabeledSpan>? spans)
+    private int LabelOf(int position, IReadOnlyList<LabeledSpan>? spans, bool partial)
     {
         if (spans is null)
         {
@@ -106,6 +111,6 @@ public sealed class SpanAligner(BertTokenizer tokenizer, LabelMap labels)
             }
         }
 
-        return 0;
+        return partial ? LabelMap.Ignore : 0;
     }
 }

@@ -10,9 +10,9 @@ namespace Esrs.Tagging.Training;
 /// <summary>Fine-tunes the MiniLM token classifier on labelled titles: AdamW, linear warm-up and decay, gradient clipping, a progress line with loss and examples/s.</summary>
 public static class TaggerTrainer
 {
-    public static BertTokenClassifier Train(IReadOnlyList<OaMineTitle> titles, SpanAligner aligner, TrainerOptions options, TextWriter progress, Device device)
+    public static BertTokenClassifier Train(Augmenter examples, SpanAligner aligner, TrainerOptions options, TextWriter progress, Device device)
     {
-        ArgumentNullException.ThrowIfNull(titles);
+        ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(aligner);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
@@ -25,8 +25,16 @@ public static class TaggerTrainer
         }
 
         model.to(device);
-        var examples = titles.Select(t => aligner.Encode(t.Title, t.Spans, options.MaxTokens)).ToList();
-        var steps = options.Epochs * (int)Math.Ceiling(examples.Count / (double)options.BatchSize);
+        var steps = 0;
+        var epochs = new List<List<TokenizedText>>(options.Epochs);
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            // Each epoch draws its own augmented copies; all are drawn first so the learning-rate schedule knows its length.
+            var drawn = examples.Epoch(random).Select(e => aligner.Encode(e.Text, e.Spans, options.MaxTokens, e.Partial)).ToList();
+            steps += (int)Math.Ceiling(drawn.Count / (double)options.BatchSize);
+            epochs.Add(drawn);
+        }
+
         var warmup = Math.Max(1, (int)(steps * options.WarmupFraction));
         using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var step = 0;
@@ -35,7 +43,7 @@ public static class TaggerTrainer
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             model.train();
-            var order = examples.OrderBy(_ => random.Next()).ToList();
+            var order = epochs[epoch - 1].OrderBy(_ => random.Next()).ToList();
             double epochLoss = 0;
             var batches = 0;
             for (var offset = 0; offset < order.Count; offset += options.BatchSize)

@@ -8,15 +8,27 @@ namespace Esrs.Tests.Support;
 internal static class EsrsCluster
 {
     /// <summary>Starts a cluster on <paramref name="storage"/>; the same service id and storage after a restart see the same state.</summary>
-    public static async Task<InProcessTestCluster> StartAsync(EsrsSiloOptions storage, string serviceId, Action<EsrsUserOptionsBuilder>? configure = null, short silos = 1)
+    /// <param name="storage">Storage of every silo.</param>
+    /// <param name="serviceId">Orleans service id (the same after a restart).</param>
+    /// <param name="configure">Options of the user grains (tagging is off unless this turns it on).</param>
+    /// <param name="silos">Silo count.</param>
+    /// <param name="silo">More configuration per silo (by its name, <c>Silo_0</c>, <c>Silo_1</c>...), such as a tagger pool.</param>
+    public static async Task<InProcessTestCluster> StartAsync(
+        EsrsSiloOptions storage, string serviceId, Action<EsrsUserOptionsBuilder>? configure = null, short silos = 1, Action<string, ISiloBuilder>? silo = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, siloBuilder) =>
         {
-            silo.AddEsrsStorage(storage);
-            silo.Services.AddEsrsUsers(configure);
+            siloBuilder.AddEsrsStorage(storage);
+            // No tagger pool in these clusters: tests that want one add it (TaggerPoolClusterTests).
+            siloBuilder.Services.AddEsrsUsers(o =>
+            {
+                o.Tagger.Configure(t => t.Enabled = false);
+                configure?.Invoke(o);
+            });
+            silo?.Invoke(options.SiloName, siloBuilder);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -1,4 +1,5 @@
 using Esrs.Client.Import;
+using Esrs.Datasets;
 
 namespace Esrs.Tests.Unit.Import;
 

@@ -1,4 +1,5 @@
 using Esrs.Client.Import;
+using Esrs.Datasets;
 using Esrs.Events;
 using Esrs.Tests.Support;
 

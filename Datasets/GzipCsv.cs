@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace Esrs.Client.Import;
+namespace Esrs.Datasets;
 
 /// <summary>The records of a gzip-compressed CSV with a known header, streamed; every record has the header's field count or the read fails with the line.</summary>
 public static class GzipCsv

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Esrs.Client.Import;
+namespace Esrs.Datasets;
 
 /// <summary>
 /// A streaming RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.

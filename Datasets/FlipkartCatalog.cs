@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Esrs.Client.Import;
+namespace Esrs.Datasets;
 
 /// <summary>The Flipkart catalogue, read product by product (kept for the catalogue integration work).</summary>
 public static class FlipkartCatalog

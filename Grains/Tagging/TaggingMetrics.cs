@@ -1,0 +1,19 @@
+using System.Diagnostics.Metrics;
+
+namespace Esrs.Tagging;
+
+/// <summary>Instruments of the tagger and its callers, on meter <see cref="MeterName"/>.</summary>
+public static class TaggingMetrics
+{
+    public const string MeterName = "Esrs.Tagger";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static Counter<long> Batches { get; } = Meter.CreateCounter<long>("esrs.tagger.batches", description: "Model batches run");
+
+    public static Counter<long> Texts { get; } = Meter.CreateCounter<long>("esrs.tagger.texts", description: "Texts tagged");
+
+    public static Histogram<int> BatchSize { get; } = Meter.CreateHistogram<int>("esrs.tagger.batch_size", description: "Texts per model batch");
+
+    public static Counter<long> UntaggedEvents { get; } = Meter.CreateCounter<long>("esrs.tagger.untagged_events", description: "Accepted events whose text could not be tagged");
+}

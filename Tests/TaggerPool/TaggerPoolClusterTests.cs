@@ -1,0 +1,135 @@
+using Esrs.Events;
+using Esrs.Hosting;
+using Esrs.Profiles;
+using Esrs.Tagging;
+using Esrs.Tests.Support;
+using Orleans.TestingHost;
+
+namespace Esrs.Tests.TaggerPool;
+
+/// <summary>The tagger pool in a cluster: placement on accelerator silos, and the user grain's asynchronous tagging.</summary>
+public sealed class TaggerPoolClusterTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task PoolMembersGoOnlyToTheSiloThatAdvertisesAnAccelerator()
+    {
+        await using var cluster = await StartAsync(new DictionaryTagModel(), silos: 2, accelerator: name => name == "Silo_1");
+
+        var placements = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => cluster.Client.GetGrain<ITaggerGrain>(i).GetPlacementAsync()));
+
+        Assert.All(placements, p => Assert.Equal(("Silo_1", true, "dict-1"), (p.Silo, p.Accelerator, p.ModelVersion)));
+    }
+
+    [Fact]
+    public async Task WithoutAcceleratorsPoolMembersSpreadOverAllSilos()
+    {
+        await using var cluster = await StartAsync(new DictionaryTagModel(), silos: 2, accelerator: _ => false);
+
+        var placements = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => cluster.Client.GetGrain<ITaggerGrain>(i).GetPlacementAsync()));
+
+        // Random placement over two silos: all 40 on one silo has odds of 2 in 2^40.
+        Assert.Equal(["Silo_0", "Silo_1"], placements.Select(p => p.Silo).Distinct().Order());
+        Assert.All(placements, p => Assert.False(p.Accelerator));
+    }
+
+    [Fact]
+    public async Task TagsOfQueriesAndTitlesEnterTheProfileWithTheModelVersionAndSurviveARestart()
+    {
+        var serviceId = "esrs-tags-" + Guid.NewGuid().ToString("N");
+        var user = "user-" + Guid.NewGuid().ToString("N");
+        await using (var cluster = await StartAsync(new DictionaryTagModel(version: "dict-7"), serviceId: serviceId))
+        {
+            var grain = cluster.Client.GetGrain<IUserGrain>(user);
+            var result = await grain.IngestAsync(
+            [
+                TestEvents.Search(user, "red cotton shirt"),
+                TestEvents.Purchase(user, "sku-9") with { ItemTitle = "Nike running shoe" },
+                TestEvents.View(user, "sku-3"),
+            ]);
+            Assert.All(result.Outcomes, o => Assert.NotEqual(OutcomeKind.Quarantined, o.Kind));
+
+            var profile = await Eventually(grain, p => p.Ingest.TaggedEvents == 2);
+
+            Assert.Equal(0, profile.Ingest.UntaggedEvents);
+            Assert.Equal(["BRAND=nike", "COLOR=red", "MATERIAL=cotton"], profile.Attributes.Select(a => $"{a.Label}={a.Value}").Order());
+            // A purchase weighs five times a search: nike ranks first.
+            Assert.Equal("nike", profile.Attributes[0].Value);
+            Assert.Equal(("dict-7", RuleIds.ProfileFromTagger, "test"), (profile.Provenance[ProfileFields.Attributes].ModelVersion, profile.Provenance[ProfileFields.Attributes].RuleId, profile.Provenance[ProfileFields.Attributes].Source));
+        }
+
+        await using (var cluster = await StartAsync(new UnavailableTagModel("down"), serviceId: serviceId))
+        {
+            var profile = await cluster.Client.GetGrain<IUserGrain>(user).GetProfileAsync();
+
+            Assert.Equal(3, profile.Attributes.Count);
+            Assert.Equal(2, profile.Ingest.TaggedEvents);
+        }
+    }
+
+    [Fact]
+    public async Task IngestSucceedsWhenTheTaggerIsDownAndCountsTheEventsUntagged()
+    {
+        await using var cluster = await StartAsync(new UnavailableTagModel("no checkpoint"));
+        var user = "user-" + Guid.NewGuid().ToString("N");
+        var grain = cluster.Client.GetGrain<IUserGrain>(user);
+
+        var result = await grain.IngestAsync([TestEvents.Search(user, "red shirt"), TestEvents.Search(user, "blue shirt")]);
+
+        Assert.All(result.Outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        var profile = await Eventually(grain, p => p.Ingest.UntaggedEvents == 2);
+        Assert.Empty(profile.Attributes);
+        Assert.Equal(2, profile.Counts[EventType.Search]);
+    }
+
+    [Fact]
+    public async Task ASlowTaggerDoesNotHoldUpIngestAndTimesOutIntoTheUntaggedCounter()
+    {
+        var model = new DictionaryTagModel { Delay = TimeSpan.FromSeconds(3) };
+        await using var cluster = await StartAsync(model, configure: t => t.CallTimeout = TimeSpan.FromMilliseconds(200));
+        var user = "user-" + Guid.NewGuid().ToString("N");
+        var grain = cluster.Client.GetGrain<IUserGrain>(user);
+
+        var result = await grain.IngestAsync([TestEvents.Search(user, "red shirt")]);
+        var second = await grain.IngestAsync([TestEvents.View(user, "sku-2")]);
+
+        Assert.Equal(OutcomeKind.Accepted, result.Outcomes.Single().Kind);
+        Assert.Equal(OutcomeKind.Accepted, second.Outcomes.Single().Kind);
+        var profile = await Eventually(grain, p => p.Ingest.UntaggedEvents == 1);
+        Assert.Equal(0, profile.Ingest.TaggedEvents);
+    }
+
+    private Task<InProcessTestCluster> StartAsync(ITagModel model, short silos = 1, Func<string, bool>? accelerator = null, string? serviceId = null, Action<TaggerOptions>? configure = null)
+    {
+        void Tagger(TaggerOptions t)
+        {
+            t.Enabled = true;
+            t.PoolSize = 4;
+            t.FlushInterval = TimeSpan.FromMilliseconds(100);
+            configure?.Invoke(t);
+        }
+
+        return EsrsCluster.StartAsync(
+            EsrsCluster.Sqlite(_directory.Path),
+            serviceId ?? "esrs-tagger-" + Guid.NewGuid().ToString("N"),
+            o => o.Tagger.Configure(Tagger),
+            silos,
+            (name, silo) => silo.AddEsrsTagging(accelerator?.Invoke(name) ?? false, _ => model, o => o.Configure(Tagger)));
+    }
+
+    private static async Task<UserProfile> Eventually(IUserGrain grain, Func<UserProfile, bool> condition)
+    {
+        var profile = await grain.GetProfileAsync();
+        for (var i = 0; i < 200 && !condition(profile); i++)
+        {
+            await Task.Delay(50);
+            profile = await grain.GetProfileAsync();
+        }
+
+        Assert.True(condition(profile), "the profile never reached the expected state");
+        return profile;
+    }
+}
