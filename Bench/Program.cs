@@ -3,8 +3,37 @@ using Esrs.Bench;
 using Esrs.Client.Import;
 
 // ./esrs bench [--events N] [--data DIR]: ingest micro-benchmarks and the state-size report, as markdown.
+// ./esrs bench tagger-pool [--model DIR] [--callers N] [--seconds N] [--data DIR]: tagger pool, batched vs unbatched.
 var eventsToRead = 100_000;
 var dataRoot = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "shared", "data");
+if (args.Length > 0 && args[0] == "tagger-pool")
+{
+    var model = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".data", "tagger");
+    var (callers, seconds) = (64, 10);
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--model": model = args[i + 1]; break;
+            case "--callers": callers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--data": dataRoot = args[i + 1]; break;
+            default:
+                Console.Error.WriteLine("usage: esrs bench tagger-pool [--model DIR] [--callers N] [--seconds N] [--data DIR]");
+                return 2;
+        }
+    }
+
+    var oaMine = Path.Combine(dataRoot, "oamine-product-title-attributes", Esrs.Tagging.Data.OaMine.FileName);
+    if (!File.Exists(oaMine))
+    {
+        Console.Error.WriteLine($"esrs bench: data file not found: {Path.GetFullPath(oaMine)} (use --data DIR)");
+        return 2;
+    }
+
+    var titles = Esrs.Tagging.Data.OaMine.Read(oaMine).Where(t => t.Split == "test").Select(t => t.Title).ToList();
+    return await TaggerPoolBench.RunAsync(model, titles, callers, TimeSpan.FromSeconds(seconds), Console.Out);
+}
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
