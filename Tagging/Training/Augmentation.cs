@@ -180,15 +180,17 @@ public sealed class Augmenter
         ArgumentNullException.ThrowIfNull(random);
         return Rebuild(example, (segment, builder) =>
         {
-            // Words and the runs of spaces between them alternate: even indexes are words (possibly empty at the edges).
+            // Split on single spaces: runs of spaces show up as empty words and are kept as they were.
             var parts = segment.Text.Split(' ');
+            var skipSpace = false;
             for (var w = 0; w < parts.Length; w++)
             {
-                if (w > 0)
+                if (w > 0 && !skipSpace)
                 {
                     builder.Append(' ');
                 }
 
+                skipSpace = false;
                 var word = parts[w];
                 if (word.Length == 0 || random.NextDouble() >= rate)
                 {
@@ -205,13 +207,8 @@ public sealed class Augmenter
                         builder.Append(Typo(word, random));
                         break;
                     default:
-                        // Dropped: its following space goes with it when another word follows in this segment.
-                        if (w + 1 < parts.Length - 1)
-                        {
-                            w++;
-                            builder.Append(parts[w]);
-                        }
-
+                        // Dropped, with the space after it (so no double space is left behind).
+                        skipSpace = true;
                         break;
                 }
             }
@@ -220,7 +217,7 @@ public sealed class Augmenter
         });
     }
 
-    /// <summary>Titles from the Flipkart catalogue whose brand occurs in the title at word boundaries, one BRAND span each, one per distinct title.</summary>
+    /// <summary>Titles from the Flipkart catalogue whose brand occurs in the title at word boundaries, one BRAND span each, one per distinct ASCII title.</summary>
     public static List<TrainingExample> FlipkartBrands(string catalogPath, string brandLabel = "BRAND")
     {
         using var file = File.OpenRead(catalogPath);
@@ -229,7 +226,8 @@ public sealed class Augmenter
         foreach (var product in FlipkartCatalog.ReadProducts(file))
         {
             var title = string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            if (product.Brand is not { Length: > 1 } brand || !seen.Add(title))
+            // ASCII titles only: the uncased tokenizer strips accents, which would move offsets.
+            if (product.Brand is not { Length: > 1 } brand || !System.Text.Ascii.IsValid(title) || !seen.Add(title))
             {
                 continue;
             }

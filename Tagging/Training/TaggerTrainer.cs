@@ -26,13 +26,31 @@ public static class TaggerTrainer
 
         model.to(device);
         var steps = 0;
+        var skipped = 0;
         var epochs = new List<List<TokenizedText>>(options.Epochs);
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             // Each epoch draws its own augmented copies; all are drawn first so the learning-rate schedule knows its length.
-            var drawn = examples.Epoch(random).Select(e => aligner.Encode(e.Text, e.Spans, options.MaxTokens, e.Partial)).ToList();
+            var drawn = new List<TokenizedText>();
+            foreach (var example in examples.Epoch(random))
+            {
+                if (TryEncode(aligner, example, options.MaxTokens) is { } encoded)
+                {
+                    drawn.Add(encoded);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+
             steps += (int)Math.Ceiling(drawn.Count / (double)options.BatchSize);
             epochs.Add(drawn);
+        }
+
+        if (skipped > 0)
+        {
+            progress.WriteLine($"skipped {skipped} examples whose text the tokenizer's normalisation changes in length");
         }
 
         var warmup = Math.Max(1, (int)(steps * options.WarmupFraction));
@@ -75,5 +93,17 @@ public static class TaggerTrainer
 
         model.eval();
         return model;
+    }
+
+    private static TokenizedText? TryEncode(SpanAligner aligner, TrainingExample example, int maxTokens)
+    {
+        try
+        {
+            return aligner.Encode(example.Text, example.Spans, maxTokens, example.Partial);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
