@@ -5,4 +5,7 @@ public static class StorageNames
 {
     /// <summary>User grain state: profile, dedupe window, quarantine.</summary>
     public const string Users = "users";
+
+    /// <summary>Data-quality history: the aggregator's totals, windows and alerts.</summary>
+    public const string Quality = "quality";
 }

@@ -1,5 +1,6 @@
 using Esrs.Cleaning;
 using Esrs.Profiles;
+using Esrs.Quality;
 using Esrs.Tagging;
 using Esrs.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,8 @@ public static class EsrsGrainServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new EventValidator());
+        services.TryAddSingleton<QualityCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<QualityCollector>());
 
         var builder = new EsrsUserOptionsBuilder(
             services.AddOptions<ValidationOptions>()
@@ -43,7 +46,14 @@ public static class EsrsGrainServiceCollectionExtensions
                 .Validate(o => o.Capacity is > 0 and <= 100_000, "Esrs:Quarantine:Capacity must be within 1..100000.")
                 .Validate(o => o.MaxPageSize > 0, "Esrs:Quarantine:MaxPageSize must be positive.")
                 .ValidateOnStart(),
-            services.AddOptions<TaggerOptions>());
+            services.AddOptions<TaggerOptions>(),
+            services.AddOptions<QualityOptions>()
+                .Validate(o => o.Shards is > 0 and <= 4_096, "Esrs:Quality:Shards must be within 1..4096.")
+                .Validate(o => o.FlushInterval > TimeSpan.Zero && o.PushInterval > TimeSpan.Zero && o.TickInterval > TimeSpan.Zero, "Esrs:Quality intervals must be positive.")
+                .Validate(o => o.FlushEvents > 0 && o.AlertHistory >= 0, "Esrs:Quality:FlushEvents must be positive.")
+                .Validate(o => o.MinuteRetention > TimeSpan.Zero && o.HourRetention > TimeSpan.Zero && o.DayRetention > TimeSpan.Zero, "Esrs:Quality retention must be positive.")
+                .Validate(o => o.Anomaly.Sigmas > 0 && o.Anomaly.MaxRelativeChange > 0 && o.Anomaly.HistoryWindows > 0, "Esrs:Quality:Anomaly settings must be positive.")
+                .ValidateOnStart());
         configure?.Invoke(builder);
         return services;
     }
@@ -55,4 +65,5 @@ public sealed record EsrsUserOptionsBuilder(
     OptionsBuilder<DedupeOptions> Dedupe,
     OptionsBuilder<ProfileOptions> Profiles,
     OptionsBuilder<QuarantineOptions> Quarantine,
-    OptionsBuilder<TaggerOptions> Tagger);
+    OptionsBuilder<TaggerOptions> Tagger,
+    OptionsBuilder<QualityOptions> Quality);

@@ -1,6 +1,7 @@
 using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Profiles;
+using Esrs.Quality;
 using Esrs.Tagging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public sealed partial class UserGrain(
     IOptions<ProfileOptions> profileOptions,
     IOptions<QuarantineOptions> quarantineOptions,
     IOptions<TaggerOptions> taggerOptions,
+    QualityCollector quality,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -91,6 +93,7 @@ public sealed partial class UserGrain(
         var outcomes = _processor.Ingest(batch, Now);
         ApplyArrivedTags();
         await PersistAsync();
+        quality.Record(Key, batch, outcomes);
         StartTagging();
         return new IngestResult(outcomes);
     }
@@ -199,10 +202,22 @@ public sealed partial class UserGrain(
         foreach (var arrived in _arrived)
         {
             _processor.ApplyTags(arrived.Requests, arrived.Texts, arrived.Result, taggerOptions.Value.MinScore);
+            foreach (var bySource in arrived.Requests.GroupBy(r => r.Source, StringComparer.Ordinal))
+            {
+                var count = bySource.Count();
+                var labels = arrived.Result is null ? [] : bySource.SelectMany(r => TagsOf(arrived, r.Text)).Select(t => t.Label);
+                quality.RecordTagging(Key, bySource.Key, arrived.Result is null ? 0 : count, arrived.Result is null ? count : 0, labels);
+            }
         }
 
         _arrived.Clear();
         return true;
+    }
+
+    private static IEnumerable<AttributeTag> TagsOf(ArrivedTags arrived, string text)
+    {
+        var index = Array.IndexOf(arrived.Texts, text);
+        return index < 0 || arrived.Result is null ? [] : arrived.Result.Tags[index];
     }
 
     private async Task FlushTagsAsync(CancellationToken cancellationToken)

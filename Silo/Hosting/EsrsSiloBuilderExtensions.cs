@@ -77,6 +77,7 @@ public static class EsrsSiloBuilderExtensions
         builder.Profiles.BindConfiguration(ProfileOptions.SectionName);
         builder.Quarantine.BindConfiguration(QuarantineOptions.SectionName);
         builder.Tagger.BindConfiguration(TaggerSection);
+        builder.Quality.BindConfiguration(Quality.QualityOptions.SectionName);
         return builder;
     }
 
@@ -94,12 +95,16 @@ public static class EsrsSiloBuilderExtensions
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
-        silo.AddAdoNetGrainStorage(StorageNames.Users, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<IServiceProvider>((storage, services) =>
+        foreach (var name in new[] { StorageNames.Users, StorageNames.Quality })
         {
-            storage.Invariant = invariant;
-            storage.ConnectionString = connectionString;
-            storage.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
-        }));
+            silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<IServiceProvider>((storage, services) =>
+            {
+                storage.Invariant = invariant;
+                storage.ConnectionString = connectionString;
+                storage.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
+            }));
+        }
+
         return silo;
     }
 

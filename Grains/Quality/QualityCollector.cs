@@ -1,0 +1,184 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Esrs.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Esrs.Quality;
+
+/// <summary>
+/// One per silo: user grains record each ingest call's outcomes here (in memory, no grain call); a background loop
+/// sends each shard's gathered sketches to its monitor shard grain every <see cref="QualityOptions.FlushInterval"/>,
+/// or sooner when a shard has gathered <see cref="QualityOptions.FlushEvents"/>. A failed send is kept for the next.
+/// </summary>
+public sealed partial class QualityCollector(IGrainFactory grains, IOptions<QualityOptions> options, TimeProvider time, ILogger<QualityCollector> logger) : BackgroundService
+{
+    private readonly Shard[] _shards = [.. Enumerable.Range(0, options.Value.Shards).Select(_ => new Shard())];
+    private readonly SemaphoreSlim _due = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _sending = new(1, 1);
+
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>The shard of a user key: XxHash32 of its UTF-16 code units, modulo the shard count (stable across silos).</summary>
+    public static int ShardOf(string userKey, int shards)
+    {
+        ArgumentNullException.ThrowIfNull(userKey);
+        return (int)(XxHash32.HashToUInt32(MemoryMarshal.AsBytes(userKey.AsSpan())) % (uint)shards);
+    }
+
+    /// <summary>Records what one ingest call made of its events (after they were made durable).</summary>
+    public void Record(string userKey, IReadOnlyList<UserEvent> batch, IReadOnlyList<EventOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (!Enabled || batch.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var shard = _shards[ShardOf(userKey, _shards.Length)];
+        bool due;
+        lock (shard)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                shard.SketchOf(batch[i].Source).Add(batch[i], outcomes[i], now);
+            }
+
+            shard.Events += batch.Count;
+            due = shard.Events >= options.Value.FlushEvents;
+        }
+
+        if (due)
+        {
+            _due.Release();
+        }
+    }
+
+    /// <summary>Records the tagger's answer for a user's events of one source.</summary>
+    public void RecordTagging(string userKey, string source, long tagged, long untagged, IEnumerable<string> labels)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var shard = _shards[ShardOf(userKey, _shards.Length)];
+        lock (shard)
+        {
+            shard.SketchOf(source).AddTagging(tagged, untagged, labels);
+        }
+    }
+
+    /// <summary>Sends everything gathered to the shard grains now.</summary>
+    public async Task FlushAsync()
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            await Task.WhenAll(_shards.Select((shard, index) => SendAsync(index, shard)));
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Merges sketches per source into <paramref name="into"/>.</summary>
+    public static void MergeInto(Dictionary<string, QualitySketch> into, Dictionary<string, QualitySketch> from)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentNullException.ThrowIfNull(from);
+        foreach (var (source, sketch) in from)
+        {
+            if (into.TryGetValue(source, out var mine))
+            {
+                mine.Merge(sketch);
+            }
+            else
+            {
+                into[source] = sketch;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _due.WaitAsync(options.Value.FlushInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            await FlushAsync();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await FlushAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task SendAsync(int index, Shard shard)
+    {
+        Dictionary<string, QualitySketch> batch;
+        lock (shard)
+        {
+            if (shard.BySource.Count == 0)
+            {
+                return;
+            }
+
+            (batch, shard.BySource, shard.Events) = (shard.BySource, new(StringComparer.Ordinal), 0);
+        }
+
+        try
+        {
+            await grains.GetGrain<IQualityShardGrain>(index).MergeAsync(batch);
+        }
+        catch (Exception ex)
+        {
+            lock (shard)
+            {
+                MergeInto(batch, shard.BySource);
+                shard.BySource = batch;
+            }
+
+            LogWarningSendFailed(logger, ex, index);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending quality sketches to shard {Shard} failed; kept for the next flush")]
+    private static partial void LogWarningSendFailed(ILogger logger, Exception exception, int shard);
+
+    private sealed class Shard
+    {
+        public Dictionary<string, QualitySketch> BySource { get; set; } = new(StringComparer.Ordinal);
+
+        public long Events { get; set; }
+
+        public QualitySketch SketchOf(string source)
+        {
+            if (!BySource.TryGetValue(source, out var sketch))
+            {
+                BySource[source] = sketch = new QualitySketch();
+            }
+
+            return sketch;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using Esrs.Events;
+using Esrs.Quality;
+using Esrs.Tests.Support;
+
+namespace Esrs.Tests.Quality;
+
+public sealed class SketchTests
+{
+    [Fact]
+    public void HistogramQuantilesStayWithinTheRelativeAccuracy()
+    {
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 20_000).Select(_ => Math.Exp(random.NextDouble() * 12) - 1).ToArray(); // 0 .. 160k, heavy tail
+        var sketch = new LogHistogram();
+        foreach (var v in values)
+        {
+            sketch.Add(v);
+        }
+
+        var sorted = values.Order().ToArray();
+        foreach (var q in new[] { 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999 })
+        {
+            var exact = sorted[(int)Math.Floor(q * (sorted.Length - 1))];
+            Assert.InRange(sketch.Quantile(q), exact * (1 - LogHistogram.RelativeAccuracy) - 1e-9, exact * (1 + LogHistogram.RelativeAccuracy) + 1e-9);
+        }
+
+        Assert.Equal(sorted[0], sketch.Min);
+        Assert.Equal(sorted[^1], sketch.Max);
+    }
+
+    [Fact]
+    public void HistogramHandlesNegativesAndZeros()
+    {
+        var sketch = new LogHistogram();
+        foreach (var v in new[] { -80.0, -5, -5, 0, 0, 0, 3, 12, 12, 12 })
+        {
+            sketch.Add(v);
+        }
+
+        Assert.Equal(10, sketch.Count);
+        Assert.Equal(-80, sketch.Quantile(0));
+        Assert.InRange(sketch.Quantile(0.2), -5.1, -4.9);
+        Assert.Equal(0, sketch.Quantile(0.4));
+        Assert.InRange(sketch.Quantile(0.99), 11.8, 12);
+    }
+
+    [Fact]
+    public void HistogramMergeIsAssociativeAndEqualsOnePass()
+    {
+        var random = new Random(5);
+        var parts = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 1_000).Select(_ => (random.NextDouble() - 0.2) * 1_000).ToArray()).ToArray();
+        LogHistogram Of(IEnumerable<double> values)
+        {
+            var h = new LogHistogram();
+            foreach (var v in values)
+            {
+                h.Add(v);
+            }
+
+            return h;
+        }
+
+        var (a, b, c) = (Of(parts[0]), Of(parts[1]), Of(parts[2]));
+        var left = a.Clone();
+        left.Merge(b);
+        left.Merge(c);
+        var bc = b.Clone();
+        bc.Merge(c);
+        var right = a.Clone();
+        right.Merge(bc);
+        var once = Of(parts.SelectMany(p => p));
+
+        Assert.Equal(once.Buckets(), left.Buckets());
+        Assert.Equal(once.Buckets(), right.Buckets());
+        Assert.Equal((once.Count, once.Min, once.Max), (left.Count, left.Min, left.Max));
+        Assert.Equal(once.Sum, left.Sum, 6);
+    }
+
+    [Fact]
+    public void FrequentItemsNeverOverestimateAndStayWithinTheirErrorWhateverTheMergeOrder()
+    {
+        // Zipf-like stream over 2,000 items.
+        var random = new Random(9);
+        var stream = Enumerable.Range(0, 50_000).Select(_ => "item-" + (int)Math.Floor(Math.Pow(2_000, random.NextDouble()))).ToArray();
+        var truth = stream.GroupBy(s => s).ToDictionary(g => g.Key, g => (long)g.Count());
+        var parts = stream.Chunk(7_000).Select(chunk =>
+        {
+            var f = new FrequentItems(32);
+            foreach (var item in chunk)
+            {
+                f.Add(item);
+            }
+
+            return f;
+        }).ToList();
+
+        var forward = new FrequentItems(32);
+        parts.ForEach(forward.Merge);
+        var backward = new FrequentItems(32);
+        Enumerable.Reverse(parts).ToList().ForEach(backward.Merge);
+
+        foreach (var sketch in new[] { forward, backward })
+        {
+            Assert.Equal(50_000, sketch.Total);
+            Assert.InRange(sketch.MaxError, 0, 50_000 / 33);
+            Assert.InRange(sketch.Counters.Count, 1, 32);
+            foreach (var (item, count) in truth)
+            {
+                Assert.InRange(sketch.Estimate(item), Math.Max(0, count - sketch.MaxError), count);
+            }
+
+            // The heaviest items are found, in order.
+            Assert.Equal(truth.OrderByDescending(p => p.Value).Take(3).Select(p => p.Key), sketch.Top(3).Select(p => p.Key));
+        }
+    }
+
+    [Fact]
+    public void ShardSketchesMergedEqualOnePassOverAllEvents()
+    {
+        var random = new Random(2);
+        var now = new DateTime(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc);
+        var events = Enumerable.Range(0, 3_000).Select(i =>
+        {
+            var user = "u" + random.Next(200);
+            var e = TestEvents.Purchase(user, "sku-" + random.Next(150), quantity: random.Next(-3, 20), price: random.Next(0, 5_000) / 100m, at: now.AddSeconds(-random.Next(1, 100_000)))
+                with { Brand = random.Next(4) == 0 ? null : "brand-" + random.Next(10), CategoryPath = "cat-" + random.Next(20), Source = i % 3 == 0 ? "shop-a" : "shop-b" };
+            var kind = (OutcomeKind)random.Next(5);
+            IReadOnlyList<RuleDecision> decisions = kind switch
+            {
+                OutcomeKind.Quarantined => [new RuleDecision(RuleIds.PriceNegative, DecisionKind.Rejected, "unitPrice")],
+                OutcomeKind.Repaired => [new RuleDecision(RuleIds.QuantitySign, DecisionKind.Repaired, "quantity")],
+                _ => EventOutcome.NoDecisions,
+            };
+            return (Event: e, Outcome: new EventOutcome(e.EventId, kind, decisions));
+        }).ToList();
+
+        var single = new Dictionary<string, QualitySketch>();
+        var shards = Enumerable.Range(0, 8).Select(_ => new Dictionary<string, QualitySketch>()).ToArray();
+        foreach (var (e, outcome) in events)
+        {
+            Sketch(single, e.Source).Add(e, outcome, now);
+            Sketch(shards[QualityCollector.ShardOf(e.UserId, 8)], e.Source).Add(e, outcome, now);
+        }
+
+        var merged = new Dictionary<string, QualitySketch>();
+        foreach (var shard in shards)
+        {
+            QualityCollector.MergeInto(merged, shard.ToDictionary(p => p.Key, p => p.Value.Clone()));
+        }
+
+        Assert.Equal(single.Keys.Order(), merged.Keys.Order());
+        foreach (var source in single.Keys)
+        {
+            var (a, b) = (single[source], merged[source]);
+            Assert.Equal((a.Events, a.Accepted, a.Repaired, a.DuplicatesById, a.DuplicatesByContent, a.Quarantined), (b.Events, b.Accepted, b.Repaired, b.DuplicatesById, b.DuplicatesByContent, b.Quarantined));
+            Assert.Equal(a.Types, b.Types);
+            Assert.Equal(a.QuarantineRules, b.QuarantineRules);
+            Assert.Equal(a.RepairRules, b.RepairRules);
+            Assert.Equal(a.FieldsPresent, b.FieldsPresent);
+            Assert.Equal(a.Price.Buckets(), b.Price.Buckets());
+            Assert.Equal(a.Quantity.Buckets(), b.Quantity.Buckets());
+            Assert.Equal(a.Freshness.Buckets(), b.Freshness.Buckets());
+            // 20 categories, 10 brands: under the sketch capacity, so exact.
+            Assert.Equal(a.Categories.Counters, b.Categories.Counters);
+            Assert.Equal(a.Brands.Counters, b.Brands.Counters);
+            Assert.Equal(QualityMetrics.From(a, 60), QualityMetrics.From(b, 60));
+        }
+    }
+
+    private static QualitySketch Sketch(Dictionary<string, QualitySketch> bySource, string source)
+    {
+        if (!bySource.TryGetValue(source, out var sketch))
+        {
+            bySource[source] = sketch = new QualitySketch();
+        }
+
+        return sketch;
+    }
+}
