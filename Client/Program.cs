@@ -8,6 +8,7 @@ const string Usage = """
       gateway                               run the HTTP gateway (settings: Esrs:Gateway:*)
       import <dataset> [options]            stream a real data set into the grid (see: import --help)
       profile|quarantine|replay <userId>    a user grain's profile, quarantine page (--offset, --limit), or quarantine replay
+      quality [--url URL]                   the quality snapshot as a table (operator key in ESRS_OPERATOR_KEY)
     """;
 
 try
@@ -17,6 +18,7 @@ try
         ["gateway", .. var rest] => await RunGatewayAsync(rest),
         ["import", "--help"] => Help(ImportCommand.Usage),
         ["import", .. var rest] => await ImportCommand.RunAsync(rest),
+        ["quality", .. var rest] => await QualityCommand.RunAsync(rest, Console.Out),
         [var command and ("profile" or "quarantine" or "replay"), .. var rest] => await GrainCommands.RunAsync(command, rest),
         ["--help" or "-h" or "help"] => Help(Usage),
         _ => throw new UsageException(Usage),

@@ -12,28 +12,29 @@ public sealed class ApiKeyAuthorizer
 {
     public const string Header = "X-Api-Key";
 
-    private readonly (string Name, byte[] Hash, bool CanWrite)[] _keys;
+    private readonly (string Name, byte[] Hash, KeyScope Scope)[] _keys;
 
     public ApiKeyAuthorizer(GatewayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _keys =
         [
-            .. options.WriteKeys.Select(k => (k.Name, Hash(k.Key), true)),
-            .. options.ReadKeys.Select(k => (k.Name, Hash(k.Key), false)),
+            .. options.WriteKeys.Select(k => (k.Name, Hash(k.Key), KeyScope.Write)),
+            .. options.ReadKeys.Select(k => (k.Name, Hash(k.Key), KeyScope.Read)),
+            .. options.OperatorKeys.Select(k => (k.Name, Hash(k.Key), KeyScope.Operator)),
         ];
     }
 
-    /// <summary>The caller's key name and whether it may write; null when the key is unknown.</summary>
-    public (string Name, bool CanWrite)? Find(string presented)
+    /// <summary>The caller's key name and scope; null when the key is unknown.</summary>
+    public (string Name, KeyScope Scope)? Find(string presented)
     {
         var hash = Hash(presented);
-        (string, bool)? found = null;
-        foreach (var (name, keyHash, canWrite) in _keys)
+        (string, KeyScope)? found = null;
+        foreach (var (name, keyHash, scope) in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(hash, keyHash) && found is null)
             {
-                found = (name, canWrite);
+                found = (name, scope);
             }
         }
 
@@ -41,4 +42,12 @@ public sealed class ApiKeyAuthorizer
     }
 
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+}
+
+/// <summary>What a key may do: read profiles, also write events, or (operators) read the quality views.</summary>
+public enum KeyScope
+{
+    Read = 0,
+    Write = 1,
+    Operator = 2,
 }

@@ -16,7 +16,7 @@ public static partial class GatewayEndpoints
         var v1 = app.MapGroup("/v1");
 
         v1.MapPost("/events", IngestAsync)
-            .AddEndpointFilter(RequireKey(write: true))
+            .AddEndpointFilter(RequireKey(KeyScope.Write))
             .RequireRateLimiting(IngestLimiter)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -28,19 +28,19 @@ public static partial class GatewayEndpoints
             .DisableAntiforgery();
 
         v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetProfileAsync())))
-            .AddEndpointFilter(RequireKey(write: false))
+            .AddEndpointFilter(RequireKey(KeyScope.Read))
             .Produces<Profiles.UserProfile>()
             .WithSummary("The live profile of a user, weights decayed to now, with provenance.");
 
         v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, int? offset, int? limit) =>
                 CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetQuarantineAsync(offset ?? 0, limit ?? 50))))
-            .AddEndpointFilter(RequireKey(write: false))
+            .AddEndpointFilter(RequireKey(KeyScope.Read))
             .Produces<QuarantinePage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("A page of the user's quarantined events, oldest first, with the rules that rejected them.");
 
         v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).ReplayQuarantineAsync())))
-            .AddEndpointFilter(RequireKey(write: true))
+            .AddEndpointFilter(RequireKey(KeyScope.Write))
             .Produces<ReplayResult>()
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
             .DisableAntiforgery();
@@ -94,7 +94,7 @@ public static partial class GatewayEndpoints
     }
 
     /// <summary>Maps what a grain call can throw: overload and unavailable storage become 503 with Retry-After (retrying is safe: events are deduplicated), bad arguments 400.</summary>
-    private static async Task<IResult> CallAsync(Func<Task<IResult>> call, int retryAfterSeconds = 1, HttpContext? http = null)
+    internal static async Task<IResult> CallAsync(Func<Task<IResult>> call, int retryAfterSeconds = 1, HttpContext? http = null)
     {
         try
         {
@@ -121,7 +121,8 @@ public static partial class GatewayEndpoints
     /// <summary>Routing keeps <c>%2F</c> encoded inside a segment; user keys such as <c>~unattributed/3</c> need it decoded.</summary>
     private static string UserKey(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;
 
-    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireKey(bool write) => async (context, next) =>
+    /// <summary>An endpoint filter that lets through keys of <paramref name="scope"/> (a write key also reads; operator keys only reach operator endpoints).</summary>
+    internal static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireKey(KeyScope scope) => async (context, next) =>
     {
         var http = context.HttpContext;
         var authorizer = http.RequestServices.GetRequiredService<ApiKeyAuthorizer>();
@@ -135,9 +136,14 @@ public static partial class GatewayEndpoints
             return GatewayProblems.Problem(StatusCodes.Status401Unauthorized, GatewayProblems.KeyInvalid, "Unknown API key", $"The {ApiKeyAuthorizer.Header} header holds no configured key.");
         }
 
-        if (write && !caller.CanWrite)
+        switch (scope, caller.Scope)
         {
-            return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyReadOnly, "Read-only key", $"Key '{caller.Name}' may read, not write.");
+            case (KeyScope.Write, KeyScope.Read):
+                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyReadOnly, "Read-only key", $"Key '{caller.Name}' may read, not write.");
+            case (KeyScope.Operator, not KeyScope.Operator):
+                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyNotOperator, "Operator key required", $"Key '{caller.Name}' is not an operator key (Esrs:Gateway:OperatorKeys).");
+            case (not KeyScope.Operator, KeyScope.Operator):
+                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyOperatorOnly, "Operator key", $"Key '{caller.Name}' may read the quality views only.");
         }
 
         http.Items[CallerKey] = caller.Name;

@@ -60,6 +60,7 @@ public static class GatewayHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok("ok")).ExcludeFromDescription();
         app.MapEsrsGateway();
+        app.MapEsrsQuality();
         return app;
     }
 }

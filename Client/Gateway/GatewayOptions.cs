@@ -22,6 +22,9 @@ public sealed class GatewayOptions
     /// <summary>Keys allowed to read profiles and quarantines only.</summary>
     public IList<ApiKey> ReadKeys { get; set; } = [];
 
+    /// <summary>Keys of operators: the quality snapshot, alerts, history and page (<c>/v1/quality*</c>), nothing else.</summary>
+    public IList<ApiKey> OperatorKeys { get; set; } = [];
+
     /// <summary>Largest accepted request body, in bytes; larger bodies get 413.</summary>
     public int MaxBodyBytes { get; set; } = 1 << 20;
 
@@ -56,7 +59,7 @@ public sealed class GatewayOptions
             errors.Add($"{SectionName}:WriteKeys must hold at least one key (./esrs run makes development keys).");
         }
 
-        foreach (var key in WriteKeys.Concat(ReadKeys))
+        foreach (var key in WriteKeys.Concat(ReadKeys).Concat(OperatorKeys))
         {
             if (string.IsNullOrWhiteSpace(key.Name) || key.Key.Length < 16)
             {

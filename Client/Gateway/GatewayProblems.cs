@@ -11,6 +11,10 @@ public static class GatewayProblems
     public const string KeyMissing = "http.auth.key-missing";
     public const string KeyInvalid = "http.auth.key-invalid";
     public const string KeyReadOnly = "http.auth.key-read-only";
+    public const string KeyNotOperator = "http.auth.key-not-operator";
+    public const string KeyOperatorOnly = "http.auth.key-operator-only";
+    public const string QualityMetricUnknown = "quality.metric.unknown";
+    public const string QualityRangeInvalid = "quality.range.invalid";
     public const string Overloaded = "http.overloaded";
     public const string ArgumentInvalid = "http.argument.invalid";
 

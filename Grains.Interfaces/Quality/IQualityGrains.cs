@@ -37,6 +37,13 @@ public interface IQualityGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<QualityPoint>> GetHistoryAsync(string metric, string source, DateTime from, DateTime to, WindowGranularity granularity);
 }
 
+/// <summary>Names of pseudo-sources.</summary>
+public static class QualitySources
+{
+    /// <summary>All sources together.</summary>
+    public const string All = "*";
+}
+
 /// <summary>Tumbling window lengths.</summary>
 public enum WindowGranularity
 {

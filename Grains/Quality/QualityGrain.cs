@@ -16,7 +16,7 @@ public sealed partial class QualityGrain(
     ILogger<QualityGrain> logger) : Grain, IQualityGrain
 {
     /// <summary>The pseudo-source of all sources together.</summary>
-    public const string AllSources = "*";
+    public const string AllSources = QualitySources.All;
 
     private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, QualitySketch> _pending = new(StringComparer.Ordinal);

@@ -39,11 +39,11 @@ public sealed class QualityOptions
 public sealed class DriftOptions
 {
     /// <summary>Events needed in the tick and in the reference before drift is judged.</summary>
-    public long MinEvents { get; set; } = 500;
+    public long MinEvents { get; set; } = 1_000;
 
     public double PsiThreshold { get; set; } = 0.25;
     public double JsThreshold { get; set; } = 0.1;
-    public double KsThreshold { get; set; } = 0.2;
+    public double KsThreshold { get; set; } = 0.3;
 }
 
 /// <summary>The two anomaly detectors run on each watched metric's minute history when a minute closes.</summary>

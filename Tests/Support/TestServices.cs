@@ -10,6 +10,12 @@ internal static class TestServices
 
     public static string Redis => Require("ESRS_TEST_REDIS", "Redis");
 
+    /// <summary>Path of the headless browser (Debian <c>chromium</c>).</summary>
+    public static string Chromium => Require("ESRS_TEST_CHROMIUM", "nothing but finds (or installs) Chromium and names it");
+
+    /// <summary>Where tests leave files for people to look at (screenshots); <c>artifacts/</c> of the checkout.</summary>
+    public static string Artifacts => Environment.GetEnvironmentVariable("ESRS_TEST_ARTIFACTS") is { Length: > 0 } path ? path : Path.Combine(Path.GetTempPath(), "esrs-artifacts");
+
     private static string Require(string variable, string server) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
             ? value

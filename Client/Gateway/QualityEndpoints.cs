@@ -1,0 +1,174 @@
+using System.Globalization;
+using Esrs.Quality;
+
+namespace Esrs.Client.Gateway;
+
+/// <summary>The operator views: quality snapshot, alerts, metric history (JSON and server-rendered SVG), and the quality page.</summary>
+public static class QualityEndpoints
+{
+    /// <summary>Default span of a history query: the last six hours.</summary>
+    private static readonly TimeSpan DefaultSpan = TimeSpan.FromHours(6);
+
+    public static IEndpointRouteBuilder MapEsrsQuality(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var quality = app.MapGroup("/v1/quality").AddEndpointFilter(GatewayEndpoints.RequireKey(KeyScope.Operator));
+
+        quality.MapGet("", (IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
+                Results.Json(QualityView.From(await grains.GetGrain<IQualityGrain>(0).GetSnapshotAsync()), GatewayJson.Options)))
+            .Produces<QualityView>()
+            .WithSummary("The current quality snapshot: per source (and * for all), totals since monitoring began, the last tick's metrics and drift, open alerts.");
+
+        quality.MapGet("/alerts", (IClusterClient grains, bool? all) => GatewayEndpoints.CallAsync(async () =>
+                Results.Json((await grains.GetGrain<IQualityGrain>(0).GetAlertsAsync(all ?? true)).Select(AlertView.From), GatewayJson.Options)))
+            .Produces<AlertView[]>()
+            .WithSummary("Alerts, newest first; all=false for the open ones only.");
+
+        quality.MapGet("/history", (IClusterClient grains, string? metric, string? source, string? from, string? to, string? granularity) =>
+            {
+                var (query, problem) = HistoryQuery.Parse(metric, source, from, to, granularity);
+                return problem is not null ? Task.FromResult(problem) : GatewayEndpoints.CallAsync(async () =>
+                    Results.Json(new HistoryView(query!.Metric, query.Source, query.Granularity.ToString().ToLowerInvariant(), query.From, query.To,
+                        [.. (await query.RunAsync(grains)).Select(p => new PointView(p.Start, Number(p.Value), p.Events, p.Open))]), GatewayJson.Options));
+            })
+            .Produces<HistoryView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("The series of one metric: windows of minute|hour|day between from and to (ISO 8601, default the last 6 h), the open window last.");
+
+        quality.MapGet("/chart.svg", (IClusterClient grains, string? metric, string? source, string? from, string? to, string? granularity) =>
+            {
+                var (query, problem) = HistoryQuery.Parse(metric, source, from, to, granularity);
+                return problem is not null ? Task.FromResult(problem) : GatewayEndpoints.CallAsync(async () =>
+                    Results.Text(SvgChart.Render(query!.Metric, query.Source, await query.RunAsync(grains), query.From, query.To), "image/svg+xml"));
+            })
+            .Produces<string>(contentType: "image/svg+xml")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("The same series drawn as an SVG line chart (server-rendered; the quality page embeds it).");
+
+        // The page itself holds no data: it asks for the operator key and reads the endpoints above with it.
+        app.MapGet("/quality", () => Results.Content(QualityPage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
+        return app;
+    }
+
+    internal static double? Number(double value) => double.IsNaN(value) || double.IsInfinity(value) ? null : Math.Round(value, 6);
+
+    /// <summary>A validated history query.</summary>
+    internal sealed record HistoryQuery(string Metric, string Source, DateTime From, DateTime To, WindowGranularity Granularity)
+    {
+        public static (HistoryQuery? Query, IResult? Problem) Parse(string? metric, string? source, string? from, string? to, string? granularity)
+        {
+            if (string.IsNullOrEmpty(metric) || !QualityMetrics.Headline.Contains(metric, StringComparer.Ordinal))
+            {
+                return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QualityMetricUnknown, "Unknown metric",
+                    $"metric must be one of: {string.Join(", ", QualityMetrics.Headline)}."));
+            }
+
+            var now = DateTime.UtcNow;
+            if (!TryTime(to, now.AddMinutes(1), out var end) || !TryTime(from, end - DefaultSpan, out var start) || start > end)
+            {
+                return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QualityRangeInvalid, "Invalid time range",
+                    "from and to must be ISO 8601 instants (2026-11-27T10:00:00Z) with from <= to."));
+            }
+
+            if (!Enum.TryParse<WindowGranularity>(granularity ?? "minute", ignoreCase: true, out var g) || !Enum.IsDefined(g) || int.TryParse(granularity, out _))
+            {
+                return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QualityRangeInvalid, "Invalid granularity",
+                    "granularity must be minute, hour or day."));
+            }
+
+            return (new HistoryQuery(metric, string.IsNullOrEmpty(source) ? QualitySources.All : source, start, end, g), null);
+        }
+
+        public Task<IReadOnlyList<QualityPoint>> RunAsync(IClusterClient grains) =>
+            grains.GetGrain<IQualityGrain>(0).GetHistoryAsync(Metric, Source, From, To, Granularity);
+
+        private static bool TryTime(string? text, DateTime fallback, out DateTime value)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                value = fallback;
+                return true;
+            }
+
+            var ok = DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value);
+            value = DateTime.SpecifyKind(value, DateTimeKind.Utc);
+            return ok;
+        }
+    }
+}
+
+/// <summary>The quality snapshot as JSON: numbers that do not exist yet (NaN) are null.</summary>
+public sealed record QualityView(DateTime AsOf, DateTime? LastTick, IReadOnlyList<SourceView> Sources, IReadOnlyList<AlertView> OpenAlerts)
+{
+    public static QualityView From(QualitySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new QualityView(snapshot.AsOf, snapshot.LastTick, [.. snapshot.Sources.Select(SourceView.From)], [.. snapshot.OpenAlerts.Select(AlertView.From)]);
+    }
+}
+
+/// <summary>One source's figures.</summary>
+public sealed record SourceView(
+    string Source,
+    long Events,
+    long Accepted,
+    long Repaired,
+    long DuplicatesById,
+    long DuplicatesByContent,
+    long Quarantined,
+    IReadOnlyDictionary<string, long> Types,
+    IReadOnlyDictionary<string, long> QuarantineRules,
+    IReadOnlyDictionary<string, long> RepairRules,
+    IReadOnlyDictionary<string, double?> Completeness,
+    IReadOnlyDictionary<string, double?> Metrics,
+    IReadOnlyDictionary<string, double?> LastTick,
+    IReadOnlyList<CountView> TopItems,
+    IReadOnlyList<CountView> TopCategories,
+    IReadOnlyList<CountView> TopBrands,
+    long Tagged,
+    long Untagged,
+    IReadOnlyDictionary<string, long> TagLabels,
+    IReadOnlyList<QuarantineExample> Examples,
+    DateTime? FirstIngest,
+    DateTime? LastIngest)
+{
+    public static SourceView From(SourceQuality quality)
+    {
+        ArgumentNullException.ThrowIfNull(quality);
+        var t = quality.Total;
+        return new SourceView(
+            quality.Source, t.Events, t.Accepted, t.Repaired, t.DuplicatesById, t.DuplicatesByContent, t.Quarantined,
+            Sorted(t.Types), Sorted(t.QuarantineRules), Sorted(t.RepairRules),
+            QualitySketch.Fields.ToDictionary(f => f, f => QualityEndpoints.Number(t.Completeness(f))),
+            quality.Metrics.Where(p => !p.Key.StartsWith("completeness.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => QualityEndpoints.Number(p.Value)),
+            quality.LastTickMetrics.Where(p => !p.Key.Contains('.', StringComparison.Ordinal)).ToDictionary(p => p.Key, p => QualityEndpoints.Number(p.Value)),
+            Top(t.Items), Top(t.Categories), Top(t.Brands),
+            t.Tagged, t.Untagged, Sorted(t.TagLabels),
+            [.. t.Examples.Values.OrderBy(e => e.RuleId, StringComparer.Ordinal)],
+            t.FirstIngest, t.LastIngest);
+    }
+
+    private static Dictionary<string, long> Sorted(Dictionary<string, long> counts) =>
+        counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value);
+
+    private static List<CountView> Top(FrequentItems items) => [.. items.Top(10).Select(p => new CountView(p.Key, p.Value))];
+}
+
+/// <summary>A value and its (lower-bound) count.</summary>
+public sealed record CountView(string Value, long Count);
+
+/// <summary>An alert as JSON.</summary>
+public sealed record AlertView(long Id, string Metric, string Source, string? Field, string Detector, double? Observed, double? Expected, string Detail, DateTime OpenedAt, DateTime? ResolvedAt, bool Open)
+{
+    public static AlertView From(QualityAlert a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new AlertView(a.Id, a.Metric, a.Source, a.Field, a.Detector, QualityEndpoints.Number(a.Observed), QualityEndpoints.Number(a.Expected), a.Detail, a.OpenedAt, a.ResolvedAt, a.IsOpen);
+    }
+}
+
+/// <summary>A metric's series.</summary>
+public sealed record HistoryView(string Metric, string Source, string Granularity, DateTime From, DateTime To, IReadOnlyList<PointView> Points);
+
+/// <summary>One window of a series.</summary>
+public sealed record PointView(DateTime Start, double? Value, long Events, bool Open);

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Esrs.Client.Commands;
+using Esrs.Client.Gateway;
+using Esrs.Client.Import;
+using Esrs.Quality;
+using Esrs.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Esrs.Tests.Gateway;
+
+/// <summary>
+/// The operator views over real HTTP: a real silo with quick monitor intervals, the real gateway on Kestrel, UCI and then
+/// Taobao rows so there is dirt and a drift alert to show, and the quality page opened in headless Chromium.
+/// </summary>
+public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClassFixture<QualityViewFixture>
+{
+    private const string OperatorKey = QualityViewFixture.OperatorKey;
+    private readonly Uri _base = fixture.BaseAddress;
+
+    [Fact]
+    public async Task SnapshotAlertsAndHistoryAreServedToOperators()
+    {
+        using var http = Client(OperatorKey);
+
+        var snapshot = await http.GetFromJsonAsync<JsonElement>("v1/quality");
+        var sources = snapshot.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!);
+        Assert.Equal(7_000, sources["*"].GetProperty("events").GetInt64());
+        var uci = sources[UciOnlineRetail.SourceName];
+        Assert.Equal(4_000, uci.GetProperty("events").GetInt64());
+        Assert.True(uci.GetProperty("quarantineRules").GetProperty("event.user.missing").GetInt64() > 0);
+        Assert.True(uci.GetProperty("completeness").GetProperty("userId").GetDouble() is > 0.5 and < 1);
+        Assert.Equal(0, uci.GetProperty("completeness").GetProperty("rating").GetDouble());
+
+        var alerts = await http.GetFromJsonAsync<JsonElement>("v1/quality/alerts");
+        Assert.Contains(alerts.EnumerateArray(), a => a.GetProperty("metric").GetString() == "drift_type_psi" && a.GetProperty("source").GetString() == "*");
+
+        var history = await http.GetFromJsonAsync<JsonElement>("v1/quality/history?metric=quarantine_rate&source=" + UciOnlineRetail.SourceName);
+        var points = history.GetProperty("points").EnumerateArray().ToList();
+        Assert.NotEmpty(points);
+        Assert.InRange(points[^1].GetProperty("value").GetDouble(), 0.01, 0.9);
+
+        var svg = await http.GetStringAsync("v1/quality/chart.svg?metric=events_per_s");
+        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+        Assert.Matches("data-points=\"[1-9]", svg);
+    }
+
+    [Fact]
+    public async Task QualityCommandPrintsTheSnapshotAsTables()
+    {
+        using var http = Client(OperatorKey);
+        var view = await http.GetFromJsonAsync<QualityView>("v1/quality", GatewayJson.Options);
+
+        var text = QualityCommand.Render(view!);
+
+        Assert.Contains("uci-online-retail", text, StringComparison.Ordinal);
+        Assert.Matches(@"event\.user\.missing\s+quarantine\s+[\d,]+", text);
+        Assert.Contains("drift_type_psi", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized, GatewayProblems.KeyMissing)]
+    [InlineData(GatewayFixture.ReadKey, HttpStatusCode.Forbidden, GatewayProblems.KeyNotOperator)]
+    [InlineData(GatewayFixture.WriteKey, HttpStatusCode.Forbidden, GatewayProblems.KeyNotOperator)]
+    public async Task QualityViewsNeedAnOperatorKey(string? key, HttpStatusCode status, string rule)
+    {
+        using var http = Client(key);
+
+        var response = await http.GetAsync("v1/quality");
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(rule, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task AnOperatorKeyReadsNoProfiles()
+    {
+        using var http = Client(OperatorKey);
+
+        var response = await http.GetAsync("v1/users/17850/profile");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(GatewayProblems.KeyOperatorOnly, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+    }
+
+    [Theory]
+    [InlineData("v1/quality/history?metric=nope", GatewayProblems.QualityMetricUnknown)]
+    [InlineData("v1/quality/history", GatewayProblems.QualityMetricUnknown)]
+    [InlineData("v1/quality/history?metric=acceptance&from=yesterday", GatewayProblems.QualityRangeInvalid)]
+    [InlineData("v1/quality/history?metric=acceptance&from=2026-11-27T10:00:00Z&to=2026-11-27T09:00:00Z", GatewayProblems.QualityRangeInvalid)]
+    [InlineData("v1/quality/chart.svg?metric=acceptance&granularity=week", GatewayProblems.QualityRangeInvalid)]
+    public async Task BadHistoryQueriesSayWhichRuleFailed(string path, string rule)
+    {
+        using var http = Client(OperatorKey);
+
+        var response = await http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(rule, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task TheQualityPageShowsChartsAlertsAndCompletenessInChromium()
+    {
+        var url = new Uri(_base, "quality#key=" + OperatorKey).ToString();
+        var screenshot = Path.Combine(TestServices.Artifacts, "quality-page.png");
+        Directory.CreateDirectory(TestServices.Artifacts);
+
+        var dom = await ChromiumAsync("--dump-dom", url);
+        await ChromiumAsync("--screenshot=" + screenshot, url);
+
+        Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
+        Assert.Equal(7, ChartSvg().Matches(dom).Count);
+        Assert.Matches("data-points=\"[1-9]", dom);
+        var alerts = Section(dom, "<table id=\"alerts\">");
+        Assert.Contains("drift_type_psi", alerts, StringComparison.Ordinal);
+        Assert.Contains("class=\"bad\">open<", alerts, StringComparison.Ordinal);
+        var completeness = Section(dom, "<table id=\"completeness\">");
+        Assert.Contains("uci-online-retail", completeness, StringComparison.Ordinal);
+        Assert.Contains("taobao-user-behavior", completeness, StringComparison.Ordinal);
+        Assert.Contains("event.user.missing", Section(dom, "<table id=\"rules\">"), StringComparison.Ordinal);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot should hold the rendered page");
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = _base };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
+        }
+
+        return client;
+    }
+
+    private static async Task<string> ChromiumAsync(string output, string url)
+    {
+        var start = new ProcessStartInfo(TestServices.Chromium)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                     "--window-size=1400,2600", "--virtual-time-budget=20000", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "esrs-chromium-" + Guid.NewGuid().ToString("N")), output, url })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"chromium exited {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    private static string Section(string dom, string start)
+    {
+        var at = dom.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"{start} not in the page");
+        return dom[at..dom.IndexOf("</table>", at, StringComparison.Ordinal)];
+    }
+
+    [GeneratedRegex("<svg[^>]*class=\"chart\"")]
+    private static partial Regex ChartSvg();
+}
+
+/// <summary>A real silo with quick monitor intervals and the real gateway, fed UCI then Taobao rows (dirt and a drift alert to show).</summary>
+public sealed class QualityViewFixture : IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key-0123456789abcdef";
+    private readonly TempDirectory _directory = new();
+    private RealSilo _silo = null!;
+    private WebApplication _gateway = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _silo = await RealSilo.StartAsync(_directory.Path, "esrs-quality-" + Guid.NewGuid().ToString("N"),
+            ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.2"), ("Esrs:Quality:TickInterval", "00:00:00.5"),
+            ("Esrs:Tagger:Enabled", "false"));
+        _gateway = await GatewayFixture.StartGatewayAsync(_silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+
+        // Two ticks of UCI, then Taobao: its view-heavy type mix drifts from UCI's purchases.
+        var uci = UciOnlineRetail.ReadRows(UciExpectations.DataFile, 4_000).Select(UciOnlineRetail.ToEvent).ToList();
+        await using var taobaoFile = File.OpenRead(Path.Combine(Path.GetDirectoryName(UciExpectations.DataFile)!, "..", "taobao-user-behavior-slice", TaobaoUserBehavior.FileName));
+        var taobao = TaobaoUserBehavior.ReadEvents(taobaoFile, 3_000).ToList();
+        await DirectIngest.RunAsync(_silo.Grains, uci.Take(2_000), TextWriter.Null);
+        await WaitForEventsAsync(2_000);
+        await DirectIngest.RunAsync(_silo.Grains, uci.Skip(2_000), TextWriter.Null);
+        await WaitForEventsAsync(4_000);
+        await DirectIngest.RunAsync(_silo.Grains, taobao, TextWriter.Null);
+        await WaitForEventsAsync(7_000);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.StopAsync();
+        await _gateway.DisposeAsync();
+        await _silo.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private async Task WaitForEventsAsync(long events)
+    {
+        var quality = _silo.Grains.GetGrain<IQualityGrain>(0);
+        for (var i = 0; i < 300; i++)
+        {
+            var snapshot = await quality.GetSnapshotAsync();
+            if (snapshot.Sources.FirstOrDefault(s => s.Source == QualitySources.All)?.Total.Events >= events)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"the monitors never counted {events} events");
+    }
+}
