@@ -1,7 +1,9 @@
 using System.Net;
-using Microsoft.AspNetCore.RateLimiting;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 
 namespace Esrs.Client.Gateway;
 
@@ -51,7 +53,13 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1L);
         builder.UseOrleansClient(client => client
             .Configure<Orleans.Configuration.ClusterOptions>(c => (c.ServiceId, c.ClusterId) = (options.ServiceId, options.ClusterId))
-            .UseStaticClustering([.. options.SiloGateways.Select(IPEndPoint.Parse)]));
+            .UseStaticClustering([.. options.SiloGateways.Select(IPEndPoint.Parse)])
+            .AddDashboard());
+
+        // Esrs.* meters of this process and ASP.NET Core's, scraped by Prometheus at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Esrs.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
+            .AddPrometheusExporter());
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -61,6 +69,11 @@ public static class GatewayHost
         app.MapGet("/healthz", () => Results.Ok("ok")).ExcludeFromDescription();
         app.MapEsrsGateway();
         app.MapEsrsQuality();
+
+        // The Orleans dashboard (cluster view), for operators only.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase), branch => branch.Use(OperatorGate.InvokeAsync));
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Esrs.Events;
@@ -14,6 +16,14 @@ namespace Esrs.Quality;
 /// </summary>
 public sealed partial class QualityCollector(IGrainFactory grains, IOptions<QualityOptions> options, TimeProvider time, ILogger<QualityCollector> logger) : BackgroundService
 {
+    /// <summary>Meter of ingest outcomes: <c>esrs.events</c> (tags <c>source</c>, <c>outcome</c>), <c>esrs.events.freshness</c> (seconds).</summary>
+    public const string MeterName = "Esrs.Quality";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Events = Meter.CreateCounter<long>("esrs.events", description: "Events ingested, by source and outcome");
+    private static readonly Histogram<double> Freshness = Meter.CreateHistogram<double>("esrs.events.freshness", unit: "s", description: "Seconds from occurred-at to ingest");
+    private static readonly string[] OutcomeNames = [.. Enum.GetValues<OutcomeKind>().Select(k => k.ToString())];
+
     private readonly Shard[] _shards = [.. Enumerable.Range(0, options.Value.Shards).Select(_ => new Shard())];
     private readonly SemaphoreSlim _due = new(0, int.MaxValue);
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -38,6 +48,15 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Events.Add(1, new TagList { { "source", batch[i].Source }, { "outcome", OutcomeNames[(int)outcomes[i].Kind] } });
+            if (batch[i].OccurredAt != default)
+            {
+                Freshness.Record(Math.Max(0, (now - batch[i].OccurredAt).TotalSeconds));
+            }
+        }
+
         var shard = _shards[ShardOf(userKey, _shards.Length)];
         bool due;
         lock (shard)

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Storage;
 
 namespace Esrs.Silo.Hosting;
@@ -38,7 +40,15 @@ public static class EsrsSiloBuilderExtensions
         builder.Configuration.GetSection(TaggerSection).Bind(tagger);
         var accelerator = tagger.Enabled && TorchTagModel.DetectAccelerator(tagger);
         var modelDirectory = Path.Combine(options.DataDirectory, "tagger");
+        if (options.MetricsPort > 0)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter("Esrs.*", "Microsoft.Orleans")
+                .AddPrometheusHttpListener(listener => (listener.Host, listener.Port) = (options.MetricsHost, options.MetricsPort)));
+        }
+
         builder.UseOrleans(silo => silo.AddEsrsStorage(options).UseEsrsClustering(options)
+            .AddDashboard()
             .AddEsrsTagging(
                 accelerator,
                 sp => sp.GetRequiredService<IOptions<TaggerOptions>>().Value is { Enabled: true } o

@@ -31,6 +31,15 @@ public sealed class EsrsSiloOptions
     /// <summary>Address other silos reach this one at, in cluster mode.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Port of this silo's Prometheus scrape endpoint (<c>http://{MetricsHost}:{MetricsPort}/metrics</c>: the <c>Esrs.*</c>
+    /// meters of tagger, user grains and quality collector, and Orleans'); 0 turns it off.
+    /// </summary>
+    public int MetricsPort { get; set; } = 9464;
+
+    /// <summary>Interface the metrics endpoint listens on.</summary>
+    public string MetricsHost { get; set; } = "127.0.0.1";
+
     /// <summary>The path of the embedded database file.</summary>
     public string SqliteDatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "esrs.db");
 

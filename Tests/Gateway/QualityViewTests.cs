@@ -106,6 +106,46 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task TheOrleansDashboardIsServedToOperatorsOnly()
+    {
+        using var anonymous = Client(null);
+        var refused = await anonymous.GetAsync("dashboard/");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(GatewayProblems.KeyNotOperator, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _base };
+        var page = await browser.GetAsync("dashboard/?key=" + OperatorKey);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("html", page.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
+        // The page's own calls carry the cookie the first visit set.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("dashboard/")).StatusCode);
+        using var reader = Client(GatewayFixture.ReadKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync("dashboard/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheSiloExportsEsrsMetricsForPrometheus()
+    {
+        using var http = new HttpClient();
+
+        var text = await http.GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics");
+
+        Assert.Matches("esrs_events_total\\{[^}]*outcome=\"Quarantined\"[^}]*source=\"uci-online-retail\"[^}]*\\} [1-9]", text);
+        Assert.Contains("esrs_events_freshness_seconds_bucket", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheGatewayExportsItsOwnMetricsForPrometheus()
+    {
+        using var http = Client(null);
+        await http.GetAsync("healthz");
+
+        var text = await http.GetStringAsync("metrics");
+
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheQualityPageShowsChartsAlertsAndCompletenessInChromium()
     {
         var url = new Uri(_base, "quality#key=" + OperatorKey).ToString();
@@ -183,11 +223,14 @@ public sealed class QualityViewFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The silo's Prometheus port.</summary>
+    public int MetricsPort { get; } = RealSilo.FreePort();
+
     public async Task InitializeAsync()
     {
         _silo = await RealSilo.StartAsync(_directory.Path, "esrs-quality-" + Guid.NewGuid().ToString("N"),
             ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.2"), ("Esrs:Quality:TickInterval", "00:00:00.5"),
-            ("Esrs:Tagger:Enabled", "false"));
+            ("Esrs:Tagger:Enabled", "false"), ("Esrs:Silo:MetricsPort", MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         _gateway = await GatewayFixture.StartGatewayAsync(_silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
         BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 

@@ -41,6 +41,8 @@ public sealed class RealSilo : IAsyncDisposable
             ["Esrs:Silo:ClusterId"] = serviceId,
             ["Esrs:Silo:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Esrs:Silo:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Several silos run in one test process: the Prometheus listener only where a test asks for it.
+            ["Esrs:Silo:MetricsPort"] = "0",
         };
         foreach (var (key, value) in settings)
         {
