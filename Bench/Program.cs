@@ -71,8 +71,11 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pipeline (dedu
 var dataDirectory = Path.Combine(Path.GetTempPath(), "esrs-bench-" + Guid.NewGuid().ToString("N"));
 try
 {
+    // Monitoring off first, then on, same events, fresh databases: the difference is the monitors' cost on ingest.
+    var unmonitored = await SiloBench.RunAsync(events, dataDirectory + "-unmonitored", TextWriter.Null, monitoring: false);
     var silo = await SiloBench.RunAsync(events, dataDirectory, Console.Error);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass) | {silo.EventsPerSecond:N0} events/s |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass), quality monitors off | {unmonitored.EventsPerSecond:N0} events/s |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass), quality monitors on | {silo.EventsPerSecond:N0} events/s ({(silo.EventsPerSecond / unmonitored.EventsPerSecond) - 1:+0.0%;-0.0%}) |"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| same events again (all duplicates) | {silo.DuplicateEventsPerSecond:N0} events/s |"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stored user rows (SQLite), mean payload | {silo.StoredRows:N0} rows, {silo.MeanStoredBytes:N0} B |"));
     var sizes = StateSizeReport.PerUser(events);
@@ -90,9 +93,9 @@ try
 finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    if (Directory.Exists(dataDirectory))
+    foreach (var directory in new[] { dataDirectory, dataDirectory + "-unmonitored" }.Where(Directory.Exists))
     {
-        Directory.Delete(dataDirectory, recursive: true);
+        Directory.Delete(directory, recursive: true);
     }
 }
 

@@ -15,10 +15,18 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class SiloBench
 {
-    public static async Task<SiloBenchResult> RunAsync(IReadOnlyList<UserEvent> events, string dataDirectory, TextWriter progress)
+    /// <param name="events">Events to ingest, twice (the second pass is all duplicates).</param>
+    /// <param name="dataDirectory">A fresh folder for the SQLite database.</param>
+    /// <param name="progress">Where the import progress goes.</param>
+    /// <param name="monitoring">Whether user grains report to the quality monitors (off measures the monitors' overhead).</param>
+    public static async Task<SiloBenchResult> RunAsync(IReadOnlyList<UserEvent> events, string dataDirectory, TextWriter progress, bool monitoring = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
         builder.Logging.ClearProviders();
+        builder.Configuration["Esrs:Quality:Enabled"] = monitoring ? "true" : "false";
+        // The tagger has its own bench (bench tagger-pool); here it would only count titles untagged.
+        builder.Configuration["Esrs:Tagger:Enabled"] = "false";
+        builder.Configuration["Esrs:Silo:MetricsPort"] = "0";
         builder.AddEsrsSilo(o => (o.DataDirectory, o.SiloPort, o.GatewayPort) = (dataDirectory, 21111, 31000));
         using var host = builder.Build();
         await host.StartAsync();
