@@ -105,7 +105,12 @@ public static class QualityCommand
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string P(double? value) => value is { } v ? (v * 100).ToString(v is > 0 and < 0.01 ? "0.000" : "0.0", CultureInfo.InvariantCulture) + " %" : "-";
+    private static string P(double? value) => value switch
+    {
+        null => "-",
+        > 0 and < 0.0001 => "< 0.01 %",
+        { } v => (v * 100).ToString(v is > 0 and < 0.01 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " %",
+    };
 
     private static string D(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "-";
 

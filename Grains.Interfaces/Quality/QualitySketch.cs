@@ -14,6 +14,10 @@ public sealed class QualitySketch
     public static readonly string[] Fields =
         ["userId", "itemId", "itemTitle", "categoryPath", "brand", "query", "quantity", "unitPrice", "currency", "rating", "age", "gender"];
 
+    // "type/field" keys, made once: Add runs per event and must not build strings.
+    private static readonly string[][] FieldKeys = [.. Enum.GetValues<EventType>().OrderBy(t => (int)t)
+        .Select(t => Fields.Select(f => EventTypeNames.Name(t) + "/" + f).ToArray())];
+
     /// <summary>Events received (duplicates included).</summary>
     [Id(0)] public long Events { get; set; }
 
@@ -89,18 +93,20 @@ public sealed class QualitySketch
             Examples[rejected.RuleId] = QuarantineExample.Of(e, rejected, ingestedAt);
         }
 
-        Present(type, "userId", !string.IsNullOrEmpty(e.UserId));
-        Present(type, "itemId", e.ItemId is { Length: > 0 });
-        Present(type, "itemTitle", e.ItemTitle is { Length: > 0 });
-        Present(type, "categoryPath", e.CategoryPath is { Length: > 0 });
-        Present(type, "brand", e.Brand is { Length: > 0 });
-        Present(type, "query", e.Query is { Length: > 0 });
-        Present(type, "quantity", e.Quantity.HasValue);
-        Present(type, "unitPrice", e.UnitPrice.HasValue);
-        Present(type, "currency", e.Currency is { Length: > 0 });
-        Present(type, "rating", e.Rating.HasValue);
-        Present(type, "age", e.Age.HasValue);
-        Present(type, "gender", e.Gender is { Length: > 0 });
+        // In the order of Fields.
+        var keys = (int)e.Type < FieldKeys.Length ? FieldKeys[(int)e.Type] : FieldKeys[0];
+        Present(keys[0], !string.IsNullOrEmpty(e.UserId));
+        Present(keys[1], e.ItemId is { Length: > 0 });
+        Present(keys[2], e.ItemTitle is { Length: > 0 });
+        Present(keys[3], e.CategoryPath is { Length: > 0 });
+        Present(keys[4], e.Brand is { Length: > 0 });
+        Present(keys[5], e.Query is { Length: > 0 });
+        Present(keys[6], e.Quantity.HasValue);
+        Present(keys[7], e.UnitPrice.HasValue);
+        Present(keys[8], e.Currency is { Length: > 0 });
+        Present(keys[9], e.Rating.HasValue);
+        Present(keys[10], e.Age.HasValue);
+        Present(keys[11], e.Gender is { Length: > 0 });
 
         if (e.OccurredAt != default)
         {
@@ -207,15 +213,16 @@ public sealed class QualitySketch
         return total == 0 ? double.NaN : present / (double)total;
     }
 
-    private void Present(string type, string field, bool present)
+    private void Present(string key, bool present)
     {
         if (present)
         {
-            Bump(FieldsPresent, type + "/" + field);
+            Bump(FieldsPresent, key);
         }
     }
 
-    private static void Bump(Dictionary<string, long> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+    private static void Bump(Dictionary<string, long> counts, string key) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
 
     private static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
     {

@@ -22,6 +22,7 @@ public static class EsrsGrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new EventValidator());
         services.TryAddSingleton<QualityCollector>();
+        services.TryAddSingleton<Tagging.TaggerClient>();
         services.AddHostedService(sp => sp.GetRequiredService<QualityCollector>());
 
         var builder = new EsrsUserOptionsBuilder(

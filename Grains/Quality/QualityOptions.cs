@@ -60,7 +60,7 @@ public sealed class AnomalyOptions
 
     public bool RateOfChange { get; set; } = true;
     public double MaxRelativeChange { get; set; } = 0.5;
-    public double MinMagnitude { get; set; } = 0.01;
+    public double MinMagnitude { get; set; } = 0.05;
 
     public bool OnlineNormal { get; set; } = true;
     public double Sigmas { get; set; } = 5;

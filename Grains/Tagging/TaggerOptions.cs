@@ -21,6 +21,9 @@ public sealed class TaggerOptions
     /// <summary>How long a user grain waits for its tags before counting the texts untagged.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>After the pool refused or timed out, how long this silo's user grains skip tagging (and count events untagged).</summary>
+    public TimeSpan UnavailableBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a user grain with tags that arrived after its last write persists them.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 

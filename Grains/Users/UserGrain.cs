@@ -29,6 +29,7 @@ public sealed partial class UserGrain(
     IOptions<QuarantineOptions> quarantineOptions,
     IOptions<TaggerOptions> taggerOptions,
     QualityCollector quality,
+    TaggerClient tagger,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -177,13 +178,15 @@ public sealed partial class UserGrain(
         TagBatchResult? result = null;
         try
         {
-            var options = taggerOptions.Value;
-            var member = GrainFactory.GetGrain<ITaggerGrain>(Random.Shared.Next(options.PoolSize));
-            result = await member.TagAsync(texts).WaitAsync(options.CallTimeout);
+            result = await tagger.TagAsync(texts);
         }
         catch (Exception ex)
         {
             LogDebugUntagged(logger, ex, Key, requests.Length);
+        }
+
+        if (result is null)
+        {
             TaggingMetrics.UntaggedEvents.Add(requests.Length);
         }
 

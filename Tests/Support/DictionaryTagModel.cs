@@ -25,6 +25,9 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, every batch waits for it (a test holds the model busy for as long as it needs).</summary>
+    public ManualResetEventSlim? Gate { get; set; }
+
     public bool Fail { get; set; }
 
     public ConcurrentQueue<int> BatchSizes { get; } = new();
@@ -32,6 +35,7 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
     public AttributeTag[][] Tag(IReadOnlyList<string> texts)
     {
         BatchSizes.Enqueue(texts.Count);
+        Gate?.Wait(TimeSpan.FromSeconds(30));
         if (Delay > TimeSpan.Zero)
         {
             Thread.Sleep(Delay);

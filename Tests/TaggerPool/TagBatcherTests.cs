@@ -66,7 +66,8 @@ public sealed class TagBatcherTests
     [Fact]
     public async Task AFullQueueRefusesInsteadOfGrowing()
     {
-        var model = new DictionaryTagModel { Delay = TimeSpan.FromMilliseconds(300) };
+        using var gate = new ManualResetEventSlim();
+        var model = new DictionaryTagModel { Gate = gate };
         await using var batcher = Batcher(model, o => (o.MaxQueuedTexts, o.MaxBatchSize, o.MaxDelay) = (4, 1, TimeSpan.Zero));
 
         var running = batcher.TagAsync(["red"]);
@@ -75,6 +76,7 @@ public sealed class TagBatcherTests
         var refused = await Assert.ThrowsAsync<TaggerUnavailableException>(() => batcher.TagAsync(["one too many"]));
 
         Assert.Contains("queue full", refused.Message, StringComparison.Ordinal);
+        gate.Set();
         Assert.Single((await running)[0]);
         Assert.Equal(4, (await queued).Length);
     }

@@ -86,6 +86,23 @@ public sealed class TaggerPoolClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task AfterARefusalTheSiloStopsAskingForTheBackOffAndCountsUntaggedAtNoCost()
+    {
+        var model = new DictionaryTagModel { Fail = true };
+        await using var cluster = await StartAsync(model, configure: t => t.UnavailableBackoff = TimeSpan.FromMinutes(5));
+        var user = "user-" + Guid.NewGuid().ToString("N");
+        var grain = cluster.Client.GetGrain<IUserGrain>(user);
+
+        await grain.IngestAsync([TestEvents.Search(user, "red shirt")]);
+        await Eventually(grain, p => p.Ingest.UntaggedEvents == 1);
+        await grain.IngestAsync([TestEvents.Search(user, "blue shirt"), TestEvents.Search(user, "nike shoe")]);
+        var profile = await Eventually(grain, p => p.Ingest.UntaggedEvents == 3);
+
+        Assert.Single(model.BatchSizes);
+        Assert.Equal(0, profile.Ingest.TaggedEvents);
+    }
+
+    [Fact]
     public async Task ASlowTaggerDoesNotHoldUpIngestAndTimesOutIntoTheUntaggedCounter()
     {
         var model = new DictionaryTagModel { Delay = TimeSpan.FromSeconds(3) };
