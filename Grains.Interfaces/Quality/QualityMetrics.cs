@@ -43,6 +43,11 @@ public static class QualityMetrics
         m["completeness"] = used.Count == 0 ? double.NaN : used.Average();
         if (detailed)
         {
+            foreach (var (type, count) in sketch.Types)
+            {
+                m["events_per_s." + type] = seconds > 0 ? count / seconds : double.NaN;
+            }
+
             foreach (var field in QualitySketch.Fields)
             {
                 m["completeness." + field] = sketch.Completeness(field);

@@ -43,19 +43,7 @@ public sealed partial class QualityGrain(
 
     public Task MergeAsync(int shard, Dictionary<string, QualitySketch> bySource)
     {
-        ArgumentNullException.ThrowIfNull(bySource);
-        foreach (var (source, sketch) in bySource)
-        {
-            if (_pending.TryGetValue(source, out var mine))
-            {
-                mine.Merge(sketch);
-            }
-            else
-            {
-                _pending[source] = sketch;
-            }
-        }
-
+        QualityCollector.MergeInto(_pending, bySource);
         return Task.CompletedTask;
     }
 
