@@ -49,8 +49,8 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         var q = Heads(_query.forward(hidden));
         var k = Heads(_key.forward(hidden));
         var v = Heads(_value.forward(hidden));
-        var scores = q.matmul(k.transpose(-1, -2)).div(Math.Sqrt(_config.HeadSize)).add(maskBias);
-        var context = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(batch, seq, _config.HiddenSize);
+        // libtorch's fused attention: softmax(q·kᵀ/√d + mask)·v in one call, fewer kernels and temporaries than spelled out.
+        var context = nn.functional.scaled_dot_product_attention(q, k, v, maskBias).transpose(1, 2).reshape(batch, seq, _config.HiddenSize);
         var attended = _attentionNorm.forward(_attentionOut.forward(context) + hidden);
         var expanded = nn.functional.gelu(_intermediate.forward(attended));
         return _outputNorm.forward(_output.forward(expanded) + attended).MoveToOuterDisposeScope();
