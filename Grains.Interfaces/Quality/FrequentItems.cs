@@ -1,7 +1,8 @@
 namespace Esrs.Quality;
 
 /// <summary>
-/// A mergeable frequent-items sketch (Misra-Gries, with the merge of Agarwal et al.): at most <see cref="Capacity"/> counters;
+/// A mergeable frequent-items sketch (Misra-Gries, with the merge of Agarwal et al.): at most 2·<see cref="Capacity"/> counters
+/// between cuts and <see cref="Capacity"/> after a merge;
 /// an estimate is never above the true count and at most <see cref="MaxError"/> ≤ Total/(Capacity+1) below it, whatever
 /// the order of adds and merges.
 /// </summary>
@@ -35,8 +36,12 @@ public sealed class FrequentItems
         }
 
         Total += count;
-        Counters[item] = Counters.GetValueOrDefault(item) + count;
-        if (Counters.Count > Capacity)
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Counters, item, out _) += count;
+
+        // Lazily: let the table grow to twice the capacity, then cut it back to the capacity in one sort. Each cut
+        // still takes at least (Capacity+1)·cut from the total, so the error bound holds, and an add costs
+        // O(log Capacity) amortised instead of a sort per new item.
+        if (Counters.Count > 2 * Capacity)
         {
             Shrink();
         }
@@ -75,7 +80,9 @@ public sealed class FrequentItems
     // Subtract the (Capacity+1)-th largest count from every counter and drop those at zero or below.
     private void Shrink()
     {
-        var cut = Counters.Values.OrderDescending().ElementAt(Capacity);
+        var values = Counters.Values.ToArray();
+        Array.Sort(values);
+        var cut = values[^(Capacity + 1)];
         foreach (var key in Counters.Keys.ToList())
         {
             var left = Counters[key] - cut;

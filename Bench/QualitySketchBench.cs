@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Esrs.Events;
+using Esrs.Quality;
+
+namespace Esrs.Bench;
+
+/// <summary>What monitoring adds per event on the ingest path: <see cref="QualitySketch.Add"/> of each event into its source's sketch, one thread.</summary>
+internal static class QualitySketchBench
+{
+    public static (double EventsPerSecond, double AllocatedBytesPerEvent) Run(IReadOnlyList<UserEvent> events, int rounds)
+    {
+        var outcomes = events.Select(e => new EventOutcome(e.EventId, OutcomeKind.Accepted, EventOutcome.NoDecisions)).ToArray();
+        var now = DateTime.UtcNow;
+        RunOnce();
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var stopwatch = Stopwatch.StartNew();
+        for (var round = 0; round < rounds; round++)
+        {
+            RunOnce();
+        }
+
+        stopwatch.Stop();
+        var processed = (double)events.Count * rounds;
+        return (processed / stopwatch.Elapsed.TotalSeconds, (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / processed);
+
+        void RunOnce()
+        {
+            // A fresh sketch per 1,000 events: what a collector gathers between flushes on a busy silo.
+            var sketch = new QualitySketch();
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (i % 1_000 == 0)
+                {
+                    sketch = new QualitySketch();
+                }
+
+                sketch.Add(events[i], outcomes[i], now);
+            }
+        }
+    }
+}
