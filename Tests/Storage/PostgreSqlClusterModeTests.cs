@@ -71,6 +71,9 @@ public sealed class PostgreSqlClusterModeTests
                     ["Esrs:Silo:ServiceId"] = clusterId,
                     ["Esrs:Silo:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["Esrs:Silo:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    // Two silos in one process: no Prometheus listener (both would want port 9464).
+                    ["Esrs:Silo:MetricsPort"] = "0",
+                    ["Esrs:Tagger:Enabled"] = "false",
                 });
                 builder.AddEsrsSilo();
                 var host = builder.Build();

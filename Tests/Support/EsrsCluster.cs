@@ -19,6 +19,10 @@ internal static class EsrsCluster
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
         builder.Options.ConfigureFileLogging = false;
+        // A 2-core CI machine running several test classes at once can keep one SQLite write waiting well past
+        // Orleans' default 30 s; a slow machine is not what these tests are about.
+        builder.ConfigureSilo((_, silo) => silo.Configure<Orleans.Configuration.SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(2)));
+        builder.ConfigureClient(client => client.Configure<Orleans.Configuration.ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(2)));
         builder.ConfigureSilo((options, siloBuilder) =>
         {
             siloBuilder.AddEsrsStorage(storage);
