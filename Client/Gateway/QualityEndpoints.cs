@@ -130,8 +130,13 @@ public sealed record SourceView(
     IReadOnlyDictionary<string, long> TagLabels,
     IReadOnlyList<QuarantineExample> Examples,
     DateTime? FirstIngest,
-    DateTime? LastIngest)
+    DateTime? LastIngest,
+    IReadOnlyDictionary<string, double?> Price,
+    IReadOnlyDictionary<string, double?> Quantity,
+    IReadOnlyDictionary<string, double?> FreshnessSeconds)
 {
+    private static readonly (string Name, double Q)[] Quantiles = [("p1", 0.01), ("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9), ("p99", 0.99)];
+
     public static SourceView From(SourceQuality quality)
     {
         ArgumentNullException.ThrowIfNull(quality);
@@ -145,8 +150,12 @@ public sealed record SourceView(
             Top(t.Items), Top(t.Categories), Top(t.Brands),
             t.Tagged, t.Untagged, Sorted(t.TagLabels),
             [.. t.Examples.Values.OrderBy(e => e.RuleId, StringComparer.Ordinal)],
-            t.FirstIngest, t.LastIngest);
+            t.FirstIngest, t.LastIngest,
+            QuantilesOf(t.Price), QuantilesOf(t.Quantity), QuantilesOf(t.Freshness));
     }
+
+    private static Dictionary<string, double?> QuantilesOf(LogHistogram histogram) =>
+        Quantiles.ToDictionary(q => q.Name, q => QualityEndpoints.Number(histogram.Quantile(q.Q)));
 
     private static Dictionary<string, long> Sorted(Dictionary<string, long> counts) =>
         counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value);

@@ -165,6 +165,10 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
         Assert.Contains("uci-online-retail", completeness, StringComparison.Ordinal);
         Assert.Contains("taobao-user-behavior", completeness, StringComparison.Ordinal);
         Assert.Contains("event.user.missing", Section(dom, "<table id=\"rules\">"), StringComparison.Ordinal);
+        // Distributions are drawn as bars: the type mix of both sources and UCI's top items.
+        Assert.True(Regex.Matches(dom, "class=\"bar\" style=\"width: [1-9]").Count >= 10, "distribution bars");
+        Assert.Contains("taobao-user-behavior: event types", dom, StringComparison.Ordinal);
+        Assert.Contains("uci-online-retail: top items", dom, StringComparison.Ordinal);
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot should hold the rendered page");
     }
 
