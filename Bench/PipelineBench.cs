@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Profiles;
@@ -18,18 +17,7 @@ internal static class PipelineBench
         var byUser = events.GroupBy(UserGrainKeys.For).Select(g => (Key: g.Key, Events: g.ToArray())).ToArray();
         var now = DateTime.UtcNow;
 
-        RunOnce();
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var stopwatch = Stopwatch.StartNew();
-        for (var round = 0; round < rounds; round++)
-        {
-            RunOnce();
-        }
-
-        stopwatch.Stop();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        var processed = (double)events.Count * rounds;
-        return (processed / stopwatch.Elapsed.TotalSeconds, allocated / processed);
+        return Rounds.Measure(events.Count, rounds, RunOnce);
 
         void RunOnce()
         {

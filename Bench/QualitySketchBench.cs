@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Esrs.Events;
 using Esrs.Quality;
 
@@ -11,17 +10,7 @@ internal static class QualitySketchBench
     {
         var outcomes = events.Select(e => new EventOutcome(e.EventId, OutcomeKind.Accepted, EventOutcome.NoDecisions)).ToArray();
         var now = DateTime.UtcNow;
-        RunOnce();
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var stopwatch = Stopwatch.StartNew();
-        for (var round = 0; round < rounds; round++)
-        {
-            RunOnce();
-        }
-
-        stopwatch.Stop();
-        var processed = (double)events.Count * rounds;
-        return (processed / stopwatch.Elapsed.TotalSeconds, (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / processed);
+        return Rounds.Measure(events.Count, rounds, RunOnce);
 
         void RunOnce()
         {
