@@ -48,14 +48,25 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        // One counter add per (source, outcome) of each run of same-source events, not one per event.
+        Span<long> perOutcome = stackalloc long[OutcomeNames.Length];
+        var runSource = batch[0].Source;
         for (var i = 0; i < batch.Count; i++)
         {
-            Events.Add(1, new TagList { { "source", batch[i].Source }, { "outcome", OutcomeNames[(int)outcomes[i].Kind] } });
+            if (!string.Equals(batch[i].Source, runSource, StringComparison.Ordinal))
+            {
+                AddOutcomes(runSource, perOutcome);
+                runSource = batch[i].Source;
+            }
+
+            perOutcome[(int)outcomes[i].Kind]++;
             if (batch[i].OccurredAt != default)
             {
                 Freshness.Record(Math.Max(0, (now - batch[i].OccurredAt).TotalSeconds));
             }
         }
+
+        AddOutcomes(runSource, perOutcome);
 
         var shard = _shards[ShardOf(userKey, _shards.Length)];
         bool due;
@@ -73,6 +84,18 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         if (due)
         {
             _due.Release();
+        }
+    }
+
+    private static void AddOutcomes(string source, Span<long> perOutcome)
+    {
+        for (var kind = 0; kind < perOutcome.Length; kind++)
+        {
+            if (perOutcome[kind] > 0)
+            {
+                Events.Add(perOutcome[kind], new TagList { { "source", source }, { "outcome", OutcomeNames[kind] } });
+                perOutcome[kind] = 0;
+            }
         }
     }
 
