@@ -9,6 +9,7 @@ public static class RuleIds
     public const string EventIdMissing = "event.id.missing";
     public const string UserMissing = "event.user.missing";
     public const string UserMismatch = "event.user.mismatch";
+    public const string UserInvalid = "event.user.invalid";
     public const string TypeUnknown = "event.type.unknown";
     public const string TimeMissing = "event.time.missing";
     public const string TimeToUtc = "event.time.utc";

@@ -1,10 +1,10 @@
 namespace Esrs.Events;
 
 /// <summary>
-/// Which user grain an event goes to. Events without a user still need a durable home where
-/// they are quarantined (never dropped): a few shared "unattributed" grains, chosen from the
-/// event's source and second, so that re-sent copies of one event meet in the same grain and
-/// are deduplicated there.
+/// Which user grain an event goes to: the grain keyed by the exact user id. Events without a user,
+/// or with an id no user can have (<see cref="UserIds"/>), still need a durable home where they are
+/// quarantined (never dropped): a few shared "unattributed" grains, chosen from the event's source
+/// and second, so that re-sent copies of one event meet in the same grain and are deduplicated there.
 /// </summary>
 public static class UserGrainKeys
 {
@@ -18,7 +18,7 @@ public static class UserGrainKeys
     public static string For(UserEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return string.IsNullOrWhiteSpace(e.UserId) ? Unattributed(e) : e.UserId;
+        return UserIds.IsValid(e.UserId) ? e.UserId : Unattributed(e);
     }
 
     /// <summary>True for the keys of the unattributed grains.</summary>
