@@ -33,6 +33,9 @@ public sealed class EventJson
     public string? Gender { get; set; }
     public Dictionary<string, string>? Attributes { get; set; }
 
+    /// <summary>The source's own identity of the fact: order or invoice number, session id (see <see cref="UserEvent.SourceRef"/>).</summary>
+    public string? SourceRef { get; set; }
+
     /// <summary>The JSON form of an event (what the importer posts).</summary>
     public static EventJson From(UserEvent e)
     {
@@ -56,6 +59,7 @@ public sealed class EventJson
             Age = e.Age,
             Gender = e.Gender,
             Attributes = e.Attributes is null ? null : new Dictionary<string, string>(e.Attributes),
+            SourceRef = e.SourceRef,
         };
     }
 
@@ -88,6 +92,7 @@ public sealed class EventJson
             Age = Age,
             Gender = Gender,
             Attributes = attributes,
+            SourceRef = SourceRef,
         };
     }
 }

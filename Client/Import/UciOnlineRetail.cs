@@ -8,7 +8,8 @@ namespace Esrs.Client.Import;
 /// The UCI Online Retail data set as events. Every invoice line becomes one purchase event with
 /// its quantity as written, negative included: turning negative purchases into cancellations,
 /// quarantining lines without a customer and flagging service codes is the rules' work, not the
-/// reader's. Event ids are the file's row numbers, so a re-import is all duplicates.
+/// reader's. Event ids are the file's row numbers, so a re-import is all duplicates; the invoice number is the
+/// event's source reference, so only a repeated line of the same invoice is a duplicate.
 /// </summary>
 public static class UciOnlineRetail
 {
@@ -67,7 +68,9 @@ public static class UciOnlineRetail
             Quantity = row.Quantity,
             UnitPrice = row.UnitPrice,
             Currency = "GBP",
-            Attributes = new Dictionary<string, string>(2) { ["invoice"] = row.InvoiceNo, ["country"] = row.Country },
+            // The invoice is the source's identity of the purchase: equal lines of different invoices are different purchases.
+            SourceRef = row.InvoiceNo,
+            Attributes = new Dictionary<string, string>(1) { ["country"] = row.Country },
         };
     }
 

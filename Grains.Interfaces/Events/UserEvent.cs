@@ -50,4 +50,11 @@ public sealed record UserEvent
 
     /// <summary>A small free map of extra attributes (the raw type name of an unknown type lands here as <c>type</c>).</summary>
     [Id(16), Key(16)] public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+
+    /// <summary>
+    /// The source's own identity of the business fact the event records: the order or invoice number of a purchase line,
+    /// the session of a search or view. Optional; when present, two events are the same fact only if it is the same,
+    /// so lines of different orders with equal item, quantity, price and time are never merged as duplicates.
+    /// </summary>
+    [Id(17), Key(17)] public string? SourceRef { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace Esrs.Profiles;
 
-/// <summary>Running totals of what one user grain did with the events it received.</summary>
+/// <summary>Running totals of what one user grain did with the events it received (<c>QuarantineSpilled</c>: entries moved to the spill store for space, still kept).</summary>
 [GenerateSerializer, Immutable, Alias("esrs.ingest-counters")]
 public sealed record IngestCounters(
     [property: Id(0)] long Accepted,
@@ -9,6 +9,6 @@ public sealed record IngestCounters(
     [property: Id(3)] long DuplicatesByContent,
     [property: Id(4)] long Quarantined,
     [property: Id(5)] long Replayed,
-    [property: Id(6)] long QuarantineEvicted,
+    [property: Id(6)] long QuarantineSpilled,
     [property: Id(7)] long TaggedEvents = 0,
     [property: Id(8)] long UntaggedEvents = 0);

@@ -3,11 +3,15 @@ using System.Buffers.Binary;
 namespace Esrs.Cleaning;
 
 /// <summary>
-/// The bounded memory of one user's events: id hash, content hash and occurred-at of the most
-/// recent events, at most <see cref="DedupeOptions.MaxEvents"/> of them and none older than
-/// <see cref="DedupeOptions.Window"/> behind the newest. Forgotten events raise a low watermark:
-/// an event at or below it might be a copy of a forgotten one, so callers quarantine it instead
-/// of counting it twice. Packs to 20 bytes an event for grain state.
+/// The bounded memory of one user's accepted events: id hash, content hash and occurred-at, at most
+/// <see cref="DedupeOptions.MaxEvents"/> of them and none older than <see cref="DedupeOptions.Window"/> behind the newest.
+/// What it forgets follows event time: the entries sit in a min-heap on occurred-at, so the oldest event is forgotten
+/// first whatever order events arrived in. Forgotten events raise a low watermark: an event at or below it might be a
+/// copy of a forgotten one, so callers quarantine it instead of counting it twice.
+/// <para>
+/// Only accepted events may enter (the caller's contract): a rejected or far-future event never moves the window, so the
+/// watermark can never pass the newest accepted event. Packs to 20 bytes an event for grain state.
+/// </para>
 /// </summary>
 public sealed class DedupeWindow
 {
@@ -18,17 +22,16 @@ public sealed class DedupeWindow
     private readonly long _windowSeconds;
     private readonly HashSet<ulong> _ids;
     private readonly Dictionary<ulong, ulong> _contentOwners;
-    private Entry[] _ring;
-    private int _head;
+    private Entry[] _heap;
     private int _count;
-    private long _newest = long.MinValue;
+    private long _newest = -1;
 
     public DedupeWindow(DedupeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _maxEvents = options.MaxEvents;
         _windowSeconds = (long)options.Window.TotalSeconds;
-        _ring = new Entry[Math.Min(_maxEvents, 16)];
+        _heap = new Entry[Math.Min(_maxEvents + 1, 16)];
         _ids = [];
         _contentOwners = [];
     }
@@ -39,10 +42,13 @@ public sealed class DedupeWindow
     /// <summary>Occurred-at (seconds since 2000) of the newest forgotten event; -1 while nothing was forgotten.</summary>
     public long LowWatermark { get; private set; } = -1;
 
+    /// <summary>Occurred-at (seconds since 2000) of the newest remembered event; -1 while the window is empty.</summary>
+    public long Newest => _newest;
+
     /// <summary>Whether an event with these hashes was seen: first by id, then by content.</summary>
     public DuplicateKind Check(ulong idHash, ulong contentHash)
     {
-        if (idHash != 0 && _ids.Contains(idHash))
+        if (ContainsId(idHash))
         {
             return DuplicateKind.ById;
         }
@@ -55,30 +61,33 @@ public sealed class DedupeWindow
         return DuplicateKind.None;
     }
 
-    /// <summary>True when an event with this content was remembered under another id (used when replaying a kept event, whose own id is remembered).</summary>
+    /// <summary>True when an accepted event with this id hash is remembered (0, "no id", never is).</summary>
+    public bool ContainsId(ulong idHash) => idHash != 0 && _ids.Contains(idHash);
+
+    /// <summary>True when an event with this content was remembered under another id (used when replaying a kept event).</summary>
     public bool IsCopyOfAnother(ulong idHash, ulong contentHash) =>
-        _contentOwners.TryGetValue(contentHash, out var owner) && owner != idHash;
+        _contentOwners.TryGetValue(contentHash, out var owner) && (owner != idHash || idHash == 0);
 
     /// <summary>True when <paramref name="occurredAt"/> is at or below the low watermark, so a copy of it may have been forgotten.</summary>
     public bool IsBeyondWindow(DateTime occurredAt) => LowWatermark >= 0 && ToSeconds(occurredAt) <= LowWatermark;
 
-    /// <summary>Remembers an event (call after <see cref="Check"/> said <see cref="DuplicateKind.None"/>), forgetting the oldest as needed.</summary>
+    /// <summary>Remembers an accepted event (call after <see cref="Check"/> said <see cref="DuplicateKind.None"/>), forgetting the oldest as needed.</summary>
     public void Add(ulong idHash, ulong contentHash, DateTime occurredAt)
     {
         var seconds = ToSeconds(occurredAt);
-        Append(new Entry(idHash, contentHash, (uint)seconds));
+        Push(new Entry(idHash, contentHash, (uint)seconds));
         _newest = Math.Max(_newest, seconds);
         EvictBeyondLimits();
     }
 
-    /// <summary>The remembered events, oldest first, 20 bytes each.</summary>
+    /// <summary>The remembered events, 20 bytes each (heap order: the first is the oldest).</summary>
     public byte[] Pack()
     {
         var bytes = new byte[_count * EntrySize];
         var span = bytes.AsSpan();
         for (var i = 0; i < _count; i++)
         {
-            ref readonly var entry = ref _ring[(_head + i) % _ring.Length];
+            ref readonly var entry = ref _heap[i];
             var slot = span.Slice(i * EntrySize, EntrySize);
             BinaryPrimitives.WriteUInt64LittleEndian(slot, entry.IdHash);
             BinaryPrimitives.WriteUInt64LittleEndian(slot[8..], entry.ContentHash);
@@ -88,7 +97,7 @@ public sealed class DedupeWindow
         return bytes;
     }
 
-    /// <summary>Rebuilds a window from <see cref="Pack"/> output and the stored watermark, applying the current options.</summary>
+    /// <summary>Rebuilds a window from <see cref="Pack"/> output (in any entry order) and the stored watermark, applying the current options.</summary>
     public static DedupeWindow Unpack(ReadOnlySpan<byte> packed, long lowWatermark, DedupeOptions options)
     {
         if (packed.Length % EntrySize != 0)
@@ -97,30 +106,41 @@ public sealed class DedupeWindow
         }
 
         var window = new DedupeWindow(options) { LowWatermark = lowWatermark };
-        for (var offset = 0; offset < packed.Length; offset += EntrySize)
+        var count = packed.Length / EntrySize;
+        window._heap = new Entry[Math.Max(count + 1, window._heap.Length)];
+        for (var i = 0; i < count; i++)
         {
-            var slot = packed.Slice(offset, EntrySize);
+            var slot = packed.Slice(i * EntrySize, EntrySize);
             var entry = new Entry(
                 BinaryPrimitives.ReadUInt64LittleEndian(slot),
                 BinaryPrimitives.ReadUInt64LittleEndian(slot[8..]),
                 BinaryPrimitives.ReadUInt32LittleEndian(slot[16..]));
-            window.Append(entry);
+            window._heap[i] = entry;
+            window.Remember(entry);
             window._newest = Math.Max(window._newest, entry.Seconds);
+        }
+
+        window._count = count;
+        for (var i = (count / 2) - 1; i >= 0; i--)
+        {
+            window.SiftDown(i);
+        }
+
+        // A watermark beyond the newest remembered event cannot have come from forgetting accepted events.
+        if (count > 0 && window.LowWatermark > window._newest)
+        {
+            window.LowWatermark = window._newest;
         }
 
         window.EvictBeyondLimits();
         return window;
     }
 
-    private void Append(Entry entry)
-    {
-        if (_count == _ring.Length)
-        {
-            Grow();
-        }
+    /// <summary>Converts an instant to the window's clock: whole seconds since 2000, clamped to what 32 bits hold.</summary>
+    public static long ToSeconds(DateTime at) => Math.Clamp((at.Ticks / TimeSpan.TicksPerSecond) - EpochSeconds, 0, uint.MaxValue);
 
-        _ring[(_head + _count) % _ring.Length] = entry;
-        _count++;
+    private void Remember(in Entry entry)
+    {
         if (entry.IdHash != 0)
         {
             _ids.Add(entry.IdHash);
@@ -129,10 +149,22 @@ public sealed class DedupeWindow
         _contentOwners.TryAdd(entry.ContentHash, entry.IdHash);
     }
 
+    private void Push(Entry entry)
+    {
+        if (_count == _heap.Length)
+        {
+            Array.Resize(ref _heap, _heap.Length * 2);
+        }
+
+        _heap[_count] = entry;
+        Remember(entry);
+        SiftUp(_count++);
+    }
+
     /// <summary>Forgets the oldest entries while there are too many, or the oldest is too far behind the newest.</summary>
     private void EvictBeyondLimits()
     {
-        while (_count > 0 && (_count > _maxEvents || _ring[_head].Seconds < _newest - _windowSeconds))
+        while (_count > 0 && (_count > _maxEvents || _heap[0].Seconds < _newest - _windowSeconds))
         {
             EvictOldest();
         }
@@ -140,9 +172,13 @@ public sealed class DedupeWindow
 
     private void EvictOldest()
     {
-        var entry = _ring[_head];
-        _head = (_head + 1) % _ring.Length;
-        _count--;
+        var entry = _heap[0];
+        _heap[0] = _heap[--_count];
+        if (_count > 0)
+        {
+            SiftDown(0);
+        }
+
         if (entry.IdHash != 0)
         {
             _ids.Remove(entry.IdHash);
@@ -156,20 +192,51 @@ public sealed class DedupeWindow
         LowWatermark = Math.Max(LowWatermark, entry.Seconds);
     }
 
-    private void Grow()
+    private void SiftUp(int index)
     {
-        // The ring may exceed MaxEvents by one between Append and the eviction that follows it.
-        var grown = new Entry[Math.Max(4, _ring.Length * 2)];
-        for (var i = 0; i < _count; i++)
+        var entry = _heap[index];
+        while (index > 0)
         {
-            grown[i] = _ring[(_head + i) % _ring.Length];
+            var parent = (index - 1) / 2;
+            if (_heap[parent].Seconds <= entry.Seconds)
+            {
+                break;
+            }
+
+            _heap[index] = _heap[parent];
+            index = parent;
         }
 
-        _ring = grown;
-        _head = 0;
+        _heap[index] = entry;
     }
 
-    private static long ToSeconds(DateTime at) => Math.Clamp((at.Ticks / TimeSpan.TicksPerSecond) - EpochSeconds, 0, uint.MaxValue);
+    private void SiftDown(int index)
+    {
+        var entry = _heap[index];
+        while (true)
+        {
+            var child = (2 * index) + 1;
+            if (child >= _count)
+            {
+                break;
+            }
+
+            if (child + 1 < _count && _heap[child + 1].Seconds < _heap[child].Seconds)
+            {
+                child++;
+            }
+
+            if (entry.Seconds <= _heap[child].Seconds)
+            {
+                break;
+            }
+
+            _heap[index] = _heap[child];
+            index = child;
+        }
+
+        _heap[index] = entry;
+    }
 
     private readonly record struct Entry(ulong IdHash, ulong ContentHash, uint Seconds);
 }

@@ -6,14 +6,16 @@ using Esrs.Events;
 namespace Esrs.Cleaning;
 
 /// <summary>
-/// Stable 64-bit hashes of an event's id and of its content (type, item, query, quantity, price,
-/// occurred-at to the second, source). The content hash catches the same event re-sent under a
-/// new id. XxHash64 with a fixed seed: identical across processes and machines.
+/// Stable 64-bit hashes of an event's id and of its content: the business fact it records (user, type, item, query,
+/// quantity, price, rating, occurred-at to the second, source, and the source's own reference of the fact: order,
+/// invoice or session). The content hash catches the same fact re-sent under a new id; the source reference keeps
+/// equal lines of different orders apart, and the user keeps apart the events of different (invalid) user ids that
+/// share an unattributed grain. XxHash64 with a fixed seed: identical across processes and machines.
 /// </summary>
 public static class EventFingerprint
 {
     private const ulong IdSeed = 0x45535253_49440001; // "ESRSID"
-    private const ulong ContentSeed = 0x45535253_46500001; // "ESRSFP"
+    private const ulong ContentSeed = 0x45535253_46500002; // "ESRSFP", version 2 (rating and source reference)
 
     [ThreadStatic]
     private static XxHash64? t_hasher;
@@ -30,13 +32,13 @@ public static class EventFingerprint
         return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>Hash of the event's identifying content; independent of the event id and the free attributes.</summary>
+    /// <summary>Hash of the event's business content; independent of the event id and the free attributes.</summary>
     public static ulong OfContent(UserEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         var hasher = t_hasher ??= new XxHash64(unchecked((long)ContentSeed));
         hasher.Reset();
-        Span<byte> scalars = stackalloc byte[8 + 8 + 4 + 16 + 1 + 1];
+        Span<byte> scalars = stackalloc byte[8 + 8 + 4 + 16 + 8 + 3];
         BinaryPrimitives.WriteInt64LittleEndian(scalars, (long)e.Type);
         BinaryPrimitives.WriteInt64LittleEndian(scalars[8..], e.OccurredAt.Ticks / TimeSpan.TicksPerSecond);
         BinaryPrimitives.WriteInt32LittleEndian(scalars[16..], e.Quantity ?? int.MinValue);
@@ -46,12 +48,16 @@ public static class EventFingerprint
             decimal.GetBits(price / 1.000000000000000000000000000000000m, MemoryMarshal.Cast<byte, int>(scalars.Slice(20, 16)));
         }
 
-        scalars[36] = e.Quantity.HasValue ? (byte)1 : (byte)0;
-        scalars[37] = e.UnitPrice.HasValue ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteDoubleLittleEndian(scalars[36..], e.Rating ?? double.NaN);
+        scalars[44] = e.Quantity.HasValue ? (byte)1 : (byte)0;
+        scalars[45] = e.UnitPrice.HasValue ? (byte)1 : (byte)0;
+        scalars[46] = e.Rating.HasValue ? (byte)1 : (byte)0;
         hasher.Append(scalars);
+        AppendField(hasher, e.UserId);
         AppendField(hasher, e.ItemId);
         AppendField(hasher, e.Query);
         AppendField(hasher, e.Source);
+        AppendField(hasher, string.IsNullOrWhiteSpace(e.SourceRef) ? null : e.SourceRef);
         return hasher.GetCurrentHashAsUInt64();
     }
 

@@ -45,6 +45,7 @@ public static class EsrsGrainServiceCollectionExtensions
                 .ValidateOnStart(),
             services.AddOptions<QuarantineOptions>()
                 .Validate(o => o.Capacity is > 0 and <= 100_000, "Esrs:Quarantine:Capacity must be within 1..100000.")
+                .Validate(o => o.MaxBytes >= 1_024 && o.MaxReplaySpilled > 0, "Esrs:Quarantine:MaxBytes must be at least 1024 and MaxReplaySpilled positive.")
                 .Validate(o => o.MaxPageSize > 0, "Esrs:Quarantine:MaxPageSize must be positive.")
                 .ValidateOnStart(),
             services.AddOptions<TaggerOptions>(),
@@ -52,6 +53,7 @@ public static class EsrsGrainServiceCollectionExtensions
                 .Validate(o => o.Shards is > 0 and <= 4_096, "Esrs:Quality:Shards must be within 1..4096.")
                 .Validate(o => o.FlushInterval > TimeSpan.Zero && o.PushInterval > TimeSpan.Zero && o.TickInterval > TimeSpan.Zero, "Esrs:Quality intervals must be positive.")
                 .Validate(o => o.FlushEvents > 0 && o.AlertHistory >= 0, "Esrs:Quality:FlushEvents must be positive.")
+                .Validate(o => o.MaxSources is > 0 and <= 10_000 && o.MaxSourceLength is > 0 and <= 1_000, "Esrs:Quality:MaxSources and MaxSourceLength must be within 1..10000 and 1..1000.")
                 .Validate(o => o.MinuteRetention > TimeSpan.Zero && o.HourRetention > TimeSpan.Zero && o.DayRetention > TimeSpan.Zero, "Esrs:Quality retention must be positive.")
                 .Validate(o => o.Anomaly.Sigmas > 0 && o.Anomaly.MaxRelativeChange > 0 && o.Anomaly.HistoryWindows > 0, "Esrs:Quality:Anomaly settings must be positive.")
                 .ValidateOnStart());

@@ -5,9 +5,16 @@ using Esrs.Profiles;
 namespace Esrs.Users;
 
 /// <summary>
-/// What a user grain does to its state, without Orleans: dedupe, validate and repair, quarantine,
-/// profile. The grain adds persistence and logging around it; tests and benchmarks drive it
-/// directly. Not thread-safe: one caller at a time, as a non-reentrant grain guarantees.
+/// What a user grain does to its state, without Orleans: dedupe, validate and repair, quarantine, profile. The grain
+/// adds persistence, the spill store and logging around it; tests and benchmarks drive it directly. Not thread-safe:
+/// one caller at a time, as a non-reentrant grain guarantees.
+/// <para>
+/// Every event gets exactly one effect or is a duplicate of one that has it: an accepted event enters the profile and
+/// the dedupe window; a rejected event enters the quarantine, and neither its content nor its time enters the window,
+/// so it cannot block a corrected re-send or move the window. The quarantine recognises its own: a redelivery (same id)
+/// is a duplicate, and so is a copy under a new id that is rejected again (same content), while a re-send that now
+/// passes is applied.
+/// </para>
 /// </summary>
 public sealed class UserEventProcessor
 {
@@ -17,6 +24,11 @@ public sealed class UserEventProcessor
     private readonly QuarantineOptions _quarantine;
     private readonly ProfileBuilder _profiles;
     private readonly DedupeWindow _window;
+    private readonly HashSet<ulong> _quarantined = [];
+    private readonly HashSet<ulong> _quarantinedContent = [];
+    private readonly HashSet<ulong> _spilledThisCall = [];
+    private readonly HashSet<ulong> _spilledContentThisCall = [];
+    private long _quarantineBytes;
 
     public UserEventProcessor(
         string grainKey,
@@ -36,10 +48,19 @@ public sealed class UserEventProcessor
         _quarantine = quarantine;
         _profiles = new ProfileBuilder(profiles);
         _window = DedupeWindow.Unpack(state.DedupeEntries, state.DedupeWatermark, dedupe);
+        foreach (var entry in state.Quarantine)
+        {
+            _quarantined.Add(QuarantineIdentity.Of(entry.Event));
+            _quarantinedContent.Add(EventFingerprint.OfContent(entry.Event));
+            _quarantineBytes += QuarantineIdentity.EstimateBytes(entry);
+        }
     }
 
     /// <summary>The state this processor changes; call <see cref="SealState"/> before persisting it.</summary>
     public UserState State { get; }
+
+    /// <summary>The dedupe window (read-only use: tests and diagnostics).</summary>
+    public DedupeWindow Window => _window;
 
     /// <summary>Whether applied events' search queries and item titles are collected in <see cref="TagRequests"/> for the tagger.</summary>
     public bool CollectTagTexts { get; init; }
@@ -47,14 +68,23 @@ public sealed class UserEventProcessor
     /// <summary>One entry per event applied by the last call that has a text to tag (the query of a search, else the item title).</summary>
     public List<TagRequest> TagRequests { get; } = [];
 
-    /// <summary>Quarantine entries evicted for space by the last call (for the caller to log).</summary>
-    public List<QuarantinedEvent> Evicted { get; } = [];
+    /// <summary>
+    /// Quarantine entries the last call moved out of the state for space. The caller must store them durably
+    /// (<see cref="IQuarantineSpillStore"/>) before it persists the state.
+    /// </summary>
+    public List<QuarantinedEvent> Spilled { get; } = [];
 
-    /// <summary>Processes a batch in order; returns one outcome per event.</summary>
-    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now)
+    /// <summary>
+    /// Processes a batch in order; returns one outcome per event. <paramref name="spilled"/> says which of this batch's
+    /// identities (<see cref="QuarantineIdentity"/>) and content hashes the spill store already holds.
+    /// </summary>
+    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now, SpilledMatches? spilled = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Evicted.Clear();
+        spilled ??= SpilledMatches.None;
+        Spilled.Clear();
+        _spilledThisCall.Clear();
+        _spilledContentThisCall.Clear();
         TagRequests.Clear();
         var context = new ValidationContext(_grainKey, now, _validation);
         var outcomes = new EventOutcome[batch.Count];
@@ -63,53 +93,91 @@ public sealed class UserEventProcessor
             var e = batch[i];
             var idHash = EventFingerprint.OfId(e.EventId);
             var contentHash = EventFingerprint.OfContent(e);
-            var duplicate = _window.Check(idHash, contentHash);
-            if (duplicate != DuplicateKind.None)
+            var identity = QuarantineIdentity.Of(idHash, contentHash);
+            if (_window.ContainsId(idHash))
+            {
+                outcomes[i] = CountDuplicate(e, DuplicateKind.ById);
+                continue;
+            }
+
+            if (_quarantined.Contains(identity) || _spilledThisCall.Contains(identity) || spilled.Identities.Contains(identity))
+            {
+                // A re-send of an event the quarantine holds: its one effect is already there.
+                outcomes[i] = CountDuplicate(e, idHash != 0 ? DuplicateKind.ById : DuplicateKind.ByContent);
+                continue;
+            }
+
+            if (_window.Check(idHash, contentHash) is var duplicate and not DuplicateKind.None)
             {
                 outcomes[i] = CountDuplicate(e, duplicate);
                 continue;
             }
 
             var validation = Validate(e, context);
-            _window.Add(idHash, contentHash, e.OccurredAt);
-            outcomes[i] = validation.IsRejected ? Quarantine(e, validation, now) : Apply(validation);
+            if (validation.IsRejected)
+            {
+                // Rejected again, with the content of an event the quarantine holds: a copy of it, not a second entry.
+                outcomes[i] = _quarantinedContent.Contains(contentHash) || _spilledContentThisCall.Contains(contentHash) || spilled.Contents.Contains(contentHash)
+                    ? CountDuplicate(e, DuplicateKind.ByContent)
+                    : Quarantine(e, identity, contentHash, validation, now);
+                continue;
+            }
+
+            _window.Add(idHash, contentHash, validation.Event.OccurredAt);
+            outcomes[i] = Apply(validation);
         }
 
         return outcomes;
     }
 
-    /// <summary>Re-validates every quarantined event under the current rules and applies those that pass; they leave the quarantine in the same state change.</summary>
-    public ReplayResult Replay(DateTime now)
+    /// <summary>
+    /// Re-validates every quarantined entry of the state, and <paramref name="spilled"/> (entries read back from the spill
+    /// store, oldest first), under the current rules. Entries that pass are applied; entries already applied or copies of
+    /// applied events are resolved as duplicates; both leave the quarantine in the same state change. The sequences of
+    /// the spilled entries that left are in <paramref name="resolvedSpilled"/>, for the caller to delete after persisting.
+    /// </summary>
+    public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, List<long> resolvedSpilled, long notReplayed = 0)
     {
+        ArgumentNullException.ThrowIfNull(spilled);
+        ArgumentNullException.ThrowIfNull(resolvedSpilled);
         var s = State;
         TagRequests.Clear();
+        Spilled.Clear();
         var context = new ValidationContext(_grainKey, now, _validation);
-        var outcomes = new List<EventOutcome>(s.Quarantine.Count);
+        var outcomes = new List<EventOutcome>(s.Quarantine.Count + spilled.Count);
+        long stillSpilled = 0;
+        foreach (var entry in spilled)
+        {
+            var outcome = ReplayOne(entry, context, out var stays);
+            outcomes.Add(outcome);
+            if (stays is null)
+            {
+                resolvedSpilled.Add(entry.Sequence);
+            }
+            else
+            {
+                stillSpilled++;
+            }
+        }
+
         var remaining = new List<QuarantinedEvent>(s.Quarantine.Count);
         foreach (var entry in s.Quarantine)
         {
-            var e = entry.Event;
-            if (_window.IsCopyOfAnother(EventFingerprint.OfId(e.EventId), EventFingerprint.OfContent(e)))
+            outcomes.Add(ReplayOne(entry, context, out var stays));
+            if (stays is not null)
             {
-                outcomes.Add(CountDuplicate(e, DuplicateKind.ByContent));
-                continue;
+                remaining.Add(stays);
             }
-
-            var validation = Validate(e, context);
-            if (validation.IsRejected)
+            else
             {
-                var reasons = validation.Decisions.ToList();
-                remaining.Add(entry with { Reasons = reasons });
-                outcomes.Add(new EventOutcome(e.EventId, OutcomeKind.Quarantined, reasons));
-                continue;
+                _quarantined.Remove(QuarantineIdentity.Of(entry.Event));
+                _quarantinedContent.Remove(EventFingerprint.OfContent(entry.Event));
+                _quarantineBytes -= QuarantineIdentity.EstimateBytes(entry);
             }
-
-            s.Replayed++;
-            outcomes.Add(Apply(validation));
         }
 
         s.Quarantine = remaining;
-        return new ReplayResult(outcomes, remaining.Count);
+        return new ReplayResult(outcomes, remaining.Count + stillSpilled + notReplayed, notReplayed);
     }
 
     /// <summary>Writes the dedupe window into the state, ready to persist.</summary>
@@ -151,10 +219,41 @@ public sealed class UserEventProcessor
     /// <summary>The profile as the frontend reads it.</summary>
     public UserProfile Profile(DateTime now) => _profiles.ToView(State.Profile, _grainKey, now, State.Counters());
 
+    /// <summary>Replays one entry: null in <paramref name="stays"/> when it left the quarantine, else the entry to keep (with fresh reasons).</summary>
+    private EventOutcome ReplayOne(QuarantinedEvent entry, in ValidationContext context, out QuarantinedEvent? stays)
+    {
+        var e = entry.Event;
+        var idHash = EventFingerprint.OfId(e.EventId);
+        var contentHash = EventFingerprint.OfContent(e);
+        stays = null;
+        if (_window.ContainsId(idHash))
+        {
+            // Applied already (a replay whose clean-up did not finish): resolved, not applied twice.
+            return CountDuplicate(e, DuplicateKind.ById);
+        }
+
+        if (_window.IsCopyOfAnother(idHash, contentHash))
+        {
+            return CountDuplicate(e, DuplicateKind.ByContent);
+        }
+
+        var validation = Validate(e, context);
+        if (validation.IsRejected)
+        {
+            var reasons = validation.Decisions.ToList();
+            stays = entry with { Reasons = reasons };
+            return new EventOutcome(e.EventId, OutcomeKind.Quarantined, reasons);
+        }
+
+        State.Replayed++;
+        _window.Add(idHash, contentHash, validation.Event.OccurredAt);
+        return Apply(validation);
+    }
+
     private ValidationResult Validate(UserEvent e, in ValidationContext context)
     {
         var validation = _validator.Validate(e, context);
-        if (_window.IsBeyondWindow(e.OccurredAt))
+        if (_window.IsBeyondWindow(validation.Event.OccurredAt))
         {
             // A copy of this event may have been forgotten already: keep it aside rather than risk counting it twice.
             var decisions = validation.Decisions;
@@ -199,17 +298,31 @@ public sealed class UserEventProcessor
         }
     }
 
-    private EventOutcome Quarantine(UserEvent e, in ValidationResult validation, DateTime now)
+    private EventOutcome Quarantine(UserEvent e, ulong identity, ulong contentHash, in ValidationResult validation, DateTime now)
     {
         var s = State;
         var reasons = validation.Decisions.ToList();
-        s.Quarantine.Add(new QuarantinedEvent(s.NextQuarantineSequence++, e, reasons, now));
+        var entry = new QuarantinedEvent(s.NextQuarantineSequence++, e, reasons, now);
+        s.Quarantine.Add(entry);
         s.Quarantined++;
-        if (s.Quarantine.Count > _quarantine.Capacity)
+        _quarantined.Add(identity);
+        _quarantinedContent.Add(contentHash);
+        _quarantineBytes += QuarantineIdentity.EstimateBytes(entry);
+        while (s.Quarantine.Count > 0 && (s.Quarantine.Count > _quarantine.Capacity || _quarantineBytes > _quarantine.MaxBytes))
         {
-            Evicted.Add(s.Quarantine[0]);
+            // The oldest leave the state for the spill store: kept, listed and replayable, not lost.
+            var oldest = s.Quarantine[0];
             s.Quarantine.RemoveAt(0);
-            s.QuarantineEvicted++;
+            var oldestIdentity = QuarantineIdentity.Of(oldest.Event);
+            var oldestContent = EventFingerprint.OfContent(oldest.Event);
+            _quarantined.Remove(oldestIdentity);
+            _quarantinedContent.Remove(oldestContent);
+            _spilledThisCall.Add(oldestIdentity);
+            _spilledContentThisCall.Add(oldestContent);
+            _quarantineBytes -= QuarantineIdentity.EstimateBytes(oldest);
+            Spilled.Add(oldest);
+            s.SpilledThrough = Math.Max(s.SpilledThrough, oldest.Sequence);
+            s.QuarantineSpilled++;
         }
 
         return new EventOutcome(e.EventId, OutcomeKind.Quarantined, reasons);

@@ -13,7 +13,12 @@ namespace Esrs.Users;
 /// <see cref="UserEventProcessor"/>). Not reentrant, so one ingest runs at a time and no update is
 /// lost; each call that changes state writes it once and returns only after the write. A failed
 /// write deactivates the grain so the next call starts again from what is durable, and the
-/// caller's retry is then judged against that.
+/// caller's retry is then judged against that. Once the write is done nothing can fail the call:
+/// monitors and tagging run after it, and their failures are logged and counted, not thrown.
+/// <para>
+/// The grain's key is the exact user id (or an unattributed grain's key); a key no user can have is refused
+/// before anything is read or written (<see cref="UserIds"/>).
+/// </para>
 /// <para>
 /// Search queries and item titles of applied events go to the tagger pool after the write, without holding up the ingest;
 /// the tags that come back are applied in the grain's next turn (ingest, profile read, or a flush timer) and persisted.
@@ -28,15 +33,20 @@ public sealed partial class UserGrain(
     IOptions<ProfileOptions> profileOptions,
     IOptions<QuarantineOptions> quarantineOptions,
     IOptions<TaggerOptions> taggerOptions,
+    IQuarantineSpillStore spillStore,
     QualityCollector quality,
     TaggerClient tagger,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
+    /// <summary>Source of events that arrive without one from a caller that set no default.</summary>
+    public const string UnknownSource = "unknown";
+
     private readonly List<ArrivedTags> _arrived = [];
     private readonly List<Task> _tagging = [];
     private UserEventProcessor _processor = null!;
     private IGrainTimer? _flushTimer;
+    private string? _keyProblem;
     private bool _faulted;
     private bool _dirty;
 
@@ -46,6 +56,7 @@ public sealed partial class UserGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _keyProblem = UserIds.KeyProblem(Key);
         _processor = new UserEventProcessor(
             Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value)
         {
@@ -68,7 +79,7 @@ public sealed partial class UserGrain(
             }
         }
 
-        if (!_faulted && (ApplyArrivedTags() || _dirty))
+        if (!_faulted && _keyProblem is null && (ApplyArrivedTags() || _dirty))
         {
             await PersistAsync();
         }
@@ -77,74 +88,143 @@ public sealed partial class UserGrain(
     public async Task<IngestResult> IngestAsync(IReadOnlyList<UserEvent> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        ThrowIfFaulted();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (batch[i] is null)
-            {
-                throw new ArgumentException($"Event {i} of the batch is null.", nameof(batch));
-            }
-        }
-
+        ThrowIfUnusable();
         if (batch.Count == 0)
         {
             return new IngestResult([]);
         }
 
-        var outcomes = _processor.Ingest(batch, Now);
+        // Callers of every kind (gateway, Redis consumer, Orleans clients) get the same defaults: nothing downstream meets a null.
+        var events = new UserEvent[batch.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = batch[i] is { } e
+                ? UserEventWire.Normalise(e, UnknownSource)
+                : throw new ArgumentException($"Event {i} of the batch is null.", nameof(batch));
+        }
+
+        batch = events;
+
+        var spilled = await SpilledMatchesAsync(batch);
+        var outcomes = _processor.Ingest(batch, Now, spilled);
         ApplyArrivedTags();
         await PersistAsync();
-        quality.Record(Key, batch, outcomes);
-        StartTagging();
+        AfterWrite(() => quality.Record(Key, batch, outcomes), "quality");
+        AfterWrite(StartTagging, "tagging");
         return new IngestResult(outcomes);
     }
 
     public Task<UserProfile> GetProfileAsync()
     {
-        ThrowIfFaulted();
+        ThrowIfUnusable();
         _dirty |= ApplyArrivedTags();
         return Task.FromResult(_processor.Profile(Now));
     }
 
-    public Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
+    public async Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
     {
-        ThrowIfFaulted();
+        ThrowIfUnusable();
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, quarantineOptions.Value.MaxPageSize);
-        var all = state.State.Quarantine;
-        var start = Math.Min(offset, all.Count);
-        var items = all.GetRange(start, Math.Min(limit, all.Count - start));
-        return Task.FromResult(new QuarantinePage(items, offset, all.Count, state.State.QuarantineEvicted));
+        var through = state.State.SpilledThrough;
+        var spilled = through >= 0 ? await spillStore.CountAsync(Key, through) : 0;
+        var items = new List<QuarantinedEvent>(limit);
+        if (offset < spilled)
+        {
+            items.AddRange(await spillStore.ReadAsync(Key, through, offset, (int)Math.Min(limit, spilled - offset)));
+        }
+
+        var inState = state.State.Quarantine;
+        var start = (int)Math.Min(Math.Max(0, offset - spilled), inState.Count);
+        items.AddRange(inState.GetRange(start, Math.Min(limit - items.Count, inState.Count - start)));
+        return new QuarantinePage(items, offset, spilled + inState.Count, spilled);
     }
 
     public async Task<ReplayResult> ReplayQuarantineAsync()
     {
-        ThrowIfFaulted();
-        if (state.State.Quarantine.Count == 0)
+        ThrowIfUnusable();
+        var through = state.State.SpilledThrough;
+        IReadOnlyList<QuarantinedEvent> spilled = [];
+        long notReplayed = 0;
+        if (through >= 0)
         {
-            return new ReplayResult([], 0);
+            var max = quarantineOptions.Value.MaxReplaySpilled;
+            var count = await spillStore.CountAsync(Key, through);
+            spilled = count == 0 ? [] : await spillStore.ReadAsync(Key, through, 0, max);
+            notReplayed = Math.Max(0, count - spilled.Count);
         }
 
-        var result = _processor.Replay(Now);
+        if (state.State.Quarantine.Count == 0 && spilled.Count == 0)
+        {
+            return new ReplayResult([], notReplayed, notReplayed);
+        }
+
+        var resolved = new List<long>();
+        var result = _processor.Replay(Now, spilled, resolved, notReplayed);
         ApplyArrivedTags();
         await PersistAsync();
-        StartTagging();
-        LogInformationReplayed(logger, Key, result.Outcomes.Count - result.StillQuarantined, result.StillQuarantined);
+        if (resolved.Count > 0)
+        {
+            try
+            {
+                await spillStore.DeleteAsync(Key, resolved);
+            }
+            catch (Exception ex)
+            {
+                // The state is durable; the rows left behind are resolved as duplicates by the next replay.
+                LogWarningSpillCleanupFailed(logger, ex, Key, resolved.Count);
+            }
+        }
+
+        AfterWrite(StartTagging, "tagging");
+        LogInformationReplayed(logger, Key, result.Outcomes.Count - result.Outcomes.Count(o => o.Kind == OutcomeKind.Quarantined), result.StillQuarantined);
         return result;
+    }
+
+    /// <summary>What the spill store holds of the batch's events (identities and contents), when this user has spilled anything.</summary>
+    private async Task<SpilledMatches?> SpilledMatchesAsync(IReadOnlyList<UserEvent> batch)
+    {
+        var through = state.State.SpilledThrough;
+        if (through < 0)
+        {
+            return null;
+        }
+
+        var identities = new HashSet<ulong>(batch.Count);
+        var contents = new HashSet<ulong>(batch.Count);
+        foreach (var e in batch)
+        {
+            var content = EventFingerprint.OfContent(e);
+            identities.Add(QuarantineIdentity.Of(EventFingerprint.OfId(e.EventId), content));
+            contents.Add(content);
+        }
+
+        try
+        {
+            return await spillStore.FindAsync(Key, through, identities, contents);
+        }
+        catch (Exception ex)
+        {
+            throw new StateUnavailableException($"The quarantine spill store of user '{Key}' could not be read ({ex.GetType().Name}); nothing of the call took effect, retry it.", ex);
+        }
     }
 
     private async Task PersistAsync()
     {
         _processor.SealState();
-        foreach (var evicted in _processor.Evicted)
-        {
-            LogWarningQuarantineEvicted(logger, Key, evicted.Event.EventId, evicted.Sequence, state.State.QuarantineEvicted);
-        }
-
         try
         {
+            if (_processor.Spilled.Count > 0)
+            {
+                // Spilled entries are durable before the state that no longer holds them.
+                await spillStore.SpillAsync(Key, _processor.Spilled);
+                UserMetrics.QuarantineSpilled.Add(_processor.Spilled.Count);
+                LogDebugSpilled(logger, Key, _processor.Spilled.Count, state.State.QuarantineSpilled);
+            }
+
             await state.WriteStateAsync();
+            _processor.Spilled.Clear();
             _dirty = false;
         }
         catch (Exception ex)
@@ -154,6 +234,20 @@ public sealed partial class UserGrain(
             LogErrorPersistFailed(logger, ex, Key);
             this.DeactivateOnIdle();
             throw new StateUnavailableException($"State of user '{Key}' could not be written ({ex.GetType().Name}); nothing of the call took effect, retry it.");
+        }
+    }
+
+    /// <summary>Runs work that follows a durable write: its failure is logged and counted, never thrown to the caller.</summary>
+    private void AfterWrite(Action work, string what)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception ex)
+        {
+            UserMetrics.AfterWriteFailures.Add(1, new KeyValuePair<string, object?>("stage", what));
+            LogErrorAfterWrite(logger, ex, what, Key);
         }
     }
 
@@ -205,16 +299,21 @@ public sealed partial class UserGrain(
         foreach (var arrived in _arrived)
         {
             _processor.ApplyTags(arrived.Requests, arrived.Texts, arrived.Result, taggerOptions.Value.MinScore);
-            foreach (var bySource in arrived.Requests.GroupBy(r => r.Source, StringComparer.Ordinal))
-            {
-                var count = bySource.Count();
-                var labels = arrived.Result is null ? [] : bySource.SelectMany(r => TagsOf(arrived, r.Text)).Select(t => t.Label);
-                quality.RecordTagging(Key, bySource.Key, arrived.Result is null ? 0 : count, arrived.Result is null ? count : 0, labels);
-            }
+            AfterWrite(() => RecordTagging(arrived), "quality");
         }
 
         _arrived.Clear();
         return true;
+    }
+
+    private void RecordTagging(ArrivedTags arrived)
+    {
+        foreach (var bySource in arrived.Requests.GroupBy(r => r.Source, StringComparer.Ordinal))
+        {
+            var count = bySource.Count();
+            var labels = arrived.Result is null ? [] : bySource.SelectMany(r => TagsOf(arrived, r.Text)).Select(t => t.Label);
+            quality.RecordTagging(Key, bySource.Key, arrived.Result is null ? 0 : count, arrived.Result is null ? count : 0, labels);
+        }
     }
 
     private static IEnumerable<AttributeTag> TagsOf(ArrivedTags arrived, string text)
@@ -242,25 +341,39 @@ public sealed partial class UserGrain(
         }
     }
 
-    private void ThrowIfFaulted()
+    private void ThrowIfUnusable()
     {
+        if (_keyProblem is not null)
+        {
+            // Refused before anything is written: storage could not hold this key as written.
+            throw new ArgumentException($"'{Truncate(Key)}' is not a user id ({RuleIds.UserInvalid}): {_keyProblem}.");
+        }
+
         if (_faulted)
         {
             throw new StateUnavailableException($"User grain '{Key}' failed to persist and is reloading; retry the call.");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantine of {UserId} is full: evicted event {EventId} (sequence {Sequence}); {Evicted} evicted so far")]
-    private static partial void LogWarningQuarantineEvicted(ILogger logger, string userId, string eventId, long sequence, long evicted);
+    private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "…");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Quarantine of {UserId} spilled {Count} entries to the spill store; {Spilled} so far")]
+    private static partial void LogDebugSpilled(ILogger logger, string userId, int count, long spilled);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the state of user {UserId} failed; the grain deactivates and reloads")]
     private static partial void LogErrorPersistFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Stage} step after the durable write of user {UserId} failed; the ingest stands")]
+    private static partial void LogErrorAfterWrite(ILogger logger, Exception exception, string stage, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {Count} replayed entries of {UserId} from the spill store failed; the next replay resolves them")]
+    private static partial void LogWarningSpillCleanupFailed(ILogger logger, Exception exception, string userId, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tagging {Events} events of {UserId} failed; counted untagged")]
     private static partial void LogDebugUntagged(ILogger logger, Exception exception, string userId, int events);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quarantine replay of {UserId}: {Applied} applied or removed as duplicates, {Remaining} still quarantined")]
-    private static partial void LogInformationReplayed(ILogger logger, string userId, int applied, int remaining);
+    private static partial void LogInformationReplayed(ILogger logger, string userId, int applied, long remaining);
 
     private sealed record ArrivedTags(TagRequest[] Requests, string[] Texts, TagBatchResult? Result);
 }

@@ -25,7 +25,8 @@ public sealed class UserState
     [Id(8)] public long DuplicatesByContent { get; set; }
     [Id(9)] public long Quarantined { get; set; }
     [Id(10)] public long Replayed { get; set; }
-    [Id(11)] public long QuarantineEvicted { get; set; }
+    /// <summary>Quarantine entries moved to the spill store for space (kept there, listed and replayable).</summary>
+    [Id(11)] public long QuarantineSpilled { get; set; }
 
     /// <summary>Accepted events whose query or title the tagger tagged.</summary>
     [Id(12)] public long TaggedEvents { get; set; }
@@ -33,5 +34,8 @@ public sealed class UserState
     /// <summary>Accepted events whose query or title could not be tagged (tagger slow, down or without a model).</summary>
     [Id(13)] public long UntaggedEvents { get; set; }
 
-    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineEvicted, TaggedEvents, UntaggedEvents);
+    /// <summary>Highest quarantine sequence spilled to the spill store; -1 while nothing was. Stored rows above it are leftovers of a failed write and are ignored.</summary>
+    [Id(14)] public long SpilledThrough { get; set; } = -1;
+
+    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents);
 }

@@ -22,6 +22,24 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
     Version                integer      NULL
 );
 
+-- Quarantine entries a user grain spilled out of its state for space (Esrs:Quarantine:Capacity / MaxBytes): kept,
+-- listed before the entries in the state, replayable. Keyed by the exact grain key.
+CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
+(
+    ServiceId     varchar(150) NOT NULL,
+    GrainKey      text         NOT NULL,
+    Sequence      bigint       NOT NULL,
+    Identity      bigint       NOT NULL,
+    ContentHash   bigint       NOT NULL,
+    EventId       varchar(512) NULL,
+    QuarantinedAt timestamptz  NOT NULL,
+    Payload       bytea        NOT NULL,
+    PRIMARY KEY (ServiceId, GrainKey, Sequence)
+);
+
+CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_identity ON EsrsQuarantineSpill (ServiceId, GrainKey, Identity);
+CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_content ON EsrsQuarantineSpill (ServiceId, GrainKey, ContentHash);
+
 -- One row per grain; the expression makes a missing extension key compare equal to itself.
 CREATE UNIQUE INDEX IF NOT EXISTS ux_orleansstorage_grain ON OrleansStorage
     (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, COALESCE(GrainIdExtensionString, ''));

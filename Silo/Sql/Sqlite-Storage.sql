@@ -24,6 +24,24 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
     Version                INTEGER NULL
 );
 
+-- Quarantine entries a user grain spilled out of its state for space (Esrs:Quarantine:Capacity / MaxBytes): kept,
+-- listed after nothing and before the entries in the state, replayable. Keyed by the exact grain key.
+CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
+(
+    ServiceId     TEXT    NOT NULL,
+    GrainKey      TEXT    NOT NULL,
+    Sequence      INTEGER NOT NULL,
+    Identity      INTEGER NOT NULL,
+    ContentHash   INTEGER NOT NULL,
+    EventId       TEXT    NULL,
+    QuarantinedAt TEXT    NOT NULL,
+    Payload       BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, GrainKey, Sequence)
+);
+
+CREATE INDEX IF NOT EXISTS IX_EsrsQuarantineSpill_Identity ON EsrsQuarantineSpill (ServiceId, GrainKey, Identity);
+CREATE INDEX IF NOT EXISTS IX_EsrsQuarantineSpill_Content ON EsrsQuarantineSpill (ServiceId, GrainKey, ContentHash);
+
 -- One row per grain; the expression makes a missing extension key compare equal to itself.
 CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Grain ON OrleansStorage
     (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, IFNULL(GrainIdExtensionString, ''));

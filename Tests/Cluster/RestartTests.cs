@@ -83,21 +83,50 @@ public sealed class RestartTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task FullQuarantineEvictsTheOldestAndCountsIt()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task AFullQuarantineSpillsItsOldestEntriesWhichStayListedAndReplayable(string store)
     {
+        var storage = Storage(store);
+        var serviceId = "esrs-spill-" + Guid.NewGuid().ToString("N");
         var user = "user-" + Guid.NewGuid().ToString("N");
-        await using var cluster = await EsrsCluster.StartAsync(Storage("sqlite"), "esrs-evict-" + Guid.NewGuid().ToString("N"), o => o.Quarantine.Configure(q => q.Capacity = 3));
-        var grain = cluster.Client.GetGrain<IUserGrain>(user);
-        var bad = Enumerable.Range(0, 5).Select(i => TestEvents.Search(user, "", at: TestEvents.Now.AddMinutes(-i - 1)) with { EventId = "bad-" + i }).ToList();
+        var pricey = Enumerable.Range(0, 5).Select(i => TestEvents.Purchase(user, "sku-" + i, price: 500m, at: TestEvents.Now.AddMinutes(-10 + i)) with { EventId = "pricey-" + i }).ToList();
 
-        await grain.IngestAsync(bad);
+        await using (var strict = await EsrsCluster.StartAsync(storage, serviceId, o =>
+        {
+            o.Validation.Configure(v => v.MaxUnitPrice = 100m);
+            o.Quarantine.Configure(q => q.Capacity = 3);
+        }))
+        {
+            var grain = strict.Client.GetGrain<IUserGrain>(user);
+            Assert.Equal(5, (await grain.IngestAsync(pricey)).Count(OutcomeKind.Quarantined));
 
-        var page = await grain.GetQuarantineAsync(0, 10);
-        Assert.Equal(3, page.Total);
-        Assert.Equal(2, page.Evicted);
-        Assert.Equal(["bad-2", "bad-3", "bad-4"], page.Items.Select(q => q.Event.EventId));
-        Assert.Equal(2, (await grain.GetProfileAsync()).Ingest.QuarantineEvicted);
+            var page = await grain.GetQuarantineAsync(0, 10);
+            Assert.Equal((5L, 2L), (page.Total, page.Spilled));
+            Assert.Equal(pricey.Select(e => e.EventId), page.Items.Select(q => q.Event.EventId));
+            Assert.Equal(["pricey-1", "pricey-2"], (await grain.GetQuarantineAsync(1, 2)).Items.Select(q => q.Event.EventId));
+
+            // Re-sending a spilled entry and one still in the state: each already has its one effect.
+            var resent = await grain.IngestAsync([pricey[0], pricey[4]]);
+            Assert.All(resent.Outcomes, o => Assert.Equal(OutcomeKind.DuplicateById, o.Kind));
+            Assert.Equal(5, (await grain.GetProfileAsync()).Ingest.Quarantined);
+            Assert.Equal(2, (await grain.GetProfileAsync()).Ingest.QuarantineSpilled);
+        }
+
+        await using (var relaxed = await EsrsCluster.StartAsync(storage, serviceId, o => o.Quarantine.Configure(q => q.Capacity = 3)))
+        {
+            var grain = relaxed.Client.GetGrain<IUserGrain>(user);
+            Assert.Equal(5, (await grain.GetQuarantineAsync(0, 10)).Total);
+
+            var replay = await grain.ReplayQuarantineAsync();
+            Assert.Equal((5, 0L), (replay.Applied, replay.StillQuarantined));
+            Assert.Empty((await grain.ReplayQuarantineAsync()).Outcomes);
+            Assert.Equal((0L, 0L), ((await grain.GetQuarantineAsync(0, 10)).Total, (await grain.GetQuarantineAsync(0, 10)).Spilled));
+            Assert.All((await grain.IngestAsync(pricey)).Outcomes, o => Assert.Equal(OutcomeKind.DuplicateById, o.Kind));
+            var profile = await grain.GetProfileAsync();
+            Assert.Equal(5, profile.Counts[EventType.Purchase]);
+            Assert.Equal(2500m, profile.Spend["EUR"]);
+        }
     }
 
     public void Dispose() => _directory.Dispose();

@@ -1,13 +1,23 @@
+using System.IO.Compression;
 using Esrs.Client.Import;
 
 namespace Esrs.Tests.Support;
 
-/// <summary>What UCI Online Retail rows should turn into, computed from the raw rows without the rule engine.</summary>
+/// <summary>
+/// What UCI Online Retail rows should turn into, computed from the raw file without the rule engine or the fingerprint.
+/// A duplicate is a repeated invoice line: the same invoice, stock code, quantity, price, minute and customer as an
+/// earlier line. <see cref="ExactDuplicateLines"/> counts the file's byte-identical lines independently, and
+/// <see cref="RewordedDuplicates"/> the repeated invoice lines whose description (or country) was typed differently;
+/// the two add up to <see cref="Duplicates"/>, which the test checks.
+/// </summary>
 internal sealed class UciExpectations
 {
     public static string DataFile => Path.Combine(RepositoryRoot(), "..", "shared", "data", "uci-online-retail", UciOnlineRetail.FileName);
 
     public int Duplicates { get; private set; }
+    public int ExactDuplicateLines { get; private set; }
+    public int RewordedDuplicates { get; private set; }
+    public int GuestLines { get; private set; }
     public int WithoutCustomer { get; private set; }
     public int Quarantined { get; private set; }
     public int Cancellations { get; private set; }
@@ -18,17 +28,20 @@ internal sealed class UciExpectations
 
     public static UciExpectations From(IReadOnlyList<UciRow> rows)
     {
-        var seen = new HashSet<(string, string, int, decimal, DateTime)>();
-        var expected = new UciExpectations();
+        var expected = new UciExpectations { ExactDuplicateLines = CountExactDuplicateLines(rows.Count) };
+        var lines = new Dictionary<(string, string, int, DateTime, decimal, string), UciRow>();
         foreach (var row in rows)
         {
-            // The content fingerprint's fields, per grain (customer, or the shared unattributed grains).
-            if (!seen.Add((row.CustomerId, row.StockCode, row.Quantity, row.UnitPrice, row.InvoiceDate)))
+            expected.GuestLines += row.CustomerId.Length == 0 ? 1 : 0;
+            var line = (row.InvoiceNo, row.StockCode, row.Quantity, row.InvoiceDate, row.UnitPrice, row.CustomerId);
+            if (lines.TryGetValue(line, out var first))
             {
                 expected.Duplicates++;
+                expected.RewordedDuplicates += first.Description != row.Description || first.Country != row.Country ? 1 : 0;
                 continue;
             }
 
+            lines[line] = row;
             var description = row.Description;
             if (description.Length > 0 && (description != description.Trim() || description.Contains("  ", StringComparison.Ordinal)))
             {
@@ -62,7 +75,24 @@ internal sealed class UciExpectations
         }
 
         Assert.True(expected.Duplicates > 0 && expected.WithoutCustomer > 0 && expected.Cancellations > 0 && expected.UntidyText > 0, "the slice should hold the file's dirt");
+        Assert.Equal(expected.ExactDuplicateLines + expected.RewordedDuplicates, expected.Duplicates);
         return expected;
+    }
+
+    /// <summary>Lines of the gzip file (after the header, the first <paramref name="rows"/>) that repeat an earlier line byte for byte.</summary>
+    public static int CountExactDuplicateLines(int rows)
+    {
+        using var file = new GZipStream(File.OpenRead(DataFile), CompressionMode.Decompress);
+        using var reader = new StreamReader(file);
+        reader.ReadLine();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = 0;
+        for (var i = 0; i < rows && reader.ReadLine() is { } line; i++)
+        {
+            duplicates += seen.Add(line) ? 0 : 1;
+        }
+
+        return duplicates;
     }
 
     private static string RepositoryRoot()

@@ -21,8 +21,9 @@ public sealed class EventFingerprintTests
     [Fact]
     public void FingerprintIsPinnedAcrossProcessesAndReleases()
     {
-        // Persisted dedupe windows hold these hashes: changing the algorithm would let redeliveries through.
-        Assert.Equal(0xF6ADE638AD981FD2UL, EventFingerprint.OfContent(Sample));
+        // Persisted dedupe windows hold these hashes: changing the algorithm would let redeliveries through. Recorded
+        // anew for content version 2 (user, rating and source reference), which came with the exact-key storage rows.
+        Assert.Equal(0xF622B5C59B956ED2UL, EventFingerprint.OfContent(Sample));
         Assert.Equal(0xDF33766B69CC6AE0UL, EventFingerprint.OfId("evt-1"));
     }
 
@@ -52,6 +53,9 @@ public sealed class EventFingerprintTests
     [InlineData("price")]
     [InlineData("second")]
     [InlineData("source")]
+    [InlineData("rating")]
+    [InlineData("sourceRef")]
+    [InlineData("user")]
     public void EachFingerprintFieldChangesTheFingerprint(string field)
     {
         var changed = field switch
@@ -63,10 +67,22 @@ public sealed class EventFingerprintTests
             "price" => Sample with { UnitPrice = 2.51m },
             "second" => Sample with { OccurredAt = Sample.OccurredAt.AddSeconds(1) },
             "source" => Sample with { Source = "app" },
+            "rating" => Sample with { Rating = 4 },
+            "sourceRef" => Sample with { SourceRef = "536365" },
+            "user" => Sample with { UserId = "u2" },
             _ => throw new ArgumentOutOfRangeException(nameof(field)),
         };
 
         Assert.NotEqual(EventFingerprint.OfContent(Sample), EventFingerprint.OfContent(changed));
+    }
+
+    [Fact]
+    public void LinesOfDifferentInvoicesAreDifferentFactsAndABlankReferenceIsNone()
+    {
+        var line = Sample with { SourceRef = "536365" };
+        Assert.NotEqual(EventFingerprint.OfContent(line), EventFingerprint.OfContent(line with { SourceRef = "536366" }));
+        Assert.Equal(EventFingerprint.OfContent(line), EventFingerprint.OfContent(line with { EventId = "evt-9" }));
+        Assert.Equal(EventFingerprint.OfContent(Sample), EventFingerprint.OfContent(Sample with { SourceRef = " " }));
     }
 
     [Fact]

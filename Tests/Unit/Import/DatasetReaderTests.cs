@@ -54,6 +54,6 @@ public sealed class DatasetReaderTests
         Assert.True(e.Quantity < 0);
         Assert.Equal(DateTimeKind.Utc, e.OccurredAt.Kind);
         Assert.Equal("uci-" + cancellation.RowNumber, e.EventId);
-        Assert.Equal(cancellation.InvoiceNo, e.Attributes!["invoice"]);
+        Assert.Equal(cancellation.InvoiceNo, e.SourceRef);
     }
 }
