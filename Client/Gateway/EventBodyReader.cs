@@ -6,9 +6,10 @@ using MessagePack;
 namespace Esrs.Client.Gateway;
 
 /// <summary>
-/// Reads the body of <c>POST /v1/events</c>: JSON (one event or an array) or MessagePack (the
-/// <see cref="UserEvent"/> wire contract, one event or an array), within the size limits. Every
-/// refusal says which rule failed and where.
+/// Reads the body of <c>POST /v1/events</c>: JSON (one event or an array) or MessagePack (the <see cref="UserEvent"/>
+/// wire contract, one event or an array). Limits are enforced while reading, before any event is built: the body size
+/// as bytes arrive, the batch size from the array's own length (a scan of the JSON tokens, or the MessagePack array
+/// header). Every refusal says which rule failed and where; every event gets the defaults of <see cref="UserEventWire.Normalise"/>.
 /// </summary>
 public static class EventBodyReader
 {
@@ -16,6 +17,8 @@ public static class EventBodyReader
 
     public static async Task<(IReadOnlyList<UserEvent>? Events, IResult? Problem)> ReadAsync(HttpRequest request, GatewayOptions options, string caller, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var isJson = mediaType is "application/json" || (mediaType?.EndsWith("+json", StringComparison.Ordinal) ?? false);
         var isMessagePack = mediaType is MessagePackMediaType or "application/msgpack" or "application/vnd.msgpack";
@@ -30,11 +33,20 @@ public static class EventBodyReader
             return (null, TooLarge(options));
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16_384, options.MaxBodyBytes));
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(request.ContentLength ?? 16_384, 1, options.MaxBodyBytes));
         while (true)
         {
             var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(memory, cancellationToken);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (null, TooLarge(options));
+            }
+
             if (read == 0)
             {
                 break;
@@ -47,7 +59,12 @@ public static class EventBodyReader
             }
         }
 
-        var (events, problem) = isJson ? ParseJson(buffer.WrittenMemory, caller) : ParseMessagePack(buffer.WrittenMemory);
+        if (buffer.WrittenCount == 0 || (isJson && buffer.WrittenSpan.Trim(" \t\r\n"u8).IsEmpty))
+        {
+            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "The request has no body; send an event or an array of events."));
+        }
+
+        var (events, problem) = isJson ? ParseJson(buffer.WrittenMemory, caller, options) : ParseMessagePack(buffer.WrittenMemory, caller, options);
         if (problem is not null)
         {
             return (null, problem);
@@ -58,21 +75,21 @@ public static class EventBodyReader
             return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "Empty batch", "The request holds no event."));
         }
 
-        if (events.Count > options.MaxBatchSize)
-        {
-            return (null, GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BatchTooLarge, "Batch too large",
-                $"The request holds {events.Count} events; at most {options.MaxBatchSize} are accepted per request (Esrs:Gateway:MaxBatchSize)."));
-        }
-
         return (events, null);
     }
 
-    private static (IReadOnlyList<UserEvent>?, IResult?) ParseJson(ReadOnlyMemory<byte> body, string caller)
+    private static (IReadOnlyList<UserEvent>?, IResult?) ParseJson(ReadOnlyMemory<byte> body, string caller, GatewayOptions options)
     {
         try
         {
             var span = body.Span.TrimStart(" \t\r\n"u8);
-            var items = span.Length > 0 && span[0] == (byte)'['
+            var isBatch = span.Length > 0 && span[0] == (byte)'[';
+            if (isBatch && CountJsonArray(span, options.MaxBatchSize + 1) is var count && count > options.MaxBatchSize)
+            {
+                return (null, BatchTooLarge(options, $"more than {options.MaxBatchSize}"));
+            }
+
+            var items = isBatch
                 ? JsonSerializer.Deserialize<EventJson?[]>(span, GatewayJson.Options)
                 : JsonSerializer.Deserialize<EventJson>(span, GatewayJson.Options) is { } single ? [single] : null;
             if (items is null)
@@ -88,7 +105,8 @@ public static class EventBodyReader
                     return (null, Malformed($"Event {i} is null."));
                 }
 
-                events[i] = item.ToEvent(caller);
+
+                events[i] = UserEventWire.Normalise(item.ToEvent(caller), caller);
             }
 
             return (events, null);
@@ -97,21 +115,71 @@ public static class EventBodyReader
         {
             return (null, Malformed($"{ex.Message.Split(" Path:")[0].TrimEnd('.')} (at {ex.Path ?? "$"}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."));
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidOperationException or NotSupportedException)
+        {
+            // Values System.Text.Json reads but .NET cannot hold (an offset that moves an instant out of range...).
+            return (null, Malformed($"A value is out of range: {ex.Message}"));
+        }
     }
 
-    private static (IReadOnlyList<UserEvent>?, IResult?) ParseMessagePack(ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// Counts the elements of the JSON array <paramref name="json"/> starts with, stopping at <paramref name="stopAt"/>; a
+    /// token scan that builds nothing. Malformed JSON stops the count: the deserializer reports it with its position.
+    /// </summary>
+    private static int CountJsonArray(ReadOnlySpan<byte> json, int stopAt)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = GatewayJson.Options.MaxDepth == 0 ? 64 : GatewayJson.Options.MaxDepth });
+        var count = 0;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                return 0;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (++count >= stopAt)
+                {
+                    return count;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return count;
+    }
+
+    private static (IReadOnlyList<UserEvent>?, IResult?) ParseMessagePack(ReadOnlyMemory<byte> body, string caller, GatewayOptions options)
     {
         try
         {
             var reader = new MessagePackReader(body);
-            var isBatch = reader.NextMessagePackType == MessagePackType.Array && IsArrayOfArrays(reader);
-            IReadOnlyList<UserEvent?>? items = isBatch ? UserEventWire.DeserializeBatch(body) : [UserEventWire.Deserialize(body)];
-            if (items is null || items.Any(e => e is null))
+            var isBatch = false;
+            if (reader.NextMessagePackType == MessagePackType.Array)
             {
-                return (null, Malformed("The MessagePack body holds a nil event."));
+                var peek = reader.CreatePeekReader();
+                var length = peek.ReadArrayHeader();
+                // The event contract is itself an array; a batch is an array whose first element is one (or nil).
+                isBatch = length > 0 && peek.NextMessagePackType is MessagePackType.Array or MessagePackType.Nil;
+                if (isBatch && length > options.MaxBatchSize)
+                {
+                    return (null, BatchTooLarge(options, length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
             }
 
-            return ([.. items!], null);
+            IReadOnlyList<UserEvent?> items = isBatch ? UserEventWire.DeserializeBatch(body) : [UserEventWire.Deserialize(body)];
+            var events = new UserEvent[items.Count];
+            for (var i = 0; i < events.Length; i++)
+            {
+                events[i] = items[i] is { } e ? UserEventWire.Normalise(e, caller) : throw new MessagePackSerializationException($"event {i} is nil");
+            }
+
+            return (events, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -119,14 +187,12 @@ public static class EventBodyReader
         }
     }
 
-    private static bool IsArrayOfArrays(MessagePackReader reader)
-    {
-        var count = reader.ReadArrayHeader();
-        return count > 0 && reader.NextMessagePackType == MessagePackType.Array;
-    }
-
     private static IResult Malformed(string detail) =>
         GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyMalformed, "Malformed request body", detail);
+
+    private static IResult BatchTooLarge(GatewayOptions options, string count) =>
+        GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BatchTooLarge, "Batch too large",
+            $"The request holds {count} events; at most {options.MaxBatchSize} are accepted per request (Esrs:Gateway:MaxBatchSize).");
 
     private static IResult TooLarge(GatewayOptions options) =>
         GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BodyTooLarge, "Body too large",

@@ -1,5 +1,8 @@
+using System.Globalization;
+using Esrs.Client.Gateway.Auth;
 using Esrs.Events;
 using Esrs.Users;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Esrs.Client.Gateway;
@@ -16,7 +19,7 @@ public static partial class GatewayEndpoints
         var v1 = app.MapGroup("/v1");
 
         v1.MapPost("/events", IngestAsync)
-            .AddEndpointFilter(RequireKey(KeyScope.Write))
+            .RequireAuthorization(EsrsPolicies.Write)
             .RequireRateLimiting(IngestLimiter)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -27,23 +30,49 @@ public static partial class GatewayEndpoints
             .WithSummary("Ingest one event or a batch; 202 once every event's effect is durable, with per-event outcomes.")
             .DisableAntiforgery();
 
-        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetProfileAsync())))
-            .AddEndpointFilter(RequireKey(KeyScope.Read))
+        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).GetProfileAsync())))
+            .RequireAuthorization(EsrsPolicies.Read)
             .Produces<Profiles.UserProfile>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("The live profile of a user, weights decayed to now, with provenance.");
 
-        v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, int? offset, int? limit) =>
-                CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).GetQuarantineAsync(offset ?? 0, limit ?? 50))))
-            .AddEndpointFilter(RequireKey(KeyScope.Read))
+        v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, IOptions<GatewayOptions> options, string? offset, string? limit) =>
+            {
+                if (!TryCount(offset, 0, 0, int.MaxValue, out var from) || !TryCount(limit, 50, 1, 500, out var size))
+                {
+                    return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid paging",
+                        $"offset must be a whole number >= 0 and limit one in 1..500 (got offset '{offset}', limit '{limit}')."));
+                }
+
+                return UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).GetQuarantineAsync(from, size)));
+            })
+            .RequireAuthorization(EsrsPolicies.Read)
             .Produces<QuarantinePage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .WithSummary("A page of the user's quarantined events, oldest first, with the rules that rejected them.");
+            .WithSummary("A page of the user's quarantined events, oldest first (spilled entries included), with the rules that rejected them.");
 
-        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => CallAsync(async () => Results.Ok(await grains.GetGrain<IUserGrain>(UserKey(id)).ReplayQuarantineAsync())))
-            .AddEndpointFilter(RequireKey(KeyScope.Write))
+        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).ReplayQuarantineAsync())))
+            .RequireAuthorization(EsrsPolicies.Write)
             .Produces<ReplayResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
             .DisableAntiforgery();
+
+        v1.MapPost("/session", async (HttpContext http) =>
+            {
+                await http.SignInAsync(EsrsPolicies.SessionScheme, http.User);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(EsrsPolicies.Operator)
+            .WithSummary("Operators: trade the X-Api-Key header for an HTTP-only session cookie that the quality page and the dashboard use.")
+            .DisableAntiforgery();
+
+        v1.MapDelete("/session", async (HttpContext http) =>
+            {
+                await http.SignOutAsync(EsrsPolicies.SessionScheme);
+                return Results.NoContent();
+            })
+            .WithSummary("Ends the operator session.");
 
         return app;
     }
@@ -51,7 +80,7 @@ public static partial class GatewayEndpoints
     private static async Task<IResult> IngestAsync(HttpContext http, IClusterClient grains, IOptions<GatewayOptions> options, IngestGauge gauge, CancellationToken cancellationToken)
     {
         using var inFlight = gauge.Enter();
-        var caller = (string)http.Items[CallerKey]!;
+        var caller = http.User.Identity?.Name ?? "unknown";
         var (events, problem) = await EventBodyReader.ReadAsync(http.Request, options.Value, caller, cancellationToken);
         if (problem is not null)
         {
@@ -93,6 +122,18 @@ public static partial class GatewayEndpoints
         }, options.Value.RetryAfterSeconds, http);
     }
 
+    /// <summary>A call to the grain of path segment <paramref name="id"/>: refused with <see cref="GatewayProblems.UserIdInvalid"/> when no user can have it.</summary>
+    private static Task<IResult> UserCallAsync(string id, Func<string, Task<IResult>> call)
+    {
+        var key = UserKey(id);
+        if (UserIds.KeyProblem(key) is { } problem)
+        {
+            return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id", problem + "."));
+        }
+
+        return CallAsync(() => call(key));
+    }
+
     /// <summary>Maps what a grain call can throw: overload and unavailable storage become 503 with Retry-After (retrying is safe: events are deduplicated), bad arguments 400.</summary>
     internal static async Task<IResult> CallAsync(Func<Task<IResult>> call, int retryAfterSeconds = 1, HttpContext? http = null)
     {
@@ -102,7 +143,7 @@ public static partial class GatewayEndpoints
         }
         catch (Exception ex) when (IsTransient(ex))
         {
-            http?.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http?.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return GatewayProblems.Problem(StatusCodes.Status503ServiceUnavailable, GatewayProblems.Overloaded, "Try again shortly",
                 $"The grid could not make the request durable now ({ex.GetType().Name}); nothing is lost by retrying: duplicates are dropped.");
         }
@@ -116,37 +157,18 @@ public static partial class GatewayEndpoints
         or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or OperationCanceledException
         || (ex is AggregateException aggregate && aggregate.InnerExceptions.All(IsTransient));
 
-    private const string CallerKey = "esrs.caller";
-
     /// <summary>Routing keeps <c>%2F</c> encoded inside a segment; user keys such as <c>~unattributed/3</c> need it decoded.</summary>
     private static string UserKey(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;
 
-    /// <summary>An endpoint filter that lets through keys of <paramref name="scope"/> (a write key also reads; operator keys only reach operator endpoints).</summary>
-    internal static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireKey(KeyScope scope) => async (context, next) =>
+    /// <summary>Reads an optional whole-number query parameter within bounds.</summary>
+    internal static bool TryCount(string? text, int fallback, int min, int max, out int value)
     {
-        var http = context.HttpContext;
-        var authorizer = http.RequestServices.GetRequiredService<ApiKeyAuthorizer>();
-        if (!http.Request.Headers.TryGetValue(ApiKeyAuthorizer.Header, out var presented) || string.IsNullOrEmpty(presented))
+        if (string.IsNullOrEmpty(text))
         {
-            return GatewayProblems.Problem(StatusCodes.Status401Unauthorized, GatewayProblems.KeyMissing, "API key required", $"Send a key in the {ApiKeyAuthorizer.Header} header.");
+            value = fallback;
+            return true;
         }
 
-        if (authorizer.Find(presented.ToString()) is not { } caller)
-        {
-            return GatewayProblems.Problem(StatusCodes.Status401Unauthorized, GatewayProblems.KeyInvalid, "Unknown API key", $"The {ApiKeyAuthorizer.Header} header holds no configured key.");
-        }
-
-        switch (scope, caller.Scope)
-        {
-            case (KeyScope.Write, KeyScope.Read):
-                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyReadOnly, "Read-only key", $"Key '{caller.Name}' may read, not write.");
-            case (KeyScope.Operator, not KeyScope.Operator):
-                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyNotOperator, "Operator key required", $"Key '{caller.Name}' is not an operator key (Esrs:Gateway:OperatorKeys).");
-            case (not KeyScope.Operator, KeyScope.Operator):
-                return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyOperatorOnly, "Operator key", $"Key '{caller.Name}' may read the quality views only.");
-        }
-
-        http.Items[CallerKey] = caller.Name;
-        return await next(context);
-    };
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
 }

@@ -182,7 +182,9 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(1, page.Total);
         Assert.Contains(page.Items.Single().Reasons, r => r.RuleId == RuleIds.RequiredField && r.Kind == DecisionKind.Rejected);
         Assert.Equal(1, replay.StillQuarantined);
-        await ProblemAsync(badPage, HttpStatusCode.BadRequest, GatewayProblems.ArgumentInvalid);
+        await ProblemAsync(badPage, HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+        await ProblemAsync(await http.GetAsync($"v1/users/{user}/quarantine?offset=abc"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+        await ProblemAsync(await http.GetAsync($"v1/users/{user}/quarantine?limit=1e3"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
     }
 
     [Fact]
