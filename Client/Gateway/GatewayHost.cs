@@ -1,6 +1,10 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Esrs.Client.Gateway.Auth;
+using Esrs.Compliance;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Compliance.Classification;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
@@ -14,9 +18,29 @@ namespace Esrs.Client.Gateway;
 /// </summary>
 public static class GatewayHost
 {
+    /// <summary>Log levels unless configuration says otherwise: requests are not logged one by one (their URLs could carry anything).</summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:Orleans"] = "Warning",
+    };
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
+        if (builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.KeysFile)}"] is { Length: > 0 } keysFile)
+        {
+            if (!File.Exists(keysFile))
+            {
+                throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), [$"{GatewayOptions.SectionName}:KeysFile '{keysFile}' does not exist."]);
+            }
+
+            builder.Configuration.AddJsonFile(Path.GetFullPath(keysFile), optional: false, reloadOnChange: false);
+        }
+
         configure?.Invoke(builder);
         var options = new GatewayOptions();
         builder.Configuration.GetSection(GatewayOptions.SectionName).Bind(options);
@@ -26,11 +50,15 @@ public static class GatewayHost
             throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), errors);
         }
 
+        builder.Services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(EsrsTaxonomy.Secret)));
+        builder.Logging.EnableRedaction();
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(new ApiKeyAuthorizer(options));
+        builder.Services.AddEsrsAuthentication(options);
         builder.Services.AddSingleton<IngestGauge>();
         builder.Services.ConfigureHttpJsonOptions(json => GatewayJson.Apply(json.SerializerOptions));
-        builder.Services.AddProblemDetails();
+        // Every refusal carries a rule, also those no endpoint wrote (unknown route, wrong method, bad request line).
+        builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("rule", GatewayProblems.RuleFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
         builder.Services.AddOpenApi();
         builder.Services.AddRateLimiter(limiter =>
         {
@@ -64,15 +92,16 @@ public static class GatewayHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok("ok")).ExcludeFromDescription();
         app.MapEsrsGateway();
         app.MapEsrsQuality();
 
-        // The Orleans dashboard (cluster view), for operators only.
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase), branch => branch.Use(OperatorGate.InvokeAsync));
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        // The Orleans dashboard (cluster view), for operators only: the session cookie of the quality page's sign-in.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EsrsPolicies.Operator);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }

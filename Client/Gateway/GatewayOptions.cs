@@ -40,6 +40,15 @@ public sealed class GatewayOptions
     /// <summary>Seconds a shed request is told to wait (Retry-After).</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
+    /// <summary>How long an operator's browser session (the cookie <c>POST /v1/session</c> sets) lasts without use.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// A JSON file holding keys in this section's shape (<c>{"Esrs":{"Gateway":{"WriteKeys":[...]}}}</c>), read at start;
+    /// how <c>./esrs run</c> passes its development keys (never on the command line, where <c>ps</c> shows them).
+    /// </summary>
+    public string? KeysFile { get; set; }
+
     /// <summary>Validation errors; empty when usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -65,6 +74,11 @@ public sealed class GatewayOptions
             {
                 errors.Add($"{SectionName}: every key needs a name and a secret of at least 16 characters ({key.Name}).");
             }
+        }
+
+        if (SessionLifetime <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:SessionLifetime must be positive.");
         }
 
         if (MaxBodyBytes < 1024 || MaxBatchSize < 1 || MaxConcurrentIngests < 1 || IngestQueueLimit < 0 || RetryAfterSeconds < 1)

@@ -12,16 +12,19 @@ public static class QualityEndpoints
     public static IEndpointRouteBuilder MapEsrsQuality(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var quality = app.MapGroup("/v1/quality").AddEndpointFilter(GatewayEndpoints.RequireKey(KeyScope.Operator));
+        var quality = app.MapGroup("/v1/quality").RequireAuthorization(Auth.EsrsPolicies.Operator);
 
         quality.MapGet("", (IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
                 Results.Json(QualityView.From(await grains.GetGrain<IQualityGrain>(0).GetSnapshotAsync()), GatewayJson.Options)))
             .Produces<QualityView>()
             .WithSummary("The current quality snapshot: per source (and * for all), totals since monitoring began, the last tick's metrics and drift, open alerts.");
 
-        quality.MapGet("/alerts", (IClusterClient grains, bool? all) => GatewayEndpoints.CallAsync(async () =>
-                Results.Json((await grains.GetGrain<IQualityGrain>(0).GetAlertsAsync(all ?? true)).Select(AlertView.From), GatewayJson.Options)))
+        quality.MapGet("/alerts", (IClusterClient grains, string? all) => !bool.TryParse(all ?? "true", out var includeResolved)
+                ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"all must be true or false, not '{all}'."))
+                : GatewayEndpoints.CallAsync(async () =>
+                    Results.Json((await grains.GetGrain<IQualityGrain>(0).GetAlertsAsync(includeResolved)).Select(AlertView.From), GatewayJson.Options)))
             .Produces<AlertView[]>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Alerts, newest first; all=false for the open ones only.");
 
         quality.MapGet("/history", (IClusterClient grains, string? metric, string? source, string? from, string? to, string? granularity) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Esrs.Compliance;
 using Esrs.Hosting;
 using Esrs.Cleaning;
 using Esrs.Profiles;
@@ -6,9 +7,12 @@ using Esrs.Silo.Ingest;
 using Esrs.Silo.Tagging;
 using Esrs.Tagging;
 using Esrs.Users;
+using Microsoft.Extensions.Compliance.Classification;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -32,6 +36,8 @@ public static class EsrsSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ReadOptions(builder.Configuration, configure);
+        builder.Services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(EsrsTaxonomy.Secret)));
+        builder.Logging.EnableRedaction();
         builder.Services.AddEsrsUsers(o => o.BindEsrsConfiguration());
         var redis = new RedisIngestOptions();
         builder.Configuration.GetSection(RedisIngestOptions.SectionName).Bind(redis);
@@ -101,18 +107,24 @@ public static class EsrsSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<SchemaInstaller>();
+        silo.Services.AddSingleton<IQuarantineSpillStore>(services => new AdoQuarantineSpillStore(
+            options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services.GetRequiredService<Orleans.Serialization.Serializer>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchemaInstaller>());
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
         foreach (var name in new[] { StorageNames.Users, StorageNames.Quality })
         {
-            silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<IServiceProvider>((storage, services) =>
+            // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
+            // it from reading keys as hex numbers (dotnet/orleans#9706).
+            var inner = name + ".ado";
+            silo.AddAdoNetGrainStorage(inner, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<IServiceProvider>((storage, services) =>
             {
                 storage.Invariant = invariant;
                 storage.ConnectionString = connectionString;
                 storage.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
             }));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new ExactKeyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(inner)));
         }
 
         return silo;
@@ -134,7 +146,7 @@ public static class EsrsSiloBuilderExtensions
                 c.ClusterId = options.ClusterId;
                 c.ServiceId = options.ServiceId;
             })
-            .ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true)
+            .ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress)
             .UseAdoNetClustering(c =>
             {
                 c.Invariant = PostgreSqlInvariant;

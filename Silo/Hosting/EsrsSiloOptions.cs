@@ -1,4 +1,5 @@
 using System.Net;
+using Esrs.Compliance;
 
 namespace Esrs.Silo.Hosting;
 
@@ -14,6 +15,7 @@ public sealed class EsrsSiloOptions
     public string DataDirectory { get; set; } = ".data";
 
     /// <summary>PostgreSQL connection string, required in cluster mode. A secret: never logged.</summary>
+    [SecretData]
     public string? PostgreSqlConnectionString { get; set; }
 
     /// <summary>Identity of the service; grain state is keyed by it, so keep it across deployments.</summary>
@@ -30,6 +32,13 @@ public sealed class EsrsSiloOptions
 
     /// <summary>Address other silos reach this one at, in cluster mode.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// In cluster mode, whether the silo and gateway ports listen on every interface (true) or only on
+    /// <see cref="AdvertisedAddress"/> (false, the default). Orleans' ports carry no authentication or encryption:
+    /// open them only on a private network (README, "Network exposure").
+    /// </summary>
+    public bool ListenOnAnyAddress { get; set; }
 
     /// <summary>
     /// Port of this silo's Prometheus scrape endpoint (<c>http://{MetricsHost}:{MetricsPort}/metrics</c>: the <c>Esrs.*</c>

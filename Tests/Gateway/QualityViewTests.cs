@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -106,21 +105,36 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task TheOrleansDashboardIsServedToOperatorsOnly()
+    public async Task TheOrleansDashboardIsServedToOperatorSessionsOnlyAndNeverTakesAKeyFromTheUrl()
     {
         using var anonymous = Client(null);
         var refused = await anonymous.GetAsync("dashboard/");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.Equal(GatewayProblems.KeyNotOperator, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+        Assert.Equal(GatewayProblems.KeyMissing, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("dashboard/?key=" + OperatorKey)).StatusCode);
 
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _base };
-        var page = await browser.GetAsync("dashboard/?key=" + OperatorKey);
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "v1/session") { Headers = { { ApiKeyAuthorizer.Header, OperatorKey } } };
+        var session = await browser.SendAsync(signIn);
+        Assert.Equal(HttpStatusCode.NoContent, session.StatusCode);
+        var cookie = Assert.Single(session.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(OperatorKey, cookie, StringComparison.Ordinal);
+
+        var page = await browser.GetAsync("dashboard/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("html", page.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
-        // The page's own calls carry the cookie the first visit set.
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("dashboard/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("v1/quality")).StatusCode);
+        // The operator session reaches operator views only.
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("v1/users/17850/profile")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.DeleteAsync("v1/session")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("dashboard/")).StatusCode);
+
         using var reader = Client(GatewayFixture.ReadKey);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync("dashboard/")).StatusCode);
+        var readerSession = await reader.PostAsync("v1/session", null);
+        Assert.Equal(HttpStatusCode.Forbidden, readerSession.StatusCode);
+        Assert.Equal(GatewayProblems.KeyNotOperator, (await readerSession.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
     }
 
     [Fact]
@@ -146,16 +160,28 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task TheQualityPageShowsChartsAlertsAndCompletenessInChromium()
+    public async Task TheQualityPageSignsInWithAKeyFormAndShowsChartsAlertsAndCompletenessInChromium()
     {
-        var url = new Uri(_base, "quality#key=" + OperatorKey).ToString();
         var screenshot = Path.Combine(TestServices.Artifacts, "quality-page.png");
         Directory.CreateDirectory(TestServices.Artifacts);
+        await using var chromium = await HeadlessChromium.StartAsync();
 
-        var dom = await ChromiumAsync("--dump-dom", url);
-        await ChromiumAsync("--screenshot=" + screenshot, url);
+        await chromium.NavigateAsync(new Uri(_base, "quality"));
+        Assert.Equal("flex", (await chromium.EvaluateAsync("getComputedStyle(document.getElementById('keyform')).display"))!.GetValue<string>());
+        // Type the key and submit, as an operator would; then wait for the page to say it has drawn everything.
+        await chromium.EvaluateAsync($$"""
+            new Promise((resolve, reject) => {
+              new MutationObserver(() => { if (document.body.dataset.loaded === "true") resolve(true); })
+                .observe(document.body, { attributes: true, attributeFilter: ["data-loaded"] });
+              document.getElementById("key").value = "{{OperatorKey}}";
+              document.getElementById("keyform").requestSubmit();
+            })
+            """);
+        var dom = (await chromium.EvaluateAsync("document.documentElement.outerHTML"))!.GetValue<string>();
+        await File.WriteAllBytesAsync(screenshot, await chromium.ScreenshotAsync());
 
-        Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorKey, dom, StringComparison.Ordinal);
+        Assert.Equal("", (await chromium.EvaluateAsync("document.cookie"))!.GetValue<string>());
         Assert.Equal(7, ChartSvg().Matches(dom).Count);
         Assert.Matches("data-points=\"[1-9]", dom);
         var alerts = Section(dom, "<table id=\"alerts\">");
@@ -170,6 +196,9 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
         Assert.Contains("taobao-user-behavior: event types", dom, StringComparison.Ordinal);
         Assert.Contains("uci-online-retail: top items", dom, StringComparison.Ordinal);
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot should hold the rendered page");
+
+        // The same browser session opens the dashboard.
+        Assert.Equal(200, (await chromium.EvaluateAsync("fetch('/dashboard/').then(r => r.status)"))!.GetValue<int>());
     }
 
     private HttpClient Client(string? key)
@@ -181,29 +210,6 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
         }
 
         return client;
-    }
-
-    private static async Task<string> ChromiumAsync(string output, string url)
-    {
-        var start = new ProcessStartInfo(TestServices.Chromium)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                     "--window-size=1400,2600", "--virtual-time-budget=20000", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "esrs-chromium-" + Guid.NewGuid().ToString("N")), output, url })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"chromium exited {process.ExitCode}: {await stderr}");
-        return await stdout;
     }
 
     private static string Section(string dom, string start)

@@ -51,6 +51,9 @@ public sealed class RealSilo : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddEsrsSilo();
+        // A 2-core CI machine running several test classes at once can hold one SQLite write well past Orleans' default
+        // 30 s; a slow machine is not what these tests are about (the test clusters wait as long).
+        builder.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(2));
         var host = builder.Build();
         await host.StartAsync();
         return new RealSilo(host, gatewayPort, serviceId);
