@@ -1,3 +1,5 @@
+using Esrs.Compliance;
+
 namespace Esrs.Silo.Ingest;
 
 /// <summary>The Redis Streams consumer of the silos (configuration section <c>Esrs:Redis</c>). Off unless a connection string is set.</summary>
@@ -6,6 +8,7 @@ public sealed class RedisIngestOptions
     public const string SectionName = "Esrs:Redis";
 
     /// <summary>StackExchange.Redis configuration string (<c>host:port,...</c>); null or empty turns the consumer off. May hold a password: never logged.</summary>
+    [SecretData]
     public string? ConnectionString { get; set; }
 
     /// <summary>Stream the producers append events to (one entry per event, field <c>e</c>: MessagePack <c>UserEvent</c>).</summary>
@@ -35,8 +38,24 @@ public sealed class RedisIngestOptions
     /// <summary>Stream undecodable entries are copied to, with the reason, before they are acknowledged.</summary>
     public string DeadLetterStream { get; set; } = "esrs:events:dead";
 
-    /// <summary>Deliveries of an entry whose grain call keeps failing before it is dead-lettered (kept, with the last error).</summary>
+    /// <summary>
+    /// Deliveries of an entry whose own grain call keeps failing with a non-transient error before it is dead-lettered
+    /// (kept, with the last error; <c>./esrs redrive</c> puts it back). Transient failures (storage down, timeouts,
+    /// overload) never count: the consumer backs off and retries them.
+    /// </summary>
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First pause after a round hit a transient failure; it doubles while failures go on, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan Backoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest pause while the grid is unhealthy.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often acknowledged entries are trimmed from the stream (XTRIM MINID below the oldest entry any group still needs); zero turns trimming off.</summary>
+    public TimeSpan TrimInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Source of events that arrive without one.</summary>
+    public string DefaultSource { get; set; } = "redis";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionString);
 
@@ -68,9 +87,14 @@ public sealed class RedisIngestOptions
             errors.Add($"{SectionName}:BatchSize must be within 1..10000.");
         }
 
-        if (ClaimIdle <= TimeSpan.Zero || ClaimInterval <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero)
+        if (ClaimIdle <= TimeSpan.Zero || ClaimInterval <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || Backoff <= TimeSpan.Zero || MaxBackoff < Backoff)
         {
-            errors.Add($"{SectionName}: ClaimIdle, ClaimInterval and PollInterval must be positive.");
+            errors.Add($"{SectionName}: ClaimIdle, ClaimInterval, PollInterval and Backoff must be positive, MaxBackoff at least Backoff.");
+        }
+
+        if (TrimInterval < TimeSpan.Zero || string.IsNullOrWhiteSpace(DefaultSource))
+        {
+            errors.Add($"{SectionName}: TrimInterval must not be negative and DefaultSource must be set.");
         }
 
         return errors;

@@ -6,12 +6,18 @@ using StackExchange.Redis;
 namespace Esrs.Silo.Ingest;
 
 /// <summary>
-/// Consumes the event stream through a consumer group shared by the silos: decode, group by
-/// user, one grain call per user, XACK only after the grain call returned (so after the effect is
-/// durable). Entries of a consumer that died or failed are claimed after
-/// <see cref="RedisIngestOptions.ClaimIdle"/> (XAUTOCLAIM) and applied again; the grains' dedupe
-/// makes that exactly one effect. Undecodable entries go to the dead-letter stream with the
-/// reason, then are acknowledged: never lost, never blocking. Runs while the silo is active.
+/// Consumes the event stream through a consumer group shared by the silos: decode, group by user, one grain call per
+/// user, XACK only after the grain call returned (so after the effect is durable). Entries of a consumer that died or
+/// failed are claimed after <see cref="RedisIngestOptions.ClaimIdle"/> (XAUTOCLAIM) and applied again; the grains'
+/// dedupe makes that exactly one effect. Runs while the silo is active.
+/// <para>
+/// Failures are told apart (<see cref="TransientFailures"/>). When the grid is unhealthy (storage down, timeouts), the
+/// entries stay pending, nothing counts against them, and the consumer backs off before it reads more. When a user's
+/// call fails for another reason, its entries are retried one by one so one bad entry never holds back the others, and
+/// an entry is dead-lettered (copied to <see cref="RedisIngestOptions.DeadLetterStream"/> with the reason, then
+/// acknowledged) only after Redis counted <see cref="RedisIngestOptions.MaxAttempts"/> deliveries of it. Undecodable
+/// entries are dead-lettered at once. Acknowledged entries are trimmed from the stream.
+/// </para>
 /// </summary>
 public sealed partial class RedisStreamIngestService(
     RedisIngestOptions options,
@@ -23,9 +29,12 @@ public sealed partial class RedisStreamIngestService(
     private const string EventField = "e";
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly Lock _health = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RedisValue, byte> _inFlight = new();
     private ConnectionMultiplexer? _redis;
     private Task? _loop;
+    private TimeSpan _backoff;
+    private DateTime _pausedUntil;
 
     private string Consumer => options.Consumer ?? $"{Environment.MachineName}-{silo.SiloAddress.Endpoint.Port}";
 
@@ -84,19 +93,26 @@ public sealed partial class RedisStreamIngestService(
     private async Task ReadRoundsAsync(IDatabase db, List<Task> inFlight, CancellationToken stopping)
     {
         var nextClaim = DateTime.UtcNow;
+        var nextTrim = DateTime.UtcNow + options.TrimInterval;
         var ownPendingFirst = true;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
+                await WhileUnhealthyAsync(stopping);
                 if (ownPendingFirst)
                 {
                     // After a restart under the same name, our own unacknowledged entries come first, one round
                     // at a time (they stay in our pending list, so reading ahead would return them again).
                     var own = await db.StreamReadGroupAsync(options.Stream, options.Group, Consumer, "0", options.BatchSize);
-                    ownPendingFirst = own.Length > 0;
-                    await ProcessAsync(db, own, stopping);
+                    ownPendingFirst = own.Length > 0 && await ProcessAsync(db, own);
                     continue;
+                }
+
+                if (options.TrimInterval > TimeSpan.Zero && DateTime.UtcNow >= nextTrim)
+                {
+                    nextTrim = DateTime.UtcNow + options.TrimInterval;
+                    await TrimAsync(db);
                 }
 
                 StreamEntry[] entries;
@@ -110,6 +126,8 @@ public sealed partial class RedisStreamIngestService(
                     }
                     else
                     {
+                        // Entries this consumer is still working on went idle because their grain call is slow: not ours to redo.
+                        entries = [.. entries.Where(e => !_inFlight.ContainsKey(e.Id))];
                         LogInformationClaimed(logger, entries.Length, options.Stream);
                     }
                 }
@@ -124,7 +142,7 @@ public sealed partial class RedisStreamIngestService(
                     continue;
                 }
 
-                inFlight.Add(ProcessAsync(db, entries, stopping));
+                inFlight.Add(ProcessAsync(db, entries));
                 while (inFlight.Count >= options.MaxRoundsInFlight)
                 {
                     var done = await Task.WhenAny(inFlight);
@@ -140,14 +158,35 @@ public sealed partial class RedisStreamIngestService(
             {
                 // Redis or the grid is unavailable: nothing was acknowledged, so nothing is lost; back off and go on.
                 LogWarningRoundFailed(logger, ex, options.Stream);
-                await Task.Delay(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                Unhealthy();
             }
         }
     }
 
-    private async Task ProcessAsync(IDatabase db, StreamEntry[] entries, CancellationToken stopping)
+    /// <summary>Processes a round; true when every entry was acknowledged (applied or dead-lettered).</summary>
+    private async Task<bool> ProcessAsync(IDatabase db, StreamEntry[] entries)
     {
-        var byUser = new Dictionary<string, (List<UserEvent> Events, List<RedisValue> Ids)>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            _inFlight.TryAdd(entry.Id, 0);
+        }
+
+        try
+        {
+            return await ProcessRoundAsync(db, entries);
+        }
+        finally
+        {
+            foreach (var entry in entries)
+            {
+                _inFlight.TryRemove(entry.Id, out _);
+            }
+        }
+    }
+
+    private async Task<bool> ProcessRoundAsync(IDatabase db, StreamEntry[] entries)
+    {
+        var byUser = new Dictionary<string, List<(UserEvent Event, StreamEntry Entry)>>(StringComparer.Ordinal);
         var dead = new List<(StreamEntry Entry, string Reason)>();
         foreach (var entry in entries)
         {
@@ -165,67 +204,73 @@ public sealed partial class RedisStreamIngestService(
             var key = UserGrainKeys.For(e);
             if (!byUser.TryGetValue(key, out var group))
             {
-                byUser[key] = group = ([], []);
+                byUser[key] = group = [];
             }
 
-            group.Events.Add(e);
-            group.Ids.Add(entry.Id);
+            group.Add((e, entry));
         }
 
         if (dead.Count > 0)
         {
-            await DeadLetterAsync(db, dead);
+            await DeadLetterAsync(db, dead, "undecodable");
         }
 
-        var entriesById = entries.Where(e => !e.IsNull).ToDictionary(e => e.Id.ToString(), StringComparer.Ordinal);
-        await Task.WhenAll(byUser.Select(async pair =>
-        {
-            try
-            {
-                await grains.GetGrain<IUserGrain>(pair.Key).IngestAsync(pair.Value.Events);
-            }
-            catch (Exception ex)
-            {
-                // Left pending: claimed and retried after ClaimIdle; the grain's dedupe absorbs any part that did land.
-                // An entry that keeps failing is dead-lettered (kept with the error) so it cannot block or loop forever.
-                LogWarningGrainFailed(logger, ex, pair.Key, pair.Value.Events.Count);
-                var exhausted = new List<(StreamEntry, string)>();
-                foreach (var id in pair.Value.Ids)
-                {
-                    var attempts = _failures.AddOrUpdate(id.ToString(), 1, (_, n) => n + 1);
-                    if (attempts >= options.MaxAttempts)
-                    {
-                        exhausted.Add((entriesById[id.ToString()], $"user grain {pair.Key} failed {attempts} times; last error {ex.GetType().Name}: {ex.Message}"));
-                    }
-                }
-
-                if (exhausted.Count > 0)
-                {
-                    await DeadLetterAsync(db, exhausted);
-                    foreach (var (entry, _) in exhausted)
-                    {
-                        _failures.TryRemove(entry.Id.ToString(), out _);
-                    }
-                }
-
-                return;
-            }
-
-            if (!_failures.IsEmpty)
-            {
-                foreach (var id in pair.Value.Ids)
-                {
-                    _failures.TryRemove(id.ToString(), out _);
-                }
-            }
-
-            // Acknowledged even when stopping: the effect is durable, so saying so avoids a redelivery.
-            var acked = await db.StreamAcknowledgeAsync(options.Stream, options.Group, [.. pair.Value.Ids]);
-            progress.AddAcked(acked);
-        }));
+        var results = await Task.WhenAll(byUser.Select(pair => IngestAsync(db, pair.Key, pair.Value)));
+        return results.All(done => done);
     }
 
-    private async Task DeadLetterAsync(IDatabase db, List<(StreamEntry Entry, string Reason)> dead)
+    /// <summary>One user's entries: acknowledged after the grain made them durable; on a failure that is not the grid's, one by one.</summary>
+    private async Task<bool> IngestAsync(IDatabase db, string user, List<(UserEvent Event, StreamEntry Entry)> group)
+    {
+        try
+        {
+            await grains.GetGrain<IUserGrain>(user).IngestAsync([.. group.Select(g => g.Event)]);
+            Healthy();
+            await AcknowledgeAsync(db, group.Select(g => g.Entry.Id));
+            return true;
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            // The grid, not the entries: they stay pending (claimed again after ClaimIdle) and nothing counts against them.
+            LogWarningGridUnavailable(logger, ex, user, group.Count);
+            Unhealthy();
+            return false;
+        }
+        catch (Exception ex) when (group.Count > 1)
+        {
+            LogWarningGrainFailed(logger, ex, user, group.Count);
+            var all = true;
+            foreach (var single in group)
+            {
+                all &= await IngestAsync(db, user, [single]);
+            }
+
+            return all;
+        }
+        catch (Exception ex)
+        {
+            var entry = group[0].Entry;
+            var delivered = await db.StreamPendingMessagesAsync(options.Stream, options.Group, 1, RedisValue.Null, entry.Id, entry.Id);
+            var attempts = delivered.Length > 0 ? delivered[0].DeliveryCount : 1;
+            LogWarningEntryFailed(logger, ex, entry.Id.ToString(), user, attempts, options.MaxAttempts);
+            if (attempts < options.MaxAttempts)
+            {
+                return false;
+            }
+
+            await DeadLetterAsync(db, [(entry, $"user grain {user} failed on {attempts} deliveries; last error {ex.GetType().Name}: {ex.Message}")], "failed");
+            return true;
+        }
+    }
+
+    private async Task AcknowledgeAsync(IDatabase db, IEnumerable<RedisValue> ids)
+    {
+        // Acknowledged even when stopping: the effect is durable, so saying so avoids a redelivery.
+        var acked = await db.StreamAcknowledgeAsync(options.Stream, options.Group, [.. ids]);
+        progress.AddAcked(acked);
+    }
+
+    private async Task DeadLetterAsync(IDatabase db, List<(StreamEntry Entry, string Reason)> dead, string kind)
     {
         foreach (var (entry, reason) in dead)
         {
@@ -233,6 +278,7 @@ public sealed partial class RedisStreamIngestService(
             {
                 new("stream", options.Stream),
                 new("id", entry.Id),
+                new("kind", kind),
                 new("reason", reason),
                 new("at", DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
             };
@@ -245,7 +291,86 @@ public sealed partial class RedisStreamIngestService(
         progress.AddDeadLettered(acked);
     }
 
-    private static bool TryDecode(StreamEntry entry, out UserEvent e, out string reason)
+    /// <summary>
+    /// Deletes what every consumer group of the stream is done with: entries below the oldest one still pending in any
+    /// group and not after what any group has been delivered (XTRIM MINID, approximate, so Redis frees whole nodes).
+    /// </summary>
+    private async Task TrimAsync(IDatabase db)
+    {
+        RedisValue? minId = null;
+        foreach (var group in await db.StreamGroupInfoAsync(options.Stream))
+        {
+            var pending = await db.StreamPendingAsync(options.Stream, group.Name);
+            var needed = pending.PendingMessageCount > 0 ? (string)pending.LowestPendingMessageId! : Next(group.LastDeliveredId);
+            if (needed is null)
+            {
+                return;
+            }
+
+            minId = minId is null || Compare(needed, minId.Value!) < 0 ? needed : minId;
+        }
+
+        if (minId is { } id)
+        {
+            var trimmed = await db.StreamTrimByMinIdAsync(options.Stream, id, useApproximateMaxLength: true);
+            if (trimmed > 0)
+            {
+                LogDebugTrimmed(logger, trimmed, options.Stream, id.ToString());
+            }
+        }
+
+        static string? Next(string? id)
+        {
+            if (id is null || id.Split('-') is not [var ms, var seq] || !ulong.TryParse(seq, out var n))
+            {
+                return null;
+            }
+
+            return ms + "-" + (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        static int Compare(string a, string b)
+        {
+            var (am, asq) = Split(a);
+            var (bm, bsq) = Split(b);
+            return am != bm ? am.CompareTo(bm) : asq.CompareTo(bsq);
+        }
+
+        static (ulong, ulong) Split(string id) => id.Split('-') is [var ms, var seq] && ulong.TryParse(ms, out var m) && ulong.TryParse(seq, out var s) ? (m, s) : (0, 0);
+    }
+
+    private async Task WhileUnhealthyAsync(CancellationToken stopping)
+    {
+        TimeSpan wait;
+        lock (_health)
+        {
+            wait = _pausedUntil - DateTime.UtcNow;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, stopping);
+        }
+    }
+
+    private void Unhealthy()
+    {
+        lock (_health)
+        {
+            _backoff = _backoff == TimeSpan.Zero ? options.Backoff : TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, _backoff.Ticks * 2));
+            _pausedUntil = DateTime.UtcNow + _backoff;
+        }
+    }
+
+    private void Healthy()
+    {
+        lock (_health)
+        {
+            _backoff = TimeSpan.Zero;
+        }
+    }
+
+    private bool TryDecode(StreamEntry entry, out UserEvent e, out string reason)
     {
         e = null!;
         var payload = entry[EventField];
@@ -257,14 +382,16 @@ public sealed partial class RedisStreamIngestService(
 
         try
         {
-            e = UserEventWire.Deserialize((byte[])payload!)!;
-            reason = "";
-            if (e is null)
+            var decoded = UserEventWire.Deserialize((byte[])payload!);
+            if (decoded is null)
             {
                 reason = "payload is a MessagePack nil";
                 return false;
             }
 
+            // The same defaults as every wire form: nothing downstream meets a null.
+            e = UserEventWire.Normalise(decoded, options.DefaultSource);
+            reason = "";
             return true;
         }
         catch (MessagePackSerializationException ex)
@@ -280,12 +407,21 @@ public sealed partial class RedisStreamIngestService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} idle pending entries of {Stream}")]
     private static partial void LogInformationClaimed(ILogger logger, int count, string stream);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A round on Redis stream {Stream} failed; retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A round on Redis stream {Stream} failed; backing off")]
     private static partial void LogWarningRoundFailed(ILogger logger, Exception exception, string stream);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest of {Count} stream entries for {UserId} failed; they stay pending for a retry")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The grid could not take {Count} stream entries of {UserId} now; they stay pending and the consumer backs off")]
+    private static partial void LogWarningGridUnavailable(ILogger logger, Exception exception, string userId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest of {Count} stream entries for {UserId} failed; retrying them one by one")]
     private static partial void LogWarningGrainFailed(ILogger logger, Exception exception, string userId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} for {UserId} failed on delivery {Attempts} of {MaxAttempts}")]
+    private static partial void LogWarningEntryFailed(ILogger logger, Exception exception, string entryId, string userId, long attempts, int maxAttempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} of {Stream} dead-lettered: {Reason}")]
     private static partial void LogWarningDeadLettered(ILogger logger, string entryId, string stream, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trimmed {Count} acknowledged entries from {Stream} below {MinId}")]
+    private static partial void LogDebugTrimmed(ILogger logger, long count, string stream, string minId);
 }
