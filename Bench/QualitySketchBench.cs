@@ -3,7 +3,7 @@ using Esrs.Quality;
 
 namespace Esrs.Bench;
 
-/// <summary>What monitoring adds per event on the ingest path: <see cref="QualitySketch.Add"/> of each event into its source's sketch, one thread.</summary>
+/// <summary>What monitoring adds per event on the ingest path: <see cref="QualitySketchUpdates.Add"/> of each event into its source's sketch, one thread.</summary>
 internal static class QualitySketchBench
 {
     public static (double EventsPerSecond, double AllocatedBytesPerEvent) Run(IReadOnlyList<UserEvent> events, int rounds)

@@ -6,8 +6,12 @@ namespace Esrs.Quality;
 /// </summary>
 public interface IQualityShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>Merges sketches per source into what this shard has not pushed yet.</summary>
-    Task MergeAsync(Dictionary<string, QualitySketch> bySource);
+    /// <summary>
+    /// Merges a delivery of sketches per source into what this shard has not pushed yet. <paramref name="sender"/> names the
+    /// delivering collector and <paramref name="sequence"/> numbers its deliveries: a delivery already merged (a retry after a
+    /// lost answer) is ignored and answered false, so nothing is counted twice.
+    /// </summary>
+    Task<bool> MergeAsync(string sender, long sequence, Dictionary<string, QualitySketch> bySource);
 
     /// <summary>Pushes what this shard holds to the aggregator now.</summary>
     Task FlushAsync();
@@ -19,8 +23,8 @@ public interface IQualityShardGrain : IGrainWithIntegerKey
 /// </summary>
 public interface IQualityGrain : IGrainWithIntegerKey
 {
-    /// <summary>Merges a shard's sketches; they are evaluated at the next tick.</summary>
-    Task MergeAsync(int shard, Dictionary<string, QualitySketch> bySource);
+    /// <summary>Merges a shard's delivery (evaluated at the next tick); a delivery already merged is ignored and answered false.</summary>
+    Task<bool> MergeAsync(string sender, long sequence, Dictionary<string, QualitySketch> bySource);
 
     /// <summary>Evaluates what was merged since the last tick now (drift, windows, anomalies, alerts) and persists.</summary>
     Task TickAsync();
@@ -73,13 +77,17 @@ public sealed record QualityAlert(
     public bool IsOpen => ResolvedAt is null;
 }
 
-/// <summary>What an operator sees first: per source, everything since monitoring began, the last tick's metrics and drift, and open alerts.</summary>
+/// <summary>
+/// What an operator sees first: per source, everything since monitoring began, the last tick's metrics and drift, open
+/// alerts, and, while the aggregator cannot write its state, why (<see cref="PersistProblem"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("esrs.quality-snapshot")]
 public sealed record QualitySnapshot(
     [property: Id(0)] DateTime AsOf,
     [property: Id(1)] IReadOnlyList<SourceQuality> Sources,
     [property: Id(2)] IReadOnlyList<QualityAlert> OpenAlerts,
-    [property: Id(3)] DateTime? LastTick);
+    [property: Id(3)] DateTime? LastTick,
+    [property: Id(4)] string? PersistProblem = null);
 
 /// <summary>One source (or <c>*</c>, all of them) in a <see cref="QualitySnapshot"/>.</summary>
 [GenerateSerializer, Immutable, Alias("esrs.source-quality")]

@@ -4,7 +4,8 @@ namespace Esrs.Quality;
 /// A mergeable quantile sketch with relative error (the DDSketch bucket scheme): value v &gt; 0 lands in bucket
 /// ceil(log_γ v), so every quantile it returns is within <see cref="RelativeAccuracy"/> of a true value of that rank.
 /// Negative values use mirrored buckets; values within 1e-9 of zero have their own count. Merging adds buckets,
-/// so it is exact, associative and commutative.
+/// so it is exact, associative and commutative. The data and its reading live here; adding and merging are in
+/// <c>LogHistogramUpdates</c> (Grains), where sketches are built.
 /// </summary>
 [GenerateSerializer, Alias("esrs.log-histogram")]
 public sealed class LogHistogram
@@ -15,8 +16,8 @@ public sealed class LogHistogram
     /// <summary>Relative accuracy α = (γ-1)/(γ+1) ≈ 1%.</summary>
     public const double RelativeAccuracy = (Gamma - 1) / (Gamma + 1);
 
-    private const double ZeroThreshold = 1e-9;
-    private static readonly double LogGamma = Math.Log(Gamma);
+    /// <summary>Values closer to zero than this count as zero.</summary>
+    public const double ZeroThreshold = 1e-9;
 
     [Id(0)] public Dictionary<int, long> Positive { get; set; } = [];
     [Id(1)] public Dictionary<int, long> Negative { get; set; } = [];
@@ -27,52 +28,6 @@ public sealed class LogHistogram
     [Id(6)] public double Sum { get; set; }
 
     public double Mean => Count == 0 ? double.NaN : Sum / Count;
-
-    public void Add(double value, long count = 1)
-    {
-        if (double.IsNaN(value) || double.IsInfinity(value) || count <= 0)
-        {
-            return;
-        }
-
-        if (Math.Abs(value) < ZeroThreshold)
-        {
-            Zeros += count;
-        }
-        else if (value > 0)
-        {
-            Bump(Positive, Index(value), count);
-        }
-        else
-        {
-            Bump(Negative, Index(-value), count);
-        }
-
-        Count += count;
-        Sum += value * count;
-        Min = Math.Min(Min, value);
-        Max = Math.Max(Max, value);
-    }
-
-    public void Merge(LogHistogram other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        foreach (var (key, count) in other.Positive)
-        {
-            Bump(Positive, key, count);
-        }
-
-        foreach (var (key, count) in other.Negative)
-        {
-            Bump(Negative, key, count);
-        }
-
-        Zeros += other.Zeros;
-        Count += other.Count;
-        Sum += other.Sum;
-        Min = Math.Min(Min, other.Min);
-        Max = Math.Max(Max, other.Max);
-    }
 
     /// <summary>The value at quantile <paramref name="q"/> (0..1), NaN when empty; clamped to the exact min and max.</summary>
     public double Quantile(double q)
@@ -115,18 +70,6 @@ public sealed class LogHistogram
         }
     }
 
-    public LogHistogram Clone()
-    {
-        var copy = new LogHistogram();
-        copy.Merge(this);
-        return copy;
-    }
-
-    private static int Index(double magnitude) => (int)Math.Ceiling(Math.Log(magnitude) / LogGamma);
-
     // The point of bucket (γ^(i-1), γ^i] whose relative distance to both ends is α.
     private static double Representative(int index) => 2 * Math.Pow(Gamma, index) / (Gamma + 1);
-
-    private static void Bump(Dictionary<int, long> buckets, int key, long count) =>
-        buckets[key] = buckets.GetValueOrDefault(key) + count;
 }

@@ -12,7 +12,10 @@ namespace Esrs.Quality;
 /// <summary>
 /// One per silo: user grains record each ingest call's outcomes here (in memory, no grain call); a background loop
 /// sends each shard's gathered sketches to its monitor shard grain every <see cref="QualityOptions.FlushInterval"/>,
-/// or sooner when a shard has gathered <see cref="QualityOptions.FlushEvents"/>. A failed send is kept for the next.
+/// or sooner when a shard has gathered <see cref="QualityOptions.FlushEvents"/>. Each send is a numbered delivery of this
+/// collector: a failed one (or one whose answer was lost) is sent again with the same number and the same content,
+/// which the shard merges at most once. Sources past <see cref="QualityOptions.MaxSources"/> or
+/// <see cref="QualityOptions.MaxSourceLength"/> are counted under <see cref="QualityOptions.OtherSource"/>.
 /// </summary>
 public sealed partial class QualityCollector(IGrainFactory grains, IOptions<QualityOptions> options, TimeProvider time, ILogger<QualityCollector> logger) : BackgroundService
 {
@@ -21,10 +24,15 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Events = Meter.CreateCounter<long>("esrs.events", description: "Events ingested, by source and outcome");
+
+    /// <summary>Failed writes of the aggregator's state (it retries at the next tick).</summary>
+    public static Counter<long> SaveFailures { get; } = Meter.CreateCounter<long>("esrs.quality.save_failures", description: "Failed writes of the quality aggregator's state");
     private static readonly Histogram<double> Freshness = Meter.CreateHistogram<double>("esrs.events.freshness", unit: "s", description: "Seconds from occurred-at to ingest");
     private static readonly string[] OutcomeNames = [.. Enum.GetValues<OutcomeKind>().Select(k => k.ToString())];
 
-    private readonly Shard[] _shards = [.. Enumerable.Range(0, options.Value.Shards).Select(_ => new Shard())];
+    private readonly Shard[] _shards = [.. Enumerable.Range(0, options.Value.Shards).Select(_ => new Shard(options.Value))];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _metricSources = new(StringComparer.Ordinal);
+    private readonly string _sender = "collector/" + Environment.MachineName + "/" + Guid.NewGuid().ToString("N");
     private readonly SemaphoreSlim _due = new(0, int.MaxValue);
     private readonly SemaphoreSlim _sending = new(1, 1);
 
@@ -87,8 +95,16 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         }
     }
 
-    private static void AddOutcomes(string source, Span<long> perOutcome)
+    private void AddOutcomes(string source, Span<long> perOutcome)
     {
+        // Metric tags are bounded like the sketches: a caller cannot mint time series.
+        if (!_metricSources.ContainsKey(source))
+        {
+            source = source.Length <= options.Value.MaxSourceLength && _metricSources.Count < options.Value.MaxSources && _metricSources.TryAdd(source, 0)
+                ? source
+                : QualityOptions.OtherSource;
+        }
+
         for (var kind = 0; kind < perOutcome.Length; kind++)
         {
             if (perOutcome[kind] > 0)
@@ -177,29 +193,35 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
 
     private async Task SendAsync(int index, Shard shard)
     {
+        long sequence;
         Dictionary<string, QualitySketch> batch;
         lock (shard)
         {
-            if (shard.BySource.Count == 0)
+            if (shard.Delivering is null)
             {
-                return;
+                if (shard.BySource.Count == 0)
+                {
+                    return;
+                }
+
+                shard.Delivering = (++shard.Sequence, shard.BySource);
+                (shard.BySource, shard.Events) = (new(StringComparer.Ordinal), 0);
             }
 
-            (batch, shard.BySource, shard.Events) = (shard.BySource, new(StringComparer.Ordinal), 0);
+            (sequence, batch) = shard.Delivering.Value;
         }
 
         try
         {
-            await grains.GetGrain<IQualityShardGrain>(index).MergeAsync(batch);
+            await grains.GetGrain<IQualityShardGrain>(index).MergeAsync(_sender, sequence, batch);
+            lock (shard)
+            {
+                shard.Delivering = null;
+            }
         }
         catch (Exception ex)
         {
-            lock (shard)
-            {
-                MergeInto(batch, shard.BySource);
-                shard.BySource = batch;
-            }
-
+            // The same numbered delivery goes again next time; newer events wait in BySource.
             LogWarningSendFailed(logger, ex, index);
         }
     }
@@ -207,19 +229,34 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending quality sketches to shard {Shard} failed; kept for the next flush")]
     private static partial void LogWarningSendFailed(ILogger logger, Exception exception, int shard);
 
-    private sealed class Shard
+    private sealed class Shard(QualityOptions options)
     {
         public Dictionary<string, QualitySketch> BySource { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>The delivery being sent (and re-sent until it is answered), with its number.</summary>
+        public (long Sequence, Dictionary<string, QualitySketch> Sketches)? Delivering { get; set; }
+
+        public long Sequence { get; set; }
 
         public long Events { get; set; }
 
         public QualitySketch SketchOf(string source)
         {
-            if (!BySource.TryGetValue(source, out var sketch))
+            if (BySource.TryGetValue(source, out var sketch))
             {
-                BySource[source] = sketch = new QualitySketch();
+                return sketch;
             }
 
+            if (source.Length > options.MaxSourceLength || BySource.Count >= options.MaxSources)
+            {
+                source = QualityOptions.OtherSource;
+                if (BySource.TryGetValue(source, out sketch))
+                {
+                    return sketch;
+                }
+            }
+
+            BySource[source] = sketch = new QualitySketch();
             return sketch;
         }
     }

@@ -30,6 +30,18 @@ public sealed class QualityOptions
     /// <summary>Resolved alerts kept in history.</summary>
     public int AlertHistory { get; set; } = 500;
 
+    /// <summary>
+    /// Distinct sources the monitors keep apart; events of further sources, and of sources with names longer than
+    /// <see cref="MaxSourceLength"/>, are counted under <see cref="OtherSource"/> (one caller cannot grow the monitors' state).
+    /// </summary>
+    public int MaxSources { get; set; } = 64;
+
+    /// <summary>Longest source name kept as its own source.</summary>
+    public int MaxSourceLength { get; set; } = 64;
+
+    /// <summary>The pseudo-source of events whose own source is beyond <see cref="MaxSources"/> or <see cref="MaxSourceLength"/>.</summary>
+    public const string OtherSource = "~other";
+
     public DriftOptions Drift { get; set; } = new();
 
     public AnomalyOptions Anomaly { get; set; } = new();

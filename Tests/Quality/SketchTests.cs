@@ -163,7 +163,7 @@ public sealed class SketchTests
             // 20 categories, 10 brands: under the sketch capacity, so exact.
             Assert.Equal(a.Categories.Counters, b.Categories.Counters);
             Assert.Equal(a.Brands.Counters, b.Brands.Counters);
-            Assert.Equal(QualityMetrics.From(a, 60), QualityMetrics.From(b, 60));
+            Assert.Equal(QualityMeasures.From(a, 60), QualityMeasures.From(b, 60));
         }
     }
 

@@ -1,0 +1,364 @@
+namespace Esrs.Quality;
+
+/// <summary>
+/// What the cluster's quality aggregator does, without Orleans: merges deliveries of sketches (each sender's sequence
+/// merged once), and every tick measures drift of what arrived against what came before (per source and for <c>*</c>),
+/// folds it into the running totals and the open minute/hour/day windows, closes windows whose time is up (running the
+/// anomaly detectors on minute windows), opens and resolves alerts, and prunes history. The grain adds timers,
+/// persistence and logging; tests drive it with their own clock.
+/// </summary>
+public sealed class QualityAggregator
+{
+    /// <summary>The pseudo-source of all sources together.</summary>
+    public const string AllSources = QualitySources.All;
+
+    private static readonly TimeSpan ForgetSendersAfter = TimeSpan.FromDays(2);
+    private readonly QualityOptions _options;
+    private readonly Dictionary<string, QualitySketch> _pending = new(StringComparer.Ordinal);
+
+    public QualityAggregator(QualityState state, QualityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        State = state;
+        _options = options;
+        if (state.MetricNames.Length == 0)
+        {
+            state.MetricNames = QualityMetrics.Headline;
+        }
+    }
+
+    public QualityState State { get; }
+
+    /// <summary>Whether deliveries wait for the next tick.</summary>
+    public bool HasPending => _pending.Count > 0;
+
+    /// <summary>Alerts the last tick opened (for the caller to log).</summary>
+    public List<QualityAlert> Opened { get; } = [];
+
+    /// <summary>Alerts the last tick resolved (for the caller to log).</summary>
+    public List<QualityAlert> Resolved { get; } = [];
+
+    /// <summary>
+    /// Merges one delivery: false (and nothing merged) when <paramref name="sender"/> already delivered
+    /// <paramref name="sequence"/>, which is how a delivery retried after a lost answer is told from a new one.
+    /// Sources beyond <see cref="QualityOptions.MaxSources"/> are counted under <see cref="QualityOptions.OtherSource"/>.
+    /// </summary>
+    public bool Merge(string sender, long sequence, Dictionary<string, QualitySketch> bySource, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(bySource);
+        if (State.Delivered.TryGetValue(sender, out var mark) && sequence <= mark.Sequence)
+        {
+            return false;
+        }
+
+        State.Delivered[sender] = new DeliveryMark { Sequence = sequence, At = now };
+        foreach (var (source, sketch) in bySource)
+        {
+            var name = SourceName(source);
+            if (_pending.TryGetValue(name, out var mine))
+            {
+                mine.Merge(sketch);
+            }
+            else
+            {
+                _pending[name] = sketch.Clone();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Evaluates what was merged since the last tick; true when the state changed.</summary>
+    public bool Tick(DateTime now)
+    {
+        Opened.Clear();
+        Resolved.Clear();
+        var s = State;
+        var changed = false;
+        if (_pending.Count > 0)
+        {
+            var all = new QualitySketch();
+            foreach (var sketch in _pending.Values)
+            {
+                all.Merge(sketch);
+            }
+
+            _pending[AllSources] = all;
+            var tickSeconds = s.LastTick is { } last ? Math.Max(1, (now - last).TotalSeconds) : _options.TickInterval.TotalSeconds;
+            foreach (var (source, delta) in _pending)
+            {
+                Evaluate(source, delta, tickSeconds, now);
+            }
+
+            _pending.Clear();
+            s.LastTick = now;
+            changed = true;
+        }
+
+        changed |= CloseDueWindows(now);
+        Prune(now);
+        return changed;
+    }
+
+    /// <summary>What an operator sees first; every sketch in it is a copy, so the caller may keep or change it.</summary>
+    public QualitySnapshot Snapshot(DateTime now, string? persistProblem = null)
+    {
+        var s = State;
+        var sources = s.Totals.OrderBy(p => p.Key == AllSources ? 0 : 1).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+        {
+            var seconds = p.Value is { FirstIngest: { } first, LastIngest: { } last } ? (last - first).TotalSeconds : 0;
+            return new SourceQuality(p.Key, p.Value.Clone(), QualityMeasures.From(p.Value, seconds),
+                new Dictionary<string, double>(s.LastTickMetrics.GetValueOrDefault(p.Key) ?? [], StringComparer.Ordinal));
+        }).ToList();
+        return new QualitySnapshot(now, sources, [.. s.Alerts.Where(a => a.IsOpen).OrderByDescending(a => a.OpenedAt)], s.LastTick, persistProblem);
+    }
+
+    /// <summary>Alerts, newest first: the open ones and, when <paramref name="includeResolved"/>, the resolved ones kept in history.</summary>
+    public IReadOnlyList<QualityAlert> Alerts(bool includeResolved) =>
+        [.. State.Alerts.Where(a => includeResolved || a.IsOpen).OrderByDescending(a => a.OpenedAt).ThenByDescending(a => a.Id)];
+
+    /// <summary>The series of a metric for a source between two instants from windows of a granularity; the open window last.</summary>
+    public IReadOnlyList<QualityPoint> History(string metric, string source, DateTime from, DateTime to, WindowGranularity granularity)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        ArgumentNullException.ThrowIfNull(source);
+        var s = State;
+        var points = new List<QualityPoint>();
+        var index = Array.IndexOf(s.MetricNames, metric);
+        if (index >= 0)
+        {
+            foreach (var window in s.Closed)
+            {
+                if (window.Granularity == granularity && window.Source == source && window.Start >= from && window.Start <= to && index < window.Values.Length)
+                {
+                    points.Add(new QualityPoint(window.Start, window.Values[index], window.Events, Open: false));
+                }
+            }
+        }
+
+        if (s.Open.TryGetValue(OpenKey(granularity, source), out var open) && open.Start >= from && open.Start <= to
+            && QualityMeasures.From(open.Sketch, WindowSeconds(open, granularity), detailed: false).TryGetValue(metric, out var value))
+        {
+            points.Add(new QualityPoint(open.Start, value, open.Sketch.Events, Open: true));
+        }
+
+        return [.. points.OrderBy(p => p.Start)];
+    }
+
+    private string SourceName(string source)
+    {
+        if (source == AllSources || State.Totals.ContainsKey(source) || _pending.ContainsKey(source))
+        {
+            return source;
+        }
+
+        var distinct = State.Totals.Count(p => p.Key != AllSources) + _pending.Keys.Count(k => !State.Totals.ContainsKey(k));
+        return source.Length > _options.MaxSourceLength || distinct >= _options.MaxSources ? QualityOptions.OtherSource : source;
+    }
+
+    private void Evaluate(string source, QualitySketch delta, double tickSeconds, DateTime now)
+    {
+        var s = State;
+        var metrics = QualityMeasures.From(delta, tickSeconds);
+        if (s.Totals.TryGetValue(source, out var reference))
+        {
+            MeasureDrift(source, reference, delta, metrics, now);
+            reference.Merge(delta);
+        }
+        else
+        {
+            s.Totals[source] = delta.Clone();
+        }
+
+        s.LastTickMetrics[source] = metrics;
+        foreach (var granularity in Enum.GetValues<WindowGranularity>())
+        {
+            var key = OpenKey(granularity, source);
+            var start = WindowStart(now, granularity);
+            if (s.Open.TryGetValue(key, out var open) && open.Start != start)
+            {
+                Close(key, open, granularity, source);
+                open = null;
+            }
+
+            if (open is null)
+            {
+                s.Open[key] = new OpenWindow { Start = start, Sketch = delta.Clone() };
+            }
+            else
+            {
+                open.Sketch.Merge(delta);
+            }
+        }
+    }
+
+    private void MeasureDrift(string source, QualitySketch reference, QualitySketch current, Dictionary<string, double> metrics, DateTime now)
+    {
+        var drift = _options.Drift;
+        if (current.Events < drift.MinEvents || reference.Events < drift.MinEvents)
+        {
+            return;
+        }
+
+        Judge("drift_type_psi", "type", Drift.Psi(reference.Types, current.Types), drift.PsiThreshold, "psi");
+        Judge("drift_type_js", "type", Drift.JensenShannon(reference.Types, current.Types), drift.JsThreshold, "js");
+        if (current.Categories.Total >= drift.MinEvents && reference.Categories.Total >= drift.MinEvents)
+        {
+            var (r, c) = (Drift.Distribution(reference.Categories), Drift.Distribution(current.Categories));
+            Judge("drift_category_psi", "categoryPath", Drift.Psi(r, c), drift.PsiThreshold, "psi");
+            Judge("drift_category_js", "categoryPath", Drift.JensenShannon(r, c), drift.JsThreshold, "js");
+        }
+
+        if (current.Price.Count >= drift.MinEvents && reference.Price.Count >= drift.MinEvents)
+        {
+            Judge("drift_price_ks", "unitPrice", Drift.KolmogorovSmirnov(reference.Price, current.Price), drift.KsThreshold, "ks");
+        }
+
+        if (current.Quantity.Count >= drift.MinEvents && reference.Quantity.Count >= drift.MinEvents)
+        {
+            Judge("drift_quantity_ks", "quantity", Drift.KolmogorovSmirnov(reference.Quantity, current.Quantity), drift.KsThreshold, "ks");
+        }
+
+        void Judge(string metric, string field, double value, double threshold, string measure)
+        {
+            metrics[metric] = value;
+            var detection = value > threshold
+                ? new Detection(measure, value, threshold, $"{measure.ToUpperInvariant()} {value:F3} of this tick's {field} distribution against everything before (limit {threshold})")
+                : null;
+            Alert(metric, source, field, measure, detection, now);
+        }
+    }
+
+    private bool CloseDueWindows(DateTime now)
+    {
+        var closed = false;
+        foreach (var (key, open) in State.Open.ToList())
+        {
+            var (granularity, source) = ParseKey(key);
+            if (open.Start + Length(granularity) <= now)
+            {
+                Close(key, open, granularity, source);
+                closed = true;
+            }
+        }
+
+        return closed;
+    }
+
+    private void Close(string key, OpenWindow open, WindowGranularity granularity, string source)
+    {
+        var s = State;
+        s.Open.Remove(key);
+        var metrics = QualityMeasures.From(open.Sketch, WindowSeconds(open, granularity), detailed: false);
+        var values = s.MetricNames.Select(name => metrics.GetValueOrDefault(name, double.NaN)).ToArray();
+        if (granularity == WindowGranularity.Minute)
+        {
+            DetectAnomalies(source, open, values);
+        }
+
+        s.Closed.Add(new ClosedWindow { Granularity = granularity, Source = source, Start = open.Start, Events = open.Sketch.Events, Values = values });
+    }
+
+    private void DetectAnomalies(string source, OpenWindow window, double[] values)
+    {
+        var anomaly = _options.Anomaly;
+        var s = State;
+        if (window.Sketch.Events < anomaly.MinEvents)
+        {
+            return;
+        }
+
+        var end = window.Start + Length(WindowGranularity.Minute);
+        var history = s.Closed.Where(w => w.Granularity == WindowGranularity.Minute && w.Source == source && w.Events >= anomaly.MinEvents)
+            .TakeLast(anomaly.HistoryWindows).ToList();
+        foreach (var metric in anomaly.Metrics)
+        {
+            var index = Array.IndexOf(s.MetricNames, metric);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            var series = history.Where(w => index < w.Values.Length).Select(w => w.Values[index]).ToList();
+            var current = values[index];
+            if (anomaly.RateOfChange)
+            {
+                Alert(metric, source, null, AnomalyDetectors.RateOfChange,
+                    AnomalyDetectors.RateOfChangeCheck(series, current, anomaly.MaxRelativeChange, anomaly.MinMagnitude), end);
+            }
+
+            if (anomaly.OnlineNormal)
+            {
+                Alert(metric, source, null, AnomalyDetectors.OnlineNormal,
+                    AnomalyDetectors.OnlineNormalCheck(series, current, anomaly.Sigmas, anomaly.MinHistory, anomaly.MinSigma), end);
+            }
+        }
+    }
+
+    /// <summary>Opens an alert for (metric, source, detector) when <paramref name="detection"/> is set and none is open; resolves the open one when not.</summary>
+    private void Alert(string metric, string source, string? field, string detector, Detection? detection, DateTime at)
+    {
+        var s = State;
+        var index = s.Alerts.FindIndex(a => a.IsOpen && a.Metric == metric && a.Source == source && a.Detector == detector);
+        if (detection is not null && index < 0)
+        {
+            var alert = new QualityAlert(++s.NextAlertId, metric, source, field, detector, detection.Observed, detection.Expected, detection.Detail, at);
+            s.Alerts.Add(alert);
+            s.AlertsChanged = true;
+            Opened.Add(alert);
+        }
+        else if (detection is null && index >= 0)
+        {
+            s.Alerts[index] = s.Alerts[index] with { ResolvedAt = at };
+            s.AlertsChanged = true;
+            Resolved.Add(s.Alerts[index]);
+        }
+    }
+
+    private void Prune(DateTime now)
+    {
+        var s = State;
+        var o = _options;
+        s.Closed.RemoveAll(w => w.Start < now - w.Granularity switch
+        {
+            WindowGranularity.Minute => o.MinuteRetention,
+            WindowGranularity.Hour => o.HourRetention,
+            _ => o.DayRetention,
+        });
+        var resolved = s.Alerts.Count(a => !a.IsOpen);
+        if (resolved > o.AlertHistory)
+        {
+            var drop = s.Alerts.Where(a => !a.IsOpen).OrderBy(a => a.ResolvedAt).Take(resolved - o.AlertHistory).Select(a => a.Id).ToHashSet();
+            s.Alerts.RemoveAll(a => drop.Contains(a.Id));
+        }
+
+        foreach (var (sender, mark) in s.Delivered.ToList())
+        {
+            if (now - mark.At > ForgetSendersAfter)
+            {
+                s.Delivered.Remove(sender);
+            }
+        }
+    }
+
+    private static double WindowSeconds(OpenWindow window, WindowGranularity granularity) =>
+        window.Sketch is { FirstIngest: { } first, LastIngest: { } last } && last > first
+            ? Math.Min(Length(granularity).TotalSeconds, Math.Max(1, (last - first).TotalSeconds))
+            : Length(granularity).TotalSeconds;
+
+    private static TimeSpan Length(WindowGranularity granularity) => granularity switch
+    {
+        WindowGranularity.Minute => TimeSpan.FromMinutes(1),
+        WindowGranularity.Hour => TimeSpan.FromHours(1),
+        _ => TimeSpan.FromDays(1),
+    };
+
+    private static DateTime WindowStart(DateTime now, WindowGranularity granularity) =>
+        new(now.Ticks - (now.Ticks % Length(granularity).Ticks), DateTimeKind.Utc);
+
+    private static string OpenKey(WindowGranularity granularity, string source) => $"{(int)granularity}/{source}";
+
+    private static (WindowGranularity Granularity, string Source) ParseKey(string key) => ((WindowGranularity)(key[0] - '0'), key[2..]);
+}

@@ -1,0 +1,193 @@
+using System.Runtime.InteropServices;
+using Esrs.Events;
+
+namespace Esrs.Quality;
+
+/// <summary>
+/// Building <see cref="QualitySketch"/>es: one event and its outcome at a time (allocation-free on the hot path: the
+/// <c>type/field</c> keys are made once), tagger results, and merges. Adding events one by one and merging partial
+/// sketches give the same counts.
+/// </summary>
+public static class QualitySketchUpdates
+{
+    /// <summary>Longest text kept in a <see cref="QuarantineExample"/> field: examples are for looking at, not for storing events.</summary>
+    public const int ExampleTextLength = 200;
+
+    private const string UnknownType = "unknown";
+
+    // "type/field" keys, made once: Add runs per event and must not build strings.
+    private static readonly string[][] FieldKeys = [.. Enum.GetValues<EventType>().OrderBy(t => (int)t)
+        .Select(t => QualitySketch.Fields.Select(f => EventTypeNames.Name(t) + "/" + f).ToArray())];
+
+    /// <summary>Records one received event and what ingest made of it.</summary>
+    public static void Add(this QualitySketch sketch, UserEvent e, EventOutcome outcome, DateTime ingestedAt)
+    {
+        ArgumentNullException.ThrowIfNull(sketch);
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(outcome);
+        sketch.Events++;
+        var known = (uint)e.Type < (uint)FieldKeys.Length;
+        Bump(sketch.Types, known ? EventTypeNames.Name(e.Type) : UnknownType);
+        sketch.FirstIngest = sketch.FirstIngest is { } first && first <= ingestedAt ? first : ingestedAt;
+        sketch.LastIngest = sketch.LastIngest is { } last && last >= ingestedAt ? last : ingestedAt;
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Accepted: sketch.Accepted++; break;
+            case OutcomeKind.Repaired: sketch.Repaired++; break;
+            case OutcomeKind.DuplicateById: sketch.DuplicatesById++; break;
+            case OutcomeKind.DuplicateByContent: sketch.DuplicatesByContent++; break;
+            case OutcomeKind.Quarantined: sketch.Quarantined++; break;
+        }
+
+        foreach (var decision in outcome.Decisions)
+        {
+            Bump(decision.Kind == DecisionKind.Rejected ? sketch.QuarantineRules : sketch.RepairRules, decision.RuleId);
+        }
+
+        if (outcome.Kind == OutcomeKind.Quarantined && outcome.Decisions.FirstOrDefault(d => d.Kind == DecisionKind.Rejected) is { } rejected)
+        {
+            sketch.Examples[rejected.RuleId] = Example(e, rejected, ingestedAt);
+        }
+
+        // In the order of Fields.
+        var keys = FieldKeys[known ? (int)e.Type : 0];
+        var present = sketch.FieldsPresent;
+        Present(present, keys[0], !string.IsNullOrEmpty(e.UserId));
+        Present(present, keys[1], e.ItemId is { Length: > 0 });
+        Present(present, keys[2], e.ItemTitle is { Length: > 0 });
+        Present(present, keys[3], e.CategoryPath is { Length: > 0 });
+        Present(present, keys[4], e.Brand is { Length: > 0 });
+        Present(present, keys[5], e.Query is { Length: > 0 });
+        Present(present, keys[6], e.Quantity.HasValue);
+        Present(present, keys[7], e.UnitPrice.HasValue);
+        Present(present, keys[8], e.Currency is { Length: > 0 });
+        Present(present, keys[9], e.Rating.HasValue);
+        Present(present, keys[10], e.Age.HasValue);
+        Present(present, keys[11], e.Gender is { Length: > 0 });
+
+        if (e.OccurredAt != default)
+        {
+            sketch.Freshness.Add(Math.Max(0, (ingestedAt - e.OccurredAt).TotalSeconds));
+        }
+
+        if (e.UnitPrice is { } price)
+        {
+            sketch.Price.Add((double)price);
+        }
+
+        if (e.Quantity is { } quantity)
+        {
+            sketch.Quantity.Add(quantity);
+        }
+
+        if (outcome.Kind is OutcomeKind.DuplicateById or OutcomeKind.DuplicateByContent)
+        {
+            return;
+        }
+
+        if (e.ItemId is { Length: > 0 } item)
+        {
+            sketch.Items.Add(item);
+        }
+
+        if (e.CategoryPath is { Length: > 0 } category)
+        {
+            sketch.Categories.Add(category);
+        }
+
+        if (e.Brand is { Length: > 0 } brand)
+        {
+            sketch.Brands.Add(brand);
+        }
+    }
+
+    /// <summary>Records what the tagger did with applied events: tags per label, or that they stayed untagged.</summary>
+    public static void AddTagging(this QualitySketch sketch, long tagged, long untagged, IEnumerable<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(sketch);
+        ArgumentNullException.ThrowIfNull(labels);
+        sketch.Tagged += tagged;
+        sketch.Untagged += untagged;
+        foreach (var label in labels)
+        {
+            Bump(sketch.TagLabels, label);
+        }
+    }
+
+    public static void Merge(this QualitySketch sketch, QualitySketch other)
+    {
+        ArgumentNullException.ThrowIfNull(sketch);
+        ArgumentNullException.ThrowIfNull(other);
+        sketch.Events += other.Events;
+        sketch.Accepted += other.Accepted;
+        sketch.Repaired += other.Repaired;
+        sketch.DuplicatesById += other.DuplicatesById;
+        sketch.DuplicatesByContent += other.DuplicatesByContent;
+        sketch.Quarantined += other.Quarantined;
+        sketch.Tagged += other.Tagged;
+        sketch.Untagged += other.Untagged;
+        Add(sketch.Types, other.Types);
+        Add(sketch.QuarantineRules, other.QuarantineRules);
+        Add(sketch.RepairRules, other.RepairRules);
+        Add(sketch.FieldsPresent, other.FieldsPresent);
+        Add(sketch.TagLabels, other.TagLabels);
+        sketch.Freshness.Merge(other.Freshness);
+        sketch.Price.Merge(other.Price);
+        sketch.Quantity.Merge(other.Quantity);
+        sketch.Items.Merge(other.Items);
+        sketch.Categories.Merge(other.Categories);
+        sketch.Brands.Merge(other.Brands);
+        foreach (var (rule, example) in other.Examples)
+        {
+            if (!sketch.Examples.TryGetValue(rule, out var mine) || mine.IngestedAt <= example.IngestedAt)
+            {
+                sketch.Examples[rule] = example;
+            }
+        }
+
+        sketch.FirstIngest = Min(sketch.FirstIngest, other.FirstIngest);
+        sketch.LastIngest = Max(sketch.LastIngest, other.LastIngest);
+    }
+
+    /// <summary>A deep copy (nothing shared with <paramref name="sketch"/>).</summary>
+    public static QualitySketch Clone(this QualitySketch sketch)
+    {
+        var copy = new QualitySketch();
+        copy.Merge(sketch);
+        return copy;
+    }
+
+    /// <summary>The example an operator sees for a rule: the event's main fields, each cut to <see cref="ExampleTextLength"/>.</summary>
+    public static QuarantineExample Example(UserEvent e, RuleDecision decision, DateTime ingestedAt)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(decision);
+        return new QuarantineExample(decision.RuleId, Cut(decision.Detail), Cut(e.EventId) ?? "", Cut(e.UserId) ?? "",
+            Enum.IsDefined(e.Type) ? EventTypeNames.Name(e.Type) : UnknownType, Cut(e.ItemId), e.UnitPrice, e.Quantity, e.OccurredAt, ingestedAt);
+    }
+
+    private static string? Cut(string? text) => text is { Length: > ExampleTextLength } ? string.Concat(text.AsSpan(0, ExampleTextLength - 1), "…") : text;
+
+    private static void Present(Dictionary<string, long> present, string key, bool isPresent)
+    {
+        if (isPresent)
+        {
+            Bump(present, key);
+        }
+    }
+
+    private static void Bump(Dictionary<string, long> counts, string key) =>
+        CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+
+    private static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
+    {
+        foreach (var (key, count) in from)
+        {
+            into[key] = into.GetValueOrDefault(key) + count;
+        }
+    }
+
+    private static DateTime? Min(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}
