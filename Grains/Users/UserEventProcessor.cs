@@ -134,7 +134,8 @@ public sealed class UserEventProcessor
     /// Re-validates every quarantined entry of the state, and <paramref name="spilled"/> (entries read back from the spill
     /// store, oldest first), under the current rules. Entries that pass are applied; entries already applied or copies of
     /// applied events are resolved as duplicates; both leave the quarantine in the same state change. The sequences of
-    /// the spilled entries that left are in <paramref name="resolvedSpilled"/>, for the caller to delete after persisting.
+    /// the spilled entries that left are in <paramref name="resolvedSpilled"/> and in <see cref="UserState.ResolvedSpilled"/>,
+    /// for the caller to delete from the spill store after persisting (and to clear once deleted).
     /// </summary>
     public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, List<long> resolvedSpilled, long notReplayed = 0)
     {
@@ -153,6 +154,7 @@ public sealed class UserEventProcessor
             if (stays is null)
             {
                 resolvedSpilled.Add(entry.Sequence);
+                s.ResolvedSpilled.Add(entry.Sequence);
             }
             else
             {

@@ -105,6 +105,7 @@ public sealed partial class UserGrain(
 
         batch = events;
 
+        await CleanUpSpillAsync();
         var spilled = await SpilledMatchesAsync(batch);
         var outcomes = _processor.Ingest(batch, Now, spilled);
         ApplyArrivedTags();
@@ -127,6 +128,7 @@ public sealed partial class UserGrain(
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, quarantineOptions.Value.MaxPageSize);
+        await CleanUpSpillAsync();
         var through = state.State.SpilledThrough;
         var spilled = through >= 0 ? await spillStore.CountAsync(Key, through) : 0;
         var items = new List<QuarantinedEvent>(limit);
@@ -144,6 +146,7 @@ public sealed partial class UserGrain(
     public async Task<ReplayResult> ReplayQuarantineAsync()
     {
         ThrowIfUnusable();
+        await CleanUpSpillAsync();
         var through = state.State.SpilledThrough;
         IReadOnlyList<QuarantinedEvent> spilled = [];
         long notReplayed = 0;
@@ -160,26 +163,45 @@ public sealed partial class UserGrain(
             return new ReplayResult([], notReplayed, notReplayed);
         }
 
-        var resolved = new List<long>();
-        var result = _processor.Replay(Now, spilled, resolved, notReplayed);
+        var result = _processor.Replay(Now, spilled, [], notReplayed);
         ApplyArrivedTags();
         await PersistAsync();
-        if (resolved.Count > 0)
+        try
         {
-            try
-            {
-                await spillStore.DeleteAsync(Key, resolved);
-            }
-            catch (Exception ex)
-            {
-                // The state is durable; the rows left behind are resolved as duplicates by the next replay.
-                LogWarningSpillCleanupFailed(logger, ex, Key, resolved.Count);
-            }
+            await CleanUpSpillAsync();
+        }
+        catch (StateUnavailableException ex)
+        {
+            // The state is durable and names the rows; the next call deletes them before it reads the store.
+            LogWarningSpillCleanupFailed(logger, ex, Key, state.State.ResolvedSpilled.Count);
         }
 
         AfterWrite(StartTagging, "tagging");
         LogInformationReplayed(logger, Key, result.Outcomes.Count - result.Outcomes.Count(o => o.Kind == OutcomeKind.Quarantined), result.StillQuarantined);
         return result;
+    }
+
+    /// <summary>Deletes the spilled rows a replay resolved (the durable state lists them), so no read of the store sees them.</summary>
+    private async Task CleanUpSpillAsync()
+    {
+        var resolved = state.State.ResolvedSpilled;
+        if (resolved.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await spillStore.DeleteAsync(Key, resolved);
+        }
+        catch (Exception ex)
+        {
+            throw new StateUnavailableException($"The quarantine spill store of user '{Key}' could not be cleaned up ({ex.GetType().Name}); nothing of the call took effect, retry it.", ex);
+        }
+
+        // Written with the next state write; until then a restart deletes the same rows again, which is harmless.
+        resolved.Clear();
+        _dirty = true;
     }
 
     /// <summary>What the spill store holds of the batch's events (identities and contents), when this user has spilled anything.</summary>

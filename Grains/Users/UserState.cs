@@ -37,5 +37,11 @@ public sealed class UserState
     /// <summary>Highest quarantine sequence spilled to the spill store; -1 while nothing was. Stored rows above it are leftovers of a failed write and are ignored.</summary>
     [Id(14)] public long SpilledThrough { get; set; } = -1;
 
+    /// <summary>
+    /// Spilled entries a replay resolved (applied, or found duplicates) whose rows may still be in the spill store: the state
+    /// that says so is written before the rows are deleted, and nothing is read from the store until they are.
+    /// </summary>
+    [Id(15)] public List<long> ResolvedSpilled { get; set; } = [];
+
     public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents);
 }
