@@ -76,6 +76,27 @@ public sealed partial class QualityClusterTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ARetriedDeliveryIsMergedOnceByTheShardAndByTheAggregator()
+    {
+        await using var cluster = await StartAsync("esrs-deliveries-" + Guid.NewGuid().ToString("N"));
+        var shard = cluster.Client.GetGrain<IQualityShardGrain>(0);
+        var sketch = new QualitySketch();
+        var e = TestEvents.View("u-1");
+        sketch.Add(e, new EventOutcome(e.EventId, OutcomeKind.Accepted, EventOutcome.NoDecisions), DateTime.UtcNow);
+
+        // The collector's first send merged but its answer was lost; it sends the same numbered delivery again.
+        Assert.True(await shard.MergeAsync("collector/test", 1, new() { ["shop"] = sketch }));
+        Assert.False(await shard.MergeAsync("collector/test", 1, new() { ["shop"] = sketch }));
+        Assert.True(await shard.MergeAsync("collector/test", 2, new() { ["shop"] = sketch }));
+        await shard.FlushAsync();
+        var quality = cluster.Client.GetGrain<IQualityGrain>(0);
+        Assert.False(await quality.MergeAsync("shard/replayed", 1, new() { ["shop"] = sketch }) && await quality.MergeAsync("shard/replayed", 1, new() { ["shop"] = sketch }));
+        await quality.TickAsync();
+
+        Assert.Equal(3, (await quality.GetSnapshotAsync()).Sources.Single(s => s.Source == "shop").Total.Events);
+    }
+
     private async Task UciDirtMatchesTheRawFile(int? limit)
     {
         var rows = UciOnlineRetail.ReadRows(UciExpectations.DataFile, limit).ToList();
