@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Esrs.Client.Gateway;
 
@@ -36,23 +37,41 @@ public static class GrainCommands
         return _host.Services.GetRequiredService<IClusterClient>();
     }
 
-    public static async Task<int> RunAsync(string command, string[] args)
+    /// <summary><c>profile|quarantine|replay &lt;userId&gt;</c>.</summary>
+    public static Command Create(string name, string description)
     {
-        var line = new CommandLine(args, "offset", "limit");
-        if (line.Positionals.Count != 1)
+        var user = new Argument<string>("userId") { Description = "The user id (or an unattributed grain's key, ~unattributed/N)" };
+        var command = new Command(name, description) { user };
+        var offset = new Option<int>("--offset") { Description = "First entry of the page", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int>("--limit") { Description = "Entries in the page (1..500)", DefaultValueFactory = _ => 50 };
+        if (name == "quarantine")
         {
-            throw new UsageException($"{command} <userId>");
+            offset.Validators.Add(r => r.AddErrorIfNegative(offset));
+            limit.Validators.Add(r => r.AddErrorIfNotPositive(limit));
+            command.Options.Add(offset);
+            command.Options.Add(limit);
         }
 
-        var grain = (await ConnectAsync()).GetGrain<IUserGrain>(line.Positionals[0]);
+        command.SetAction((parse, cancellationToken) => RunAsync(name, parse.GetRequiredValue(user), parse.GetValue(offset), parse.GetValue(limit)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string command, string userId, int offset, int limit)
+    {
+        if (Events.UserIds.KeyProblem(userId) is { } problem)
+        {
+            throw new UsageException($"{command}: {problem}");
+        }
+
+        var grain = (await ConnectAsync()).GetGrain<IUserGrain>(userId);
         object result = command switch
         {
             "profile" => await grain.GetProfileAsync(),
-            "quarantine" => await grain.GetQuarantineAsync(line.Int("offset") ?? 0, line.Int("limit") ?? 50),
+            "quarantine" => await grain.GetQuarantineAsync(offset, limit),
             _ => await grain.ReplayQuarantineAsync(),
         };
         Console.WriteLine(JsonSerializer.Serialize(result, result.GetType(), new JsonSerializerOptions(GatewayJson.Options) { WriteIndented = true }));
         await _host!.StopAsync();
-        return 0;
+        return ExitCodes.Success;
     }
 }

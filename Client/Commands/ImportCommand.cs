@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Esrs.Client.Import;
 using Esrs.Datasets;
 using StackExchange.Redis;
@@ -7,56 +8,68 @@ namespace Esrs.Client.Commands;
 /// <summary><c>import &lt;dataset&gt; [--limit N] [--via http|redis|orleans]</c>: streams a real data set into the grid.</summary>
 public static class ImportCommand
 {
-    public const string Usage = "import <uci-online-retail|taobao-user-behavior-slice|flipkart-product-catalog> [--limit N] [--via http|redis|orleans] [--url URL] [--key KEY] [--redis HOST:PORT] [--stream NAME] [--data DIR]";
+    private static readonly string[] DataSets = ["uci-online-retail", "taobao-user-behavior-slice", "flipkart-product-catalog"];
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        var line = new CommandLine(args, "limit", "via", "url", "key", "redis", "stream", "data");
-        if (line.Positionals.Count != 1)
+        var dataset = new Argument<string>("dataset") { Description = "uci-online-retail, taobao-user-behavior-slice or flipkart-product-catalog" };
+        dataset.AcceptOnlyFromAmong(DataSets);
+        var limit = new Option<int?>("--limit") { Description = "Read at most this many rows" };
+        limit.Validators.Add(r => r.AddErrorIfNotPositive(limit));
+        var via = new Option<string>("--via") { Description = "Where events go: the HTTP gateway, the Redis stream, or the silo over an Orleans client", DefaultValueFactory = _ => "http" };
+        via.AcceptOnlyFromAmong("http", "redis", "orleans");
+        var url = new Option<string?>("--url") { Description = "Gateway URL (default ESRS_GATEWAY_URL or http://127.0.0.1:5080/)" };
+        var key = new Option<string?>("--key") { Description = "Write key (default ESRS_API_KEY; prefer the variable: a key on the command line shows in ps)" };
+        var redis = new Option<string?>("--redis") { Description = "Redis endpoint host:port (default ESRS_REDIS or 127.0.0.1:6379)" };
+        var stream = new Option<string>("--stream") { Description = "Redis stream", DefaultValueFactory = _ => "esrs:events" };
+        var data = new Option<string?>("--data") { Description = "Folder of the data sets (default ESRS_DATA or ../shared/data)" };
+        var command = new Command("import", "Stream a data set of ../shared/data into a running grid: progress bar, then a summary table")
         {
-            throw new UsageException(Usage);
-        }
+            dataset, limit, via, url, key, redis, stream, data,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
+            parse.GetRequiredValue(dataset), parse.GetValue(limit), parse.GetRequiredValue(via), parse.GetValue(url), parse.GetValue(key),
+            parse.GetValue(redis), parse.GetRequiredValue(stream), parse.GetValue(data))));
+        return command;
+    }
 
-        var dataset = line.Positionals[0];
-        var limit = line.Int("limit");
-        var dataRoot = line["data"] ?? Environment.GetEnvironmentVariable("ESRS_DATA") ?? Path.Combine("..", "shared", "data");
-        var file = dataset switch
+    private static async Task<int> RunAsync(Settings settings)
+    {
+        var dataRoot = settings.Data ?? Environment.GetEnvironmentVariable("ESRS_DATA") ?? Path.Combine("..", "shared", "data");
+        var file = settings.DataSet switch
         {
-            "uci-online-retail" => Path.Combine(dataRoot, dataset, UciOnlineRetail.FileName),
-            "taobao-user-behavior-slice" => Path.Combine(dataRoot, dataset, TaobaoUserBehavior.FileName),
-            "flipkart-product-catalog" => Path.Combine(dataRoot, dataset, FlipkartCatalog.FileName),
-            _ => throw new UsageException($"unknown data set '{dataset}'; {Usage}"),
+            "uci-online-retail" => Path.Combine(dataRoot, settings.DataSet, UciOnlineRetail.FileName),
+            "taobao-user-behavior-slice" => Path.Combine(dataRoot, settings.DataSet, TaobaoUserBehavior.FileName),
+            _ => Path.Combine(dataRoot, settings.DataSet, FlipkartCatalog.FileName),
         };
         if (!File.Exists(file))
         {
-            Console.Error.WriteLine($"esrs import: data file not found: {Path.GetFullPath(file)}");
-            return 2;
+            throw new UsageException($"import: data file not found: {Path.GetFullPath(file)}");
         }
 
         await using var stream = File.OpenRead(file);
         double Fraction() => (double)stream.Position / stream.Length;
-        if (dataset == "flipkart-product-catalog")
+        if (settings.DataSet == "flipkart-product-catalog")
         {
-            return Catalogue(stream, limit);
+            return Catalogue(stream, settings.Limit);
         }
 
-        var events = dataset == "uci-online-retail"
-            ? UciOnlineRetail.ReadRows(stream, limit).Select(UciOnlineRetail.ToEvent)
-            : TaobaoUserBehavior.ReadEvents(stream, limit);
-        var via = line["via"] ?? "http";
-        await using var sink = await OpenSinkAsync(via, line);
+        var events = settings.DataSet == "uci-online-retail"
+            ? UciOnlineRetail.ReadRows(stream, settings.Limit).Select(UciOnlineRetail.ToEvent)
+            : TaobaoUserBehavior.ReadEvents(stream, settings.Limit);
+        await using var sink = await OpenSinkAsync(settings);
         var summary = await Importer.RunAsync(events, sink, Console.Error, Fraction);
         Console.WriteLine(summary.ToTable());
-        return 0;
+        return ExitCodes.Success;
     }
 
-    private static async Task<IEventSink> OpenSinkAsync(string via, CommandLine line)
+    private static async Task<IEventSink> OpenSinkAsync(Settings settings)
     {
-        switch (via)
+        switch (settings.Via)
         {
             case "http":
-                var url = line["url"] ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? "http://127.0.0.1:5080/";
-                var key = line["key"] ?? Environment.GetEnvironmentVariable("ESRS_API_KEY")
+                var url = settings.Url ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? "http://127.0.0.1:5080/";
+                var key = settings.Key ?? Environment.GetEnvironmentVariable("ESRS_API_KEY")
                     ?? throw new UsageException("an API key is needed: --key KEY or ESRS_API_KEY (./esrs run prints the development key)");
                 var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(2) };
                 try
@@ -70,11 +83,11 @@ public static class ImportCommand
 
                 return new HttpEventSink(http, key);
             case "redis":
-                var endpoint = line["redis"] ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379";
+                var endpoint = settings.Redis ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379";
                 try
                 {
                     var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { endpoint }, AbortOnConnectFail = true, ConnectTimeout = 5000 });
-                    return new RedisEventSink(redis, line["stream"] ?? "esrs:events");
+                    return new RedisEventSink(redis, settings.Stream);
                 }
                 catch (RedisConnectionException ex)
                 {
@@ -84,7 +97,7 @@ public static class ImportCommand
             case "orleans":
                 return new OrleansEventSink(await GrainCommands.ConnectAsync());
             default:
-                throw new UsageException($"--via must be http, redis or orleans, not '{via}'");
+                throw new UsageException($"--via must be http, redis or orleans, not '{settings.Via}'");
         }
     }
 
@@ -110,4 +123,6 @@ public static class ImportCommand
         Console.WriteLine("(catalogue rows are not user events: nothing was sent)");
         return 0;
     }
+
+    private sealed record Settings(string DataSet, int? Limit, string Via, string? Url, string? Key, string? Redis, string Stream, string? Data);
 }

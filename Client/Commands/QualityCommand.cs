@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -9,20 +10,17 @@ namespace Esrs.Client.Commands;
 /// <summary><c>./esrs quality</c>: the gateway's quality snapshot as terminal tables.</summary>
 public static class QualityCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        var url = Environment.GetEnvironmentVariable("ESRS_GATEWAY") ?? "http://127.0.0.1:5080";
-        for (var i = 0; i < args.Length; i++)
-        {
-            url = args[i] switch
-            {
-                "--url" when i + 1 < args.Length => args[++i],
-                _ => throw new UsageException($"quality: unexpected argument '{args[i]}' (usage: quality [--url URL])"),
-            };
-        }
+        var url = new Option<string?>("--url") { Description = "Gateway URL (default ESRS_GATEWAY or http://127.0.0.1:5080)" };
+        var command = new Command("quality", "The data-quality snapshot as tables (operator key from ESRS_OPERATOR_KEY; ./esrs writes it to .data/dev-keys.env)") { url };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(url) ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY") ?? "http://127.0.0.1:5080", Console.Out));
+        return command;
+    }
 
+    public static async Task<int> RunAsync(string url, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         var key = Environment.GetEnvironmentVariable("ESRS_OPERATOR_KEY");
         if (string.IsNullOrEmpty(key))
         {
@@ -43,14 +41,13 @@ public static class QualityCommand
 
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            Console.Error.WriteLine($"esrs: quality: the gateway refused the operator key ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
-            return 2;
+            throw new UsageException($"quality: the gateway refused the operator key ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
         }
 
         response.EnsureSuccessStatusCode();
         var snapshot = await response.Content.ReadFromJsonAsync<QualityView>(GatewayJson.Options) ?? throw new InvalidOperationException("empty snapshot");
         output.Write(Render(snapshot));
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>The snapshot as plain-text tables: per source, rules, completeness, open alerts.</summary>

@@ -1,0 +1,4 @@
+namespace Esrs.Client.Commands;
+
+/// <summary>A command line that cannot be run; the message says why (exit code <see cref="ExitCodes.Usage"/>).</summary>
+public sealed class UsageException(string message) : Exception(message);
