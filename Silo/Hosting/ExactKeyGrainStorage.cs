@@ -38,13 +38,30 @@ public sealed class ExactKeyGrainStorage(IGrainStorage inner) : IGrainStorage
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? inner.ReadStateAsync(stateName, StorageId(grainId), grainState) : Task.CompletedTask;
+        CanStore(grainId) ? Guard(inner.ReadStateAsync(stateName, StorageId(grainId), grainState), "reading", grainId) : Task.CompletedTask;
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? inner.WriteStateAsync(stateName, StorageId(grainId), grainState) : Refuse(grainId);
+        CanStore(grainId) ? Guard(inner.WriteStateAsync(stateName, StorageId(grainId), grainState), "writing", grainId) : Refuse(grainId);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? inner.ClearStateAsync(stateName, StorageId(grainId), grainState) : Refuse(grainId);
+        CanStore(grainId) ? Guard(inner.ClearStateAsync(stateName, StorageId(grainId), grainState), "clearing", grainId) : Refuse(grainId);
+
+    /// <summary>
+    /// The database's own exceptions (Npgsql, SQLite) cannot travel in Orleans messages: callers would see a codec error
+    /// instead of "storage is down". They become <see cref="Users.StateUnavailableException"/> (retry later); Orleans' own
+    /// exceptions, such as the version conflict, pass unchanged.
+    /// </summary>
+    private static async Task Guard(Task call, string what, GrainId grainId)
+    {
+        try
+        {
+            await call;
+        }
+        catch (Exception ex) when (ex is not OrleansException and not ArgumentException and not OperationCanceledException)
+        {
+            throw new Users.StateUnavailableException($"Storage failed {what} the state of {grainId.Type} ({ex.GetType().Name}: {ex.Message}); retry later.");
+        }
+    }
 
     private static Task Refuse(GrainId grainId) =>
         Task.FromException(new ArgumentException($"The key of grain {grainId.Type} ({grainId.Key.AsSpan().Length} bytes) cannot be stored: at most {MaxKeyLength} characters and no NUL."));

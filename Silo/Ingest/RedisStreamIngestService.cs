@@ -233,6 +233,7 @@ public sealed partial class RedisStreamIngestService(
         {
             // The grid, not the entries: they stay pending (claimed again after ClaimIdle) and nothing counts against them.
             LogWarningGridUnavailable(logger, ex, user, group.Count);
+            progress.AddTransientFailure();
             Unhealthy();
             return false;
         }
@@ -318,6 +319,8 @@ public sealed partial class RedisStreamIngestService(
                 LogDebugTrimmed(logger, trimmed, options.Stream, id.ToString());
             }
         }
+
+        progress.Trimmed();
 
         static string? Next(string? id)
         {

@@ -4,6 +4,7 @@ using Esrs.Silo.Ingest;
 using Esrs.Tests.Support;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace Esrs.Tests.Ingest;
@@ -110,6 +111,94 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
         await AssertAppliedExactlyOnceAsync(silo, good);
     }
 
+    [Fact]
+    public async Task APoisonEntryIsIsolatedFromItsUsersBatchDeadLetteredAndRedrivenOnceFixed()
+    {
+        var db = _redis.GetDatabase();
+        var user = _serviceId + "-poisoned";
+        var good = new[] { TestEvents.View(user, "sku-a"), TestEvents.View(user, "sku-b") };
+        var poison = TestEvents.View(user, PoisonFilter.Item);
+        await AppendAsync([good[0], poison, good[1]]);
+        var filter = new PoisonFilter();
+
+        await using var silo = await RealSilo.StartAsync(_directory.Path, _serviceId, services => services.AddSingleton<IIncomingGrainCallFilter>(filter),
+            [.. Settings("consumer-a", 64), ("Esrs:Redis:MaxAttempts", "2")]);
+        await Progress(silo).WaitForAcknowledgedAsync(3, CancellationToken.None).WaitAsync(Patience);
+
+        // The two good events of the same user did not wait for the bad one.
+        var profile = await silo.Grains.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.Equal(["sku-b", "sku-a"], profile.RecentItems);
+        var dead = Assert.Single(await db.StreamRangeAsync(DeadLetters));
+        Assert.Equal("failed", dead["kind"].ToString());
+        Assert.Contains("InvalidOperationException", dead["reason"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await db.StreamPendingAsync(_stream, "esrs-silos")).PendingMessageCount);
+
+        var dryRun = await Esrs.Client.Import.DeadLetterRedrive.RunAsync(db, DeadLetters, _stream, dryRun: true, limit: null, includeUndecodable: false);
+        Assert.Equal((1L, 1L, 0L), (dryRun.Read, dryRun.Redriven, dryRun.Kept));
+        Assert.Equal(1L, dryRun.ByReason["failed: InvalidOperationException"]);
+        Assert.Single(await db.StreamRangeAsync(DeadLetters));
+
+        filter.Enabled = false;
+        var redrive = await Esrs.Client.Import.DeadLetterRedrive.RunAsync(db, DeadLetters, _stream, dryRun: false, limit: null, includeUndecodable: false);
+        Assert.Equal(1L, redrive.Redriven);
+        Assert.Empty(await db.StreamRangeAsync(DeadLetters));
+        await Progress(silo).WaitForAcknowledgedAsync(4, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal([PoisonFilter.Item, "sku-b", "sku-a"], (await silo.Grains.GetGrain<IUserGrain>(user).GetProfileAsync()).RecentItems);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task AStorageOutageDeadLettersNothingAndTheBacklogLandsOnceStorageIsBack()
+    {
+        var database = "esrs_outage_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(TestServices.PostgreSql))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(TestServices.PostgreSql) { Database = database, Pooling = false }.ConnectionString;
+        var events = Produce(users: 8, perUser: 10);
+        await using var silo = await RealSilo.StartAsync(_directory.Path, _serviceId,
+        [
+            .. Settings("consumer-a", 16), ("Esrs:Redis:MaxAttempts", "2"), ("Esrs:Redis:Backoff", "00:00:00.100"), ("Esrs:Redis:MaxBackoff", "00:00:00.500"),
+            ("Esrs:Silo:Mode", "Cluster"), ("Esrs:Silo:PostgreSqlConnectionString", connectionString),
+        ]);
+        await using var storage = new NpgsqlConnection(connectionString);
+        await storage.OpenAsync();
+
+        // Grain state can be neither read nor written while the table is away: every delivery fails, again and again.
+        await new NpgsqlCommand("ALTER TABLE OrleansStorage RENAME TO OrleansStorageAway", storage).ExecuteNonQueryAsync();
+        await AppendAsync(events);
+        await Progress(silo).WaitForTransientFailuresAsync(30, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(0, Progress(silo).Acked);
+
+        await new NpgsqlCommand("ALTER TABLE OrleansStorageAway RENAME TO OrleansStorage", storage).ExecuteNonQueryAsync();
+        await Progress(silo).WaitForAcknowledgedAsync(events.Count, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(0, Progress(silo).DeadLettered);
+        Assert.Empty(await _redis.GetDatabase().StreamRangeAsync(DeadLetters));
+        await AssertAppliedExactlyOnceAsync(silo, events);
+    }
+
+    [Fact]
+    public async Task AcknowledgedEntriesAreTrimmedFromTheStream()
+    {
+        var events = Produce(users: 3, perUser: 20);
+        await AppendAsync(events);
+        await using var silo = await RealSilo.StartAsync(_directory.Path, _serviceId, [.. Settings("consumer-a", 16), ("Esrs:Redis:TrimInterval", "00:00:00.200")]);
+        await Progress(silo).WaitForAcknowledgedAsync(events.Count, CancellationToken.None).WaitAsync(Patience);
+
+        // One more entry after everything was acknowledged: the next trim removes all that came before it.
+        var last = TestEvents.View(_serviceId + "-u0", "sku-last");
+        await AppendAsync([last]);
+        await Progress(silo).WaitForAcknowledgedAsync(events.Count + 1, CancellationToken.None).WaitAsync(Patience);
+        var db = _redis.GetDatabase();
+        await Progress(silo).WaitForTrimAsync(CancellationToken.None).WaitAsync(Patience);
+
+        Assert.True(await db.StreamLengthAsync(_stream) <= 1, $"stream still holds {await db.StreamLengthAsync(_stream)} entries");
+    }
+
     public async Task DisposeAsync()
     {
         var db = _redis.GetDatabase();
@@ -119,14 +208,18 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private Task<RealSilo> StartSiloAsync(string consumer, int batchSize = 64) => RealSilo.StartAsync(_directory.Path, _serviceId,
+    private Task<RealSilo> StartSiloAsync(string consumer, int batchSize = 64) => RealSilo.StartAsync(_directory.Path, _serviceId, Settings(consumer, batchSize));
+
+    private (string, string?)[] Settings(string consumer, int batchSize) =>
+    [
         ("Esrs:Redis:ConnectionString", TestServices.Redis),
         ("Esrs:Redis:Stream", _stream),
         ("Esrs:Redis:DeadLetterStream", DeadLetters),
         ("Esrs:Redis:Consumer", consumer),
         ("Esrs:Redis:BatchSize", batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("Esrs:Redis:ClaimIdle", "00:00:01"),
-        ("Esrs:Redis:ClaimInterval", "00:00:00.200"));
+        ("Esrs:Redis:ClaimInterval", "00:00:00.200"),
+    ];
 
     private static RedisIngestProgress Progress(RealSilo silo) => silo.Host.Services.GetRequiredService<RedisIngestProgress>();
 

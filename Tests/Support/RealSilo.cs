@@ -29,7 +29,11 @@ public sealed class RealSilo : IAsyncDisposable
 
     public IGrainFactory Grains => Host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<RealSilo> StartAsync(string dataDirectory, string serviceId, params (string Key, string? Value)[] settings)
+    public static Task<RealSilo> StartAsync(string dataDirectory, string serviceId, params (string Key, string? Value)[] settings) =>
+        StartAsync(dataDirectory, serviceId, null, settings);
+
+    /// <summary>As <see cref="StartAsync(string, string, (string Key, string? Value)[])"/>, with more services (a grain call filter that cuts a boundary).</summary>
+    public static async Task<RealSilo> StartAsync(string dataDirectory, string serviceId, Action<IServiceCollection>? services, params (string Key, string? Value)[] settings)
     {
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
@@ -54,6 +58,7 @@ public sealed class RealSilo : IAsyncDisposable
         // A 2-core CI machine running several test classes at once can hold one SQLite write well past Orleans' default
         // 30 s; a slow machine is not what these tests are about (the test clusters wait as long).
         builder.Services.Configure<Orleans.Configuration.SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(2));
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new RealSilo(host, gatewayPort, serviceId);
