@@ -71,7 +71,14 @@ public static class QualityCommand
                 s.QuarantineRules.Select(p => new[] { p.Key, "quarantine", N(p.Value), P(p.Value / (double)s.Events) })
                     .Concat(s.RepairRules.Select(p => new[] { p.Key, "repair/flag", N(p.Value), P(p.Value / (double)s.Events) })));
             text.AppendLine(CultureInfo.InvariantCulture, $"{s.Source}: completeness");
-            Table(text, ["field", "present"], s.Completeness.Where(p => p.Value is > 0).Select(p => new[] { p.Key, P(p.Value) }));
+            // Every line received counts here, duplicates included: "missing" is what arrived without the field.
+            Table(text, ["field", "present", "missing"], s.Completeness.Where(p => p.Value is > 0).Select(p => new[] { p.Key, P(p.Value), N(s.Missing.GetValueOrDefault(p.Key)) }));
+        }
+
+        if (snapshot.PersistProblem is { } problem)
+        {
+            text.AppendLine();
+            text.AppendLine("WARNING: " + problem);
         }
 
         text.AppendLine();

@@ -100,13 +100,16 @@ public static class QualityEndpoints
     }
 }
 
-/// <summary>The quality snapshot as JSON: numbers that do not exist yet (NaN) are null.</summary>
-public sealed record QualityView(DateTime AsOf, DateTime? LastTick, IReadOnlyList<SourceView> Sources, IReadOnlyList<AlertView> OpenAlerts)
+/// <summary>
+/// The quality snapshot as JSON: numbers that do not exist yet (NaN) are null; <see cref="PersistProblem"/> is set while
+/// the aggregator cannot write its state.
+/// </summary>
+public sealed record QualityView(DateTime AsOf, DateTime? LastTick, IReadOnlyList<SourceView> Sources, IReadOnlyList<AlertView> OpenAlerts, string? PersistProblem = null)
 {
     public static QualityView From(QualitySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return new QualityView(snapshot.AsOf, snapshot.LastTick, [.. snapshot.Sources.Select(SourceView.From)], [.. snapshot.OpenAlerts.Select(AlertView.From)]);
+        return new QualityView(snapshot.AsOf, snapshot.LastTick, [.. snapshot.Sources.Select(SourceView.From)], [.. snapshot.OpenAlerts.Select(AlertView.From)], snapshot.PersistProblem);
     }
 }
 
@@ -136,7 +139,8 @@ public sealed record SourceView(
     DateTime? LastIngest,
     IReadOnlyDictionary<string, double?> Price,
     IReadOnlyDictionary<string, double?> Quantity,
-    IReadOnlyDictionary<string, double?> FreshnessSeconds)
+    IReadOnlyDictionary<string, double?> FreshnessSeconds,
+    IReadOnlyDictionary<string, long> Missing)
 {
     private static readonly (string Name, double Q)[] Quantiles = [("p1", 0.01), ("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9), ("p99", 0.99)];
 
@@ -154,7 +158,8 @@ public sealed record SourceView(
             t.Tagged, t.Untagged, Sorted(t.TagLabels),
             [.. t.Examples.Values.OrderBy(e => e.RuleId, StringComparer.Ordinal)],
             t.FirstIngest, t.LastIngest,
-            QuantilesOf(t.Price), QuantilesOf(t.Quantity), QuantilesOf(t.Freshness));
+            QuantilesOf(t.Price), QuantilesOf(t.Quantity), QuantilesOf(t.Freshness),
+            QualitySketch.Fields.ToDictionary(f => f, f => t.Events - t.Types.Keys.Sum(type => t.FieldsPresent.GetValueOrDefault(type + "/" + f))));
     }
 
     private static Dictionary<string, double?> QuantilesOf(LogHistogram histogram) =>

@@ -60,6 +60,9 @@ public sealed partial class QualityViewTests(QualityViewFixture fixture) : IClas
 
         Assert.Contains("uci-online-retail", text, StringComparison.Ordinal);
         Assert.Matches(@"event\.user\.missing\s+quarantine\s+[\d,]+", text);
+        // Lines that arrived without a customer, duplicates included, counted from the raw rows.
+        var withoutCustomer = UciOnlineRetail.ReadRows(UciExpectations.DataFile, 4_000).Count(r => r.CustomerId.Length == 0);
+        Assert.Matches($@"userId\s+[\d.]+ %\s+{withoutCustomer:N0}", text);
         Assert.Contains("drift_type_psi", text, StringComparison.Ordinal);
     }
 
