@@ -32,7 +32,12 @@ public static class UserEventWire
         ArgumentNullException.ThrowIfNull(e);
         ArgumentException.ThrowIfNullOrWhiteSpace(defaultSource);
         var attributes = e.Attributes;
-        var rebuild = attributes is not null && (attributes is not Dictionary<string, string> { Comparer: var comparer } || comparer != StringComparer.Ordinal || HasNulls(attributes));
+        // A plain dictionary with ordinal (or the default, also ordinal) keys passes as it is; MessagePack's hardened one,
+        // which cannot travel between grains, is rebuilt.
+        var rebuild = attributes is not null
+            && (attributes is not Dictionary<string, string> { Comparer: var comparer }
+                || (!ReferenceEquals(comparer, StringComparer.Ordinal) && !ReferenceEquals(comparer, EqualityComparer<string>.Default))
+                || HasNulls(attributes));
         var typeUndefined = !Enum.IsDefined(e.Type);
         if (e.EventId is not null && e.UserId is not null && !string.IsNullOrWhiteSpace(e.Source) && !typeUndefined && !rebuild)
         {

@@ -12,7 +12,7 @@ namespace Esrs.Tests.Support;
 /// </summary>
 internal sealed class UciExpectations
 {
-    public static string DataFile => Path.Combine(RepositoryRoot(), "..", "shared", "data", "uci-online-retail", UciOnlineRetail.FileName);
+    public static string DataFile => Path.Combine(RepositoryRoot, "..", "shared", "data", "uci-online-retail", UciOnlineRetail.FileName);
 
     public int Duplicates { get; private set; }
     public int ExactDuplicateLines { get; private set; }
@@ -95,7 +95,9 @@ internal sealed class UciExpectations
         return duplicates;
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot => FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Esrs.sln")))

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Esrs.Tests.Support;
+
+namespace Esrs.Tests.Readme;
+
+/// <summary>
+/// The README's quick start as a new user runs it, through the <c>esrs</c> script: <c>./esrs run</c> (on free loopback
+/// ports and a fresh data folder), then import, curl of a profile, <c>./esrs quality</c>, <c>./esrs client profile</c>,
+/// <c>./esrs redrive --dry-run</c>, and the keys never on a command line that <c>ps</c> shows.
+/// </summary>
+public sealed class ReadmeQuickStartTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task TheQuickStartWorksAsWrittenAndNoKeyIsOnACommandLine()
+    {
+        var ports = (Http: RealSilo.FreePort(), Silo: RealSilo.FreePort(), Gateway: RealSilo.FreePort(), Metrics: RealSilo.FreePort());
+        var environment = new Dictionary<string, string>
+        {
+            ["ESRS_DATA_DIR"] = _data.Path,
+            ["ESRS_HTTP_PORT"] = ports.Http.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ESRS_SILO_PORT"] = ports.Silo.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ESRS_GATEWAY_PORT"] = ports.Gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ESRS_METRICS_PORT"] = ports.Metrics.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ESRS_NO_BUILD"] = "1",
+            // The monitors' cadence, shortened: the snapshot shows an import within a second instead of several.
+            ["Esrs__Quality__FlushInterval"] = "00:00:00.200",
+            ["Esrs__Quality__PushInterval"] = "00:00:00.200",
+            ["Esrs__Quality__TickInterval"] = "00:00:00.300",
+        };
+        using var run = Start(["run"], environment);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new StringBuilder();
+        void Watch(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            // The gateway starts last: its "listening" line means both processes are up.
+            if (line.Contains($"Now listening on: http://127.0.0.1:{ports.Http}", StringComparison.Ordinal))
+            {
+                started.TrySetResult();
+            }
+        }
+
+        run.OutputDataReceived += (_, e) => Watch(e.Data);
+        run.ErrorDataReceived += (_, e) => Watch(e.Data);
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        try
+        {
+            await started.Task.WaitAsync(Patience);
+            var keys = File.ReadAllLines(Path.Combine(_data.Path, "dev-keys.env")).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            Assert.Equal(3, keys.Count);
+
+            // No key in the command line of the script, the silo or the gateway.
+            foreach (var pid in ProcessTree(run.Id))
+            {
+                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+                Assert.All(keys.Values, key => Assert.DoesNotContain(key, commandLine, StringComparison.Ordinal));
+            }
+
+            var (importCode, importText) = await RunAsync(["import", "uci-online-retail", "--limit", "2000"], environment);
+            Assert.True(importCode == 0, importText);
+            Assert.Matches(@"read\s+2,000", importText);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}/") };
+            http.DefaultRequestHeaders.Add("X-Api-Key", keys["ESRS_READ_KEY"]);
+            var profile = await http.GetFromJsonAsync<JsonElement>("v1/users/17850/profile");
+            Assert.True(profile.GetProperty("counts").GetProperty("purchase").GetInt32() > 0);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("v1/users/~unattributed%2F3/quarantine?limit=20")).StatusCode);
+
+            // The monitors are asynchronous by design (collector, shards, aggregator tick): wait, bounded, for the import to show.
+            using var operatorHttp = new HttpClient { BaseAddress = http.BaseAddress };
+            operatorHttp.DefaultRequestHeaders.Add("X-Api-Key", keys["ESRS_OPERATOR_KEY"]);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!(await operatorHttp.GetStringAsync("v1/quality", deadline.Token)).Contains("uci-online-retail", StringComparison.Ordinal))
+            {
+                await Task.Delay(200, deadline.Token);
+            }
+
+            var (qualityCode, qualityText) = await RunAsync(["quality"], environment);
+            Assert.True(qualityCode == 0, qualityText);
+            Assert.Contains("uci-online-retail", qualityText, StringComparison.Ordinal);
+
+            var (profileCode, profileText) = await RunAsync(["client", "profile", "17850"], environment);
+            Assert.True(profileCode == 0, profileText);
+            Assert.Contains("\"userId\": \"17850\"", profileText, StringComparison.Ordinal);
+
+            var (redriveCode, redriveText) = await RunAsync(["redrive", "--dry-run", "--redis", TestServices.Redis, "--dead-stream", "esrs:readme:" + Guid.NewGuid().ToString("N")], environment);
+            Assert.True(redriveCode == 0, redriveText);
+            Assert.Matches(@"dead letters read\s+0", redriveText);
+
+            var (usageCode, usageText) = await RunAsync(["import", "no-such-data-set"], environment);
+            Assert.Equal(2, usageCode);
+            Assert.Contains("no-such-data-set", usageText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var pid in Enumerable.Reverse(ProcessTree(run.Id)))
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private static Process Start(string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(Path.Combine(UciExpectations.RepositoryRoot, "esrs"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = UciExpectations.RepositoryRoot,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        // A clean shell: the test host's own keys and settings must not leak into the commands.
+        foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(int Code, string Text)> RunAsync(string[] arguments, Dictionary<string, string> environment)
+    {
+        using var process = Start(arguments, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Patience);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The process and its descendants, parents first.</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(pid);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(children.GetValueOrDefault(tree[i]) ?? []);
+        }
+
+        return tree;
+    }
+}
