@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Esrs.Silo.Hosting;
+using Esrs.Silo.Tagging;
 using Esrs.Tagging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,11 +15,11 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class TaggerPoolBench
 {
-    public static async Task<int> RunAsync(string modelDirectory, IReadOnlyList<string> titles, int callers, TimeSpan duration, TextWriter output)
+    public static async Task<int> RunAsync(string modelDirectory, IReadOnlyList<string> titles, int callers, TimeSpan duration, TimeSpan warmup, TextWriter output)
     {
         Console.Error.WriteLine($"tagger pool bench: {callers} callers, {duration.TotalSeconds:F0} s per setting, model {Path.GetFullPath(modelDirectory)}");
-        output.WriteLine("| setting | texts/s | model batches | mean texts per batch | p50 / p99 call latency |");
-        output.WriteLine("| --- | --- | --- | --- | --- |");
+        output.WriteLine("| setting | texts/s | model batches | mean texts per batch | p50 / p99 call latency | per text: tokenise / pad / encode / decode (ms) | per batch: pad + encode (ms) |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var (name, batch, delay) in new[] { ("unbatched (MaxBatchSize 1)", 1, TimeSpan.Zero), ("batched (MaxBatchSize 32, MaxDelay 5 ms)", 32, TimeSpan.FromMilliseconds(5)) })
         {
             var dataDirectory = Path.Combine(Path.GetTempPath(), "esrs-tagbench-" + Guid.NewGuid().ToString("N"));
@@ -38,17 +39,22 @@ internal static class TaggerPoolBench
                 if (!batcher.Model.IsAvailable)
                 {
                     Console.Error.WriteLine($"esrs bench tagger-pool: {((UnavailableTagModel)batcher.Model).Reason}");
-                    return 2;
+                    return ExitCodes.Usage;
                 }
 
                 // Warm-up: every pool member active, JIT and libtorch settled.
-                await Run(grains, titles, callers, TimeSpan.FromSeconds(3));
-                var (before, beforeTexts) = batcher.Totals;
+                await Run(grains, titles, callers, warmup);
+                var model = (TorchTagModel)batcher.Model;
+                var (before, beforeTexts, timesBefore) = (batcher.Totals.Batches, batcher.Totals.Texts, model.Times);
                 var (calls, latencies, elapsed) = await Run(grains, titles, callers, duration);
-                var (after, afterTexts) = batcher.Totals;
+                var (after, afterTexts, timesAfter) = (batcher.Totals.Batches, batcher.Totals.Texts, model.Times);
                 latencies.Sort();
+                var (texts, batches) = (Math.Max(1, afterTexts - beforeTexts), Math.Max(1, after - before));
+                double PerText(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / texts;
+                double PerBatch(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / batches;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {calls / elapsed.TotalSeconds:N0} | {after - before:N0} | {(afterTexts - beforeTexts) / (double)Math.Max(1, after - before):F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.99)]:F1} ms |"));
+                    $"| {name} | {calls / elapsed.TotalSeconds:N0} | {after - before:N0} | {texts / (double)batches:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.99)]:F1} ms " +
+                    $"| {PerText(t => t.Tokenise):F2} / {PerText(t => t.Pad):F2} / {PerText(t => t.Encode):F2} / {PerText(t => t.Decode):F2} | {PerBatch(t => t.Pad):F1} + {PerBatch(t => t.Encode):F1} |"));
             }
             finally
             {

@@ -13,7 +13,17 @@ internal static class BenchCommand
         var batches = new Option<int[]>("--batches") { Description = "Batch sizes", DefaultValueFactory = _ => [1, 8, 32, 64], AllowMultipleArgumentsPerToken = true };
         batches.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int[]>() is not { Length: > 0 } values || values.Any(v => v < 1))
+            int[]? values;
+            try
+            {
+                values = result.GetValueOrDefault<int[]>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not numbers: the parser says so
+            }
+
+            if (values is not { Length: > 0 } || values.Any(v => v < 1))
             {
                 result.AddError("--batches takes one or more sizes of at least 1.");
             }

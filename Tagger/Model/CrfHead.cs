@@ -55,7 +55,7 @@ public sealed class CrfHead : nn.Module
         return (_transitions.cpu().data<float>().ToArray(), _start.cpu().data<float>().ToArray(), _end.cpu().data<float>().ToArray());
     }
 
-    /// <summary>Mean negative log-likelihood of the word labels.</summary>
+    /// <summary>Negative log-likelihood of the word labels, per word.</summary>
     /// <param name="emissions">Word scores [batch, words, labels].</param>
     /// <param name="labels">Word labels [batch, words] (int64), -1 where unknown.</param>
     /// <param name="mask">Which words exist [batch, words] (bool); every text has at least one.</param>
@@ -71,7 +71,8 @@ public sealed class CrfHead : nn.Module
         var onehot = nn.functional.one_hot(labels.clamp_min(0), count).to_type(emissions.dtype);
         var keep = onehot.add(known.logical_not().unsqueeze(-1).to_type(emissions.dtype)).clamp_max(1);
         var constrained = emissions.add(keep.sub(1).mul(-Forbidden));
-        var loss = (LogPartition(emissions, mask) - LogPartition(constrained, mask)).mean();
+        // Per word, so the loss (and its gradients) are on the scale of cross-entropy whatever the title lengths.
+        var loss = (LogPartition(emissions, mask) - LogPartition(constrained, mask)).sum().div(mask.sum());
         return loss.MoveToOuterDisposeScope();
     }
 
