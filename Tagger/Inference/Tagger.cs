@@ -49,15 +49,65 @@ public sealed class Tagger : IDisposable
     /// <summary>Tokenises one text (any string: tabs, control characters, emoji... never throw).</summary>
     public TokenizedText Prepare(string text) => _aligner.Encode(text ?? "", null, MaxTokens);
 
-    /// <summary>Label log-probabilities of each text, row-major [piece, label] over its own pieces.</summary>
+    /// <summary>
+    /// Label log-probabilities of each text, row-major [piece, label] over its own pieces. Texts of very different lengths
+    /// are run in several sub-batches of similar length (see <see cref="LengthGroups"/>): a batch pads to its longest text.
+    /// </summary>
     public float[][] Run(IReadOnlyList<TokenizedText> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
+        var result = new float[batch.Count][];
+        var order = Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Ids.Length).ToArray();
+        foreach (var (from, to) in LengthGroups([.. order.Select(i => batch[i].Ids.Length)]))
         {
-            return [];
+            var members = order[from..to];
+            var scores = RunPadded([.. members.Select(i => batch[i])]);
+            for (var m = 0; m < members.Length; m++)
+            {
+                result[members[m]] = scores[m];
+            }
         }
 
+        return result;
+    }
+
+    /// <summary>
+    /// Splits lengths sorted ascending into runs [from, to) that minimise the model's cost, modelled as a fixed cost per call
+    /// plus one per padded position (<paramref name="callCost"/> positions' worth, measured on 2 cores: a call costs about what
+    /// 128 padded positions do).
+    /// </summary>
+    public static List<(int From, int To)> LengthGroups(IReadOnlyList<int> sortedLengths, int callCost = 128)
+    {
+        ArgumentNullException.ThrowIfNull(sortedLengths);
+        var n = sortedLengths.Count;
+        var best = new long[n + 1];
+        var cut = new int[n + 1];
+        for (var to = 1; to <= n; to++)
+        {
+            best[to] = long.MaxValue;
+            for (var from = 0; from < to; from++)
+            {
+                // Sorted: the group pads to its last (longest) text.
+                var cost = best[from] + callCost + ((long)(to - from) * sortedLengths[to - 1]);
+                if (cost < best[to])
+                {
+                    (best[to], cut[to]) = (cost, from);
+                }
+            }
+        }
+
+        var groups = new List<(int, int)>();
+        for (var to = n; to > 0; to = cut[to])
+        {
+            groups.Add((cut[to], to));
+        }
+
+        groups.Reverse();
+        return groups;
+    }
+
+    private float[][] RunPadded(IReadOnlyList<TokenizedText> batch)
+    {
         var started = Stopwatch.GetTimestamp();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
