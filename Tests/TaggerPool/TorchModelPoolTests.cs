@@ -38,7 +38,7 @@ public sealed class TorchModelPoolTests : IDisposable
         using var model = new BertTokenClassifier(BertConfig.MiniLmL6 with { Layers = 2 }, labels);
         using (no_grad())
         {
-            BertWeights.LoadInto(model, MiniLmWeights.Load(), prefix: "bert.");
+            BertWeights.LoadInto(model, TaggerData.MiniLm, prefix: "bert.");
         }
 
         TaggerCheckpoint.Save(ModelDirectory, new Checkpoint(model, labels, TaggerData.Tokenizer, "torch-slice-2", DecodingMode.Viterbi));

@@ -12,7 +12,12 @@ internal static class TaggerData
 
     private static readonly Lazy<TitleTokenizer> LazyTokenizer = new(() => TitleTokenizer.Create(MiniLmWeights.OpenVocabulary()));
 
+    private static readonly Lazy<Dictionary<string, Esrs.Tagging.Onnx.OnnxTensor>> LazyMiniLm = new(MiniLmWeights.Load);
+
     public static List<OaMineTitle> Titles => LazyTitles.Value;
+
+    /// <summary>The pretrained MiniLM weights, read from the ONNX file once for all tests (read-only).</summary>
+    public static IReadOnlyDictionary<string, Esrs.Tagging.Onnx.OnnxTensor> MiniLm => LazyMiniLm.Value;
 
     public static LabelMap Labels => new(Titles.SelectMany(t => t.Spans).Select(s => s.Label));
 

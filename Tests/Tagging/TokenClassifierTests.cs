@@ -98,7 +98,7 @@ public sealed class TokenClassifierTests : IDisposable
         var model = new BertTokenClassifier(Slice, labels, crf);
         using (no_grad())
         {
-            BertWeights.LoadInto(model, MiniLmWeights.Load(), prefix: "bert.");
+            BertWeights.LoadInto(model, TaggerData.MiniLm, prefix: "bert.");
         }
 
         return model;
