@@ -3,6 +3,9 @@ using System.Globalization;
 using Esrs.Silo.Hosting;
 using Esrs.Silo.Tagging;
 using Esrs.Tagging;
+using Esrs.Tagging.Inference;
+using Esrs.Tagging.Model;
+using TorchSharp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -64,7 +67,52 @@ internal static class TaggerPoolBench
             }
         }
 
+        ModelAlone(modelDirectory, titles, output);
         return 0;
+    }
+
+    /// <summary>
+    /// The model alone on batches of 32 test titles, one thread of calls: one padded call per batch against calls grouped by
+    /// length (what Tagger.Run does), and the tokenise and decode time per text that callers now spend off the batch thread.
+    /// </summary>
+    private static void ModelAlone(string modelDirectory, IReadOnlyList<string> titles, TextWriter output)
+    {
+        torch.set_num_threads(2);
+        using var tagger = new Tagger(TaggerCheckpoint.Load(modelDirectory), torch.CPU);
+        var batches = Enumerable.Range(0, Math.Min(12, titles.Count / 32)).Select(b => titles.Skip(b * 32).Take(32).ToList()).ToList();
+        var tokenise = Stopwatch.StartNew();
+        var prepared = batches.Select(b => b.Select(tagger.Prepare).ToList()).ToList();
+        tokenise.Stop();
+        var scores = prepared.Select(p => tagger.Run(p)).ToList(); // warm-up
+        double Time(bool grouped)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            foreach (var batch in prepared)
+            {
+                tagger.Run(batch, grouped);
+            }
+
+            return stopwatch.Elapsed.TotalMilliseconds / prepared.Count;
+        }
+
+        var (padded, grouped, padded2, grouped2) = (Time(false), Time(true), Time(false), Time(true));
+        var decode = Stopwatch.StartNew();
+        for (var b = 0; b < prepared.Count; b++)
+        {
+            for (var i = 0; i < prepared[b].Count; i++)
+            {
+                tagger.Decode(prepared[b][i], scores[b][i]);
+            }
+        }
+
+        decode.Stop();
+        var texts = prepared.Sum(p => p.Count);
+        var (pieces, longest) = (prepared.Average(p => p.Average(t => t.Ids.Length)), prepared.Average(p => p.Max(t => t.Ids.Length)));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Model alone, {prepared.Count} batches of 32 OA-Mine test titles (mean {pieces:F1} pieces, longest of a batch {longest:F1} on average), 2 threads: " +
+            $"one padded call {padded:F0} / {padded2:F0} ms per batch, grouped by length {grouped:F0} / {grouped2:F0} ms per batch (two passes each); " +
+            $"tokenise {tokenise.Elapsed.TotalMilliseconds / texts:F2} ms and decode {decode.Elapsed.TotalMilliseconds / texts:F2} ms per text (callers' threads)."));
     }
 
     private static async Task<(long Calls, List<double> LatenciesMs, TimeSpan Elapsed)> Run(IGrainFactory grains, IReadOnlyList<string> titles, int callers, TimeSpan duration)

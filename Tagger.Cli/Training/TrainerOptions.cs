@@ -14,7 +14,7 @@ public sealed record TrainerOptions
     /// <summary>Learning rate of the classifier (and CRF) as a multiple of <see cref="LearningRate"/>.</summary>
     public double HeadLearningRateFactor { get; init; } = 1;
 
-    /// <summary>Layer-wise decay: layer <c>i</c> of <c>L</c> learns at <c>LearningRate * LayerDecay^(L - i)</c>, the embeddings at <c>LayerDecay^(L+1)</c>. 1 is off.</summary>
+    /// <summary>Layer-wise decay: encoder layer <c>i</c> (0-based) of <c>L</c> learns at <c>LearningRate * LayerDecay^(L-1-i)</c>, the embeddings at <c>LearningRate * LayerDecay^L</c>. 1 is off.</summary>
     public double LayerDecay { get; init; } = 1;
 
     public double WarmupFraction { get; init; } = 0.1;

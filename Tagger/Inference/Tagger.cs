@@ -53,9 +53,16 @@ public sealed class Tagger : IDisposable
     /// Label log-probabilities of each text, row-major [piece, label] over its own pieces. Texts of very different lengths
     /// are run in several sub-batches of similar length (see <see cref="LengthGroups"/>): a batch pads to its longest text.
     /// </summary>
-    public float[][] Run(IReadOnlyList<TokenizedText> batch)
+    /// <param name="batch">Tokenised texts.</param>
+    /// <param name="groupByLength">False runs the whole batch in one padded call (to measure what grouping saves).</param>
+    public float[][] Run(IReadOnlyList<TokenizedText> batch, bool groupByLength = true)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (!groupByLength)
+        {
+            return batch.Count == 0 ? [] : RunPadded(batch);
+        }
+
         var result = new float[batch.Count][];
         var order = Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Ids.Length).ToArray();
         foreach (var (from, to) in LengthGroups([.. order.Select(i => batch[i].Ids.Length)]))
