@@ -25,7 +25,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => defaults.Seed };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better dev F1 (0: never)", DefaultValueFactory = _ => defaults.Patience };
         var maxSteps = new Option<int>("--max-steps") { Description = "Stop after this many optimizer steps (0: no limit; for smoke tests)", DefaultValueFactory = _ => defaults.MaxSteps };
-        var crf = new Option<bool>("--crf") { Description = "A CRF over the words instead of one softmax per word", DefaultValueFactory = _ => defaults.Crf };
+        var crf = new Option<bool>("--crf") { Description = "A CRF over the words (--crf false: one softmax per word)", DefaultValueFactory = _ => defaults.Crf };
         var decoding = new Option<DecodingMode>("--decoding") { Description = "How the checkpoint decodes: Viterbi (valid BIO only) or Argmax", DefaultValueFactory = _ => DecodingMode.Viterbi };
         var augment = new Option<string>("--augment") { Description = "none, all, or a comma list of distant,noise,substitute,oversample", DefaultValueFactory = _ => "none" };
         augment.Validators.Add(result =>

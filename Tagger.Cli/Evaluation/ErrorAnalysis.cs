@@ -50,8 +50,9 @@ public static class ErrorAnalysis
     }
 
     /// <summary>
-    /// Annotator agreement on the training titles: for every labelled value, each other train title containing the same
-    /// words (case-insensitive, whole words) either labels them the same way, labels them otherwise, or leaves them out.
+    /// Annotator agreement on the training titles: every occurrence (case-insensitive, whole words) of a labelled value is
+    /// labelled the same way, inside a longer span of the same label (consistent: "women" in "women's"), in conflict (another
+    /// label, or a span crossing it), or not at all.
     /// </summary>
     public static string Agreement(IReadOnlyList<OaMineTitle> titles)
     {
@@ -74,20 +75,21 @@ public static class ErrorAnalysis
                         continue;
                     }
 
-                    var row = rows.TryGetValue(SpanMetrics.Coarse(label), out var r) ? r : rows[SpanMetrics.Coarse(label)] = new int[3];
+                    var row = rows.TryGetValue(SpanMetrics.Coarse(label), out var r) ? r : rows[SpanMetrics.Coarse(label)] = new int[4];
                     var exact = title.Spans.FirstOrDefault(s => s.Start == at && s.End == end);
+                    var nested = title.Spans.Any(s => s.Label == label && s.Start <= at && end <= s.End);
                     var overlaps = title.Spans.Any(s => s.Start < end && at < s.End);
-                    row[exact is not null && exact.Label == label ? 0 : overlaps ? 1 : 2]++;
+                    row[exact is not null && exact.Label == label ? 0 : nested ? 1 : overlaps ? 2 : 3]++;
                 }
             }
         }
 
         var table = new StringBuilder();
         table.AppendLine("train annotation agreement: occurrences of a labelled value (its most frequent label) in train titles");
-        table.AppendLine(CultureInfo.InvariantCulture, $"{"label",-24}{"same label",12}{"other/overlap",15}{"unlabelled",12}{"agreement",11}");
+        table.AppendLine(CultureInfo.InvariantCulture, $"{"label",-24}{"same",8}{"nested",8}{"conflict",10}{"unlabelled",12}{"agreement",11}");
         foreach (var (label, r) in rows)
         {
-            table.AppendLine(CultureInfo.InvariantCulture, $"{label,-24}{r[0],12}{r[1],15}{r[2],12}{r[0] / (double)Math.Max(1, r.Sum()),11:P0}");
+            table.AppendLine(CultureInfo.InvariantCulture, $"{label,-24}{r[0],8}{r[1],8}{r[2],10}{r[3],12}{(r[0] + r[1]) / (double)Math.Max(1, r.Sum()),11:P0}");
         }
 
         return table.ToString();
