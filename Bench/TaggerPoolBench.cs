@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Esrs.Silo.Hosting;
+using Esrs.Silo.Tagging;
 using Esrs.Tagging;
+using Esrs.Tagging.Inference;
+using Esrs.Tagging.Model;
+using TorchSharp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,11 +18,11 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class TaggerPoolBench
 {
-    public static async Task<int> RunAsync(string modelDirectory, IReadOnlyList<string> titles, int callers, TimeSpan duration, TextWriter output)
+    public static async Task<int> RunAsync(string modelDirectory, IReadOnlyList<string> titles, int callers, TimeSpan duration, TimeSpan warmup, TextWriter output)
     {
         Console.Error.WriteLine($"tagger pool bench: {callers} callers, {duration.TotalSeconds:F0} s per setting, model {Path.GetFullPath(modelDirectory)}");
-        output.WriteLine("| setting | texts/s | model batches | mean texts per batch | p50 / p99 call latency |");
-        output.WriteLine("| --- | --- | --- | --- | --- |");
+        output.WriteLine("| setting | texts/s | model batches | mean texts per batch | p50 / p99 call latency | per text: tokenise / pad / encode / decode (ms) | per batch: pad + encode (ms) |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var (name, batch, delay) in new[] { ("unbatched (MaxBatchSize 1)", 1, TimeSpan.Zero), ("batched (MaxBatchSize 32, MaxDelay 5 ms)", 32, TimeSpan.FromMilliseconds(5)) })
         {
             var dataDirectory = Path.Combine(Path.GetTempPath(), "esrs-tagbench-" + Guid.NewGuid().ToString("N"));
@@ -38,17 +42,22 @@ internal static class TaggerPoolBench
                 if (!batcher.Model.IsAvailable)
                 {
                     Console.Error.WriteLine($"esrs bench tagger-pool: {((UnavailableTagModel)batcher.Model).Reason}");
-                    return 2;
+                    return ExitCodes.Usage;
                 }
 
                 // Warm-up: every pool member active, JIT and libtorch settled.
-                await Run(grains, titles, callers, TimeSpan.FromSeconds(3));
-                var (before, beforeTexts) = batcher.Totals;
+                await Run(grains, titles, callers, warmup);
+                var model = (TorchTagModel)batcher.Model;
+                var (before, beforeTexts, timesBefore) = (batcher.Totals.Batches, batcher.Totals.Texts, model.Times);
                 var (calls, latencies, elapsed) = await Run(grains, titles, callers, duration);
-                var (after, afterTexts) = batcher.Totals;
+                var (after, afterTexts, timesAfter) = (batcher.Totals.Batches, batcher.Totals.Texts, model.Times);
                 latencies.Sort();
+                var (texts, batches) = (Math.Max(1, afterTexts - beforeTexts), Math.Max(1, after - before));
+                double PerText(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / texts;
+                double PerBatch(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / batches;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {calls / elapsed.TotalSeconds:N0} | {after - before:N0} | {(afterTexts - beforeTexts) / (double)Math.Max(1, after - before):F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.99)]:F1} ms |"));
+                    $"| {name} | {calls / elapsed.TotalSeconds:N0} | {after - before:N0} | {texts / (double)batches:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.99)]:F1} ms " +
+                    $"| {PerText(t => t.Tokenise):F2} / {PerText(t => t.Pad):F2} / {PerText(t => t.Encode):F2} / {PerText(t => t.Decode):F2} | {PerBatch(t => t.Pad):F1} + {PerBatch(t => t.Encode):F1} |"));
             }
             finally
             {
@@ -58,7 +67,52 @@ internal static class TaggerPoolBench
             }
         }
 
+        ModelAlone(modelDirectory, titles, output);
         return 0;
+    }
+
+    /// <summary>
+    /// The model alone on batches of 32 test titles, one thread of calls: one padded call per batch against calls grouped by
+    /// length (what Tagger.Run does), and the tokenise and decode time per text that callers now spend off the batch thread.
+    /// </summary>
+    private static void ModelAlone(string modelDirectory, IReadOnlyList<string> titles, TextWriter output)
+    {
+        torch.set_num_threads(2);
+        using var tagger = new Tagger(TaggerCheckpoint.Load(modelDirectory), torch.CPU);
+        var batches = Enumerable.Range(0, Math.Min(12, titles.Count / 32)).Select(b => titles.Skip(b * 32).Take(32).ToList()).ToList();
+        var tokenise = Stopwatch.StartNew();
+        var prepared = batches.Select(b => b.Select(tagger.Prepare).ToList()).ToList();
+        tokenise.Stop();
+        var scores = prepared.Select(p => tagger.Run(p)).ToList(); // warm-up
+        double Time(bool grouped)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            foreach (var batch in prepared)
+            {
+                tagger.Run(batch, grouped);
+            }
+
+            return stopwatch.Elapsed.TotalMilliseconds / prepared.Count;
+        }
+
+        var (padded, grouped, padded2, grouped2) = (Time(false), Time(true), Time(false), Time(true));
+        var decode = Stopwatch.StartNew();
+        for (var b = 0; b < prepared.Count; b++)
+        {
+            for (var i = 0; i < prepared[b].Count; i++)
+            {
+                tagger.Decode(prepared[b][i], scores[b][i]);
+            }
+        }
+
+        decode.Stop();
+        var texts = prepared.Sum(p => p.Count);
+        var (pieces, longest) = (prepared.Average(p => p.Average(t => t.Ids.Length)), prepared.Average(p => p.Max(t => t.Ids.Length)));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Model alone, {prepared.Count} batches of 32 OA-Mine test titles (mean {pieces:F1} pieces, longest of a batch {longest:F1} on average), 2 threads: " +
+            $"one padded call {padded:F0} / {padded2:F0} ms per batch, grouped by length {grouped:F0} / {grouped2:F0} ms per batch (two passes each); " +
+            $"tokenise {tokenise.Elapsed.TotalMilliseconds / texts:F2} ms and decode {decode.Elapsed.TotalMilliseconds / texts:F2} ms per text (callers' threads)."));
     }
 
     private static async Task<(long Calls, List<double> LatenciesMs, TimeSpan Elapsed)> Run(IGrainFactory grains, IReadOnlyList<string> titles, int callers, TimeSpan duration)

@@ -1,29 +1,24 @@
 namespace Esrs.Tagging;
 
 /// <summary>
-/// The attribute model a silo holds (one per silo, in DI). <see cref="Tag"/> is called by one batching loop at a time,
-/// never concurrently, and may block: it runs off the grain scheduler.
+/// The attribute model a silo holds (one per silo, in DI), in three steps so that the batch thread only runs the model:
+/// callers <see cref="Prepare"/> their texts (tokenise) on their own threads, the batcher's one loop <see cref="Run"/>s
+/// batches of prepared texts (never concurrently; it may block), and callers <see cref="Decode"/> their results.
 /// </summary>
 public interface ITagModel
 {
     /// <summary>Version of the model, recorded as the provenance of every tag it produces.</summary>
     string Version { get; }
 
-    /// <summary>Whether <see cref="Tag"/> can be called (false when no checkpoint was found).</summary>
+    /// <summary>Whether the model can be called (false when no checkpoint was found).</summary>
     bool IsAvailable { get; }
 
-    /// <summary>Tags each text; the result has one entry per text, in order.</summary>
-    AttributeTag[][] Tag(IReadOnlyList<string> texts);
-}
+    /// <summary>Makes one text ready for the model (on the caller's thread). Any string must be accepted.</summary>
+    PreparedText Prepare(string text);
 
-/// <summary>The model of a silo that has none: every request is refused with the reason, so callers count their texts as untagged.</summary>
-public sealed class UnavailableTagModel(string reason) : ITagModel
-{
-    public string Version => "none";
+    /// <summary>Runs the model on a batch of prepared texts, leaving each one's result in it (on the batch thread).</summary>
+    void Run(IReadOnlyList<PreparedText> batch);
 
-    public bool IsAvailable => false;
-
-    public string Reason => reason;
-
-    public AttributeTag[][] Tag(IReadOnlyList<string> texts) => throw new TaggerUnavailableException(reason);
+    /// <summary>The tags of a text that <see cref="Run"/> has run (on the caller's thread).</summary>
+    AttributeTag[] Decode(PreparedText text);
 }

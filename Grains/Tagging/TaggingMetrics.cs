@@ -15,5 +15,7 @@ public static class TaggingMetrics
 
     public static Histogram<int> BatchSize { get; } = Meter.CreateHistogram<int>("esrs.tagger.batch_size", description: "Texts per model batch");
 
+    public static Counter<long> FailedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.failed_texts", description: "Texts the model failed on alone (tagged as having no attributes)");
+
     public static Counter<long> UntaggedEvents { get; } = Meter.CreateCounter<long>("esrs.tagger.untagged_events", description: "Accepted events whose text could not be tagged");
 }

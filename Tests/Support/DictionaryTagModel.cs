@@ -5,7 +5,8 @@ namespace Esrs.Tests.Support;
 
 /// <summary>
 /// A deterministic stand-in for the BERT model in pool and grain tests: tags every listed word (<c>red</c> → COLOR),
-/// records each batch it is given, and can be made slow or failing. The real model is covered in Tests/Tagging.
+/// records each batch it is given, and can be made slow or failing (always, or on the texts that contain a word).
+/// The real model is covered in Tests/Tagging and TaggerPool/TorchModelPoolTests.
 /// </summary>
 internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? words = null, string version = "dict-1") : ITagModel
 {
@@ -30,24 +31,44 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
 
     public bool Fail { get; set; }
 
+    /// <summary>A word that makes any batch holding a text with it fail (as a model that chokes on one input).</summary>
+    public string? FailOn { get; set; }
+
     public ConcurrentQueue<int> BatchSizes { get; } = new();
 
-    public AttributeTag[][] Tag(IReadOnlyList<string> texts)
+    /// <summary>Threads that ran <see cref="Prepare"/> and <see cref="Run"/>.</summary>
+    public ConcurrentBag<int> PrepareThreads { get; } = [];
+
+    public ConcurrentBag<int> RunThreads { get; } = [];
+
+    public PreparedText Prepare(string text)
     {
-        BatchSizes.Enqueue(texts.Count);
+        PrepareThreads.Add(Environment.CurrentManagedThreadId);
+        return new Words(text);
+    }
+
+    public void Run(IReadOnlyList<PreparedText> batch)
+    {
+        RunThreads.Add(Environment.CurrentManagedThreadId);
+        BatchSizes.Enqueue(batch.Count);
         Gate?.Wait(TimeSpan.FromSeconds(30));
         if (Delay > TimeSpan.Zero)
         {
             Thread.Sleep(Delay);
         }
 
-        if (Fail)
+        if (Fail || (FailOn is { } word && batch.Any(t => t.Text.Split(' ').Contains(word, StringComparer.OrdinalIgnoreCase))))
         {
             throw new InvalidOperationException("model failed on purpose");
         }
 
-        return [.. texts.Select(TagOne)];
+        foreach (var text in batch.Cast<Words>())
+        {
+            text.Tags = TagOne(text.Text);
+        }
     }
+
+    public AttributeTag[] Decode(PreparedText text) => ((Words)text).Tags ?? throw new InvalidOperationException("Decode before Run.");
 
     private AttributeTag[] TagOne(string text)
     {
@@ -64,5 +85,10 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
         }
 
         return [.. tags];
+    }
+
+    private sealed class Words(string text) : PreparedText(text)
+    {
+        public AttributeTag[]? Tags { get; set; }
     }
 }

@@ -95,6 +95,40 @@ public sealed class TagBatcherTests
     }
 
     [Fact]
+    public async Task ATextTheModelFailsOnAloneCostsOnlyItselfNotItsBatch()
+    {
+        var model = new DictionaryTagModel { FailOn = "poison" };
+        await using var batcher = Batcher(model, o => o.MaxDelay = TimeSpan.Zero);
+
+        var tags = await batcher.TagAsync(["red shirt", "poison pill", "blue cotton sock"]);
+
+        Assert.Equal(["COLOR"], tags[0].Select(t => t.Label));
+        Assert.Empty(tags[1]);
+        Assert.Equal(["COLOR", "MATERIAL"], tags[2].Select(t => t.Label));
+        // The batch of three failed, then each text ran alone.
+        Assert.Equal([3, 1, 1, 1], model.BatchSizes);
+    }
+
+    [Fact]
+    public async Task CallersTokeniseWhileTheBatchThreadIsBusyRunningTheModel()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new DictionaryTagModel { Gate = gate };
+        await using var batcher = Batcher(model, o => (o.MaxBatchSize, o.MaxDelay) = (1, TimeSpan.Zero));
+
+        var first = batcher.TagAsync(["red"]);
+        await WaitUntil(() => !model.BatchSizes.IsEmpty);
+        var second = batcher.TagAsync(["blue cotton", "nike"]);
+
+        // The batch thread is held inside the model on the first text, yet the second request's texts are prepared.
+        Assert.Equal(3, model.PrepareThreads.Count);
+        Assert.Single(model.BatchSizes);
+        gate.Set();
+        Assert.Equal("COLOR", Assert.Single((await first)[0]).Label);
+        Assert.Equal(["BRAND"], (await second)[1].Select(t => t.Label));
+    }
+
+    [Fact]
     public async Task ASiloWithoutAModelSaysWhy()
     {
         await using var batcher = Batcher(new UnavailableTagModel("no checkpoint in /x"));

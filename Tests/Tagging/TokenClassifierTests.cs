@@ -1,4 +1,5 @@
 using Esrs.Tagging.Data;
+using Esrs.Tagging.Inference;
 using Esrs.Tagging.Model;
 using Esrs.Tests.Support;
 using static TorchSharp.torch;
@@ -16,20 +17,20 @@ public sealed class TokenClassifierTests : IDisposable
     {
         manual_seed(7);
         var aligner = TaggerData.Aligner();
-        using var model = Pretrained(aligner.Labels.Count);
-        var (ids, mask, labels) = Batch(aligner, TaggerData.Titles.Where(t => t.Split == "train").Take(16));
+        using var model = Pretrained(aligner.Labels);
+        var batch = Batch(aligner, TaggerData.Titles.Where(t => t.Split == "train").Take(16));
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
         model.train();
 
-        var before = Loss(model, ids, mask, labels);
+        var before = Loss(model, batch);
         optimizer.zero_grad();
-        using (var loss = BertTokenClassifier.Loss(model.forward(ids, zeros_like(ids), mask), labels))
+        using (var loss = model.Loss(model.forward(batch.Ids, zeros_like(batch.Ids), batch.Mask), batch))
         {
             loss.backward();
         }
 
         optimizer.step();
-        var after = Loss(model, ids, mask, labels);
+        var after = Loss(model, batch);
 
         Assert.True(after < before, $"loss {before:F4} -> {after:F4}");
     }
@@ -39,14 +40,14 @@ public sealed class TokenClassifierTests : IDisposable
     {
         manual_seed(11);
         var aligner = TaggerData.Aligner();
-        using var model = Pretrained(aligner.Labels.Count);
+        using var model = Pretrained(aligner.Labels);
         model.eval();
-        var (ids, mask, _) = Batch(aligner, TaggerData.Titles.Take(4));
+        var (ids, mask) = (Batch(aligner, TaggerData.Titles.Take(4)).Ids, Batch(aligner, TaggerData.Titles.Take(4)).Mask);
         var path = Path.Combine(_directory.Path, "tagger.safetensors");
 
         SafeTensors.Save(path, model, new Dictionary<string, string> { ["version"] = "test-1" });
         var (tensors, metadata) = SafeTensors.Load(path);
-        using var loaded = new BertTokenClassifier(Slice, aligner.Labels.Count);
+        using var loaded = new BertTokenClassifier(Slice, aligner.Labels);
         BertWeights.LoadInto(loaded, tensors);
         loaded.eval();
 
@@ -63,7 +64,7 @@ public sealed class TokenClassifierTests : IDisposable
     {
         manual_seed(3);
         var aligner = TaggerData.Aligner();
-        using var tagger = new Esrs.Tagging.Inference.Tagger(Pretrained(aligner.Labels.Count), aligner, "test", CPU);
+        using var tagger = new Esrs.Tagging.Inference.Tagger(new Checkpoint(Pretrained(aligner.Labels), aligner.Labels, TaggerData.Tokenizer, "test", DecodingMode.Viterbi), CPU);
         string[] texts =
         [
             "  Café  Crème naturel, 500 g — ＢＩＯ  ",
@@ -92,44 +93,27 @@ public sealed class TokenClassifierTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static BertTokenClassifier Pretrained(int labels)
+    private static BertTokenClassifier Pretrained(LabelMap labels, bool crf = false)
     {
-        var model = new BertTokenClassifier(Slice, labels);
+        var model = new BertTokenClassifier(Slice, labels, crf);
         using (no_grad())
         {
-            BertWeights.LoadInto(model, MiniLmWeights.Load(), prefix: "bert.");
+            BertWeights.LoadInto(model, TaggerData.MiniLm, prefix: "bert.");
         }
 
         return model;
     }
 
-    private static double Loss(BertTokenClassifier model, Tensor ids, Tensor mask, Tensor labels)
+    private static double Loss(BertTokenClassifier model, PaddedBatch batch)
     {
         using var _ = no_grad();
         model.eval();
-        using var logits = model.forward(ids, zeros_like(ids), mask);
-        using var loss = BertTokenClassifier.Loss(logits, labels);
+        using var logits = model.forward(batch.Ids, zeros_like(batch.Ids), batch.Mask);
+        using var loss = model.Loss(logits, batch);
         model.train();
         return loss.item<float>();
     }
 
-    private static (Tensor Ids, Tensor Mask, Tensor Labels) Batch(SpanAligner aligner, IEnumerable<OaMineTitle> titles)
-    {
-        var encoded = titles.Select(t => aligner.Encode(t.Title, t.Spans)).ToList();
-        var seq = encoded.Max(e => e.Ids.Length);
-        var ids = new long[encoded.Count * seq];
-        var mask = new long[encoded.Count * seq];
-        var labels = Enumerable.Repeat((long)LabelMap.Ignore, encoded.Count * seq).ToArray();
-        for (var b = 0; b < encoded.Count; b++)
-        {
-            for (var t = 0; t < encoded[b].Ids.Length; t++)
-            {
-                ids[(b * seq) + t] = encoded[b].Ids[t];
-                mask[(b * seq) + t] = 1;
-                labels[(b * seq) + t] = encoded[b].Labels[t];
-            }
-        }
-
-        return (tensor(ids, [encoded.Count, seq]), tensor(mask, [encoded.Count, seq]), tensor(labels, [encoded.Count, seq]));
-    }
+    private static PaddedBatch Batch(SpanAligner aligner, IEnumerable<OaMineTitle> titles) =>
+        Batches.PadForTraining([.. titles.Select(t => aligner.Encode(t.Title, t.Spans))], CPU);
 }

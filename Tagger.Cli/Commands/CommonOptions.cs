@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Esrs.Tagging.Data;
+using Esrs.Tagging.Model;
+using static TorchSharp.torch;
+
+namespace Esrs.Tagging.Commands;
+
+/// <summary>Options several tagger commands share, and the files they point at.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "Checkpoint directory (tagger.safetensors)",
+        DefaultValueFactory = _ => Path.Combine(".data", "tagger"),
+    };
+
+    public static Option<string> Data() => new("--data")
+    {
+        Description = "Folder of the data sets (oamine-product-title-attributes/, flipkart-product-catalog/); default $ESRS_DATA or ../shared/data",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESRS_DATA") is { Length: > 0 } data ? data : Path.Combine("..", "shared", "data"),
+    };
+
+    public static Option<string> Device()
+    {
+        var option = new Option<string>("--device") { Description = "cpu or cuda (default: cuda when available)" };
+        option.AcceptOnlyFromAmong("cpu", "cuda");
+        return option;
+    }
+
+    public static Option<int> Positive(string name, string description, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            // A value that is not a number at all is reported by the parser itself.
+            if (TryValue<int>(result) is < 1)
+            {
+                result.AddError($"{name} must be at least 1.");
+            }
+        });
+        return option;
+    }
+
+    public static Device ToDevice(string? name)
+    {
+        var chosen = name ?? (cuda.is_available() ? "cuda" : "cpu");
+        if (chosen == "cuda" && !cuda.is_available())
+        {
+            throw new UsageException("--device cuda: no CUDA device (or no CUDA build of libtorch) here.");
+        }
+
+        return chosen == "cuda" ? CUDA : CPU;
+    }
+
+    public static List<OaMineTitle> ReadOaMine(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "oamine-product-title-attributes", OaMine.FileName);
+        return File.Exists(path) ? [.. OaMine.Read(path)] : throw new UsageException($"OA-Mine data not found: {Path.GetFullPath(path)} (use --data DIR)");
+    }
+
+    public static string FlipkartPath(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "flipkart-product-catalog", Datasets.FlipkartCatalog.FileName);
+        return File.Exists(path) ? path : throw new UsageException($"Flipkart catalogue not found: {Path.GetFullPath(path)} (use --data DIR)");
+    }
+
+    public static Checkpoint LoadCheckpoint(string modelDir) =>
+        TaggerCheckpoint.Exists(modelDir)
+            ? TaggerCheckpoint.Load(modelDir)
+            : throw new UsageException($"No tagger checkpoint at {Path.GetFullPath(Path.Combine(modelDir, TaggerCheckpoint.FileName))}; train one with ./esrs train-tagger.");
+
+    /// <summary>The option's value, or null when its text does not convert (the parser reports that error).</summary>
+    internal static T? TryValue<T>(System.CommandLine.Parsing.OptionResult result) where T : struct
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

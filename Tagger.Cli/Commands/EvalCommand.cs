@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using Esrs.Tagging.Data;
+using Esrs.Tagging.Evaluation;
+using Esrs.Tagging.Inference;
+using Esrs.Tagging.Training;
+
+namespace Esrs.Tagging.Commands;
+
+/// <summary><c>eval</c>: strict-span scores of the checkpoint on OA-Mine test and dev, and on the out-of-shop check beside a dictionary of the train values.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var data = CommonOptions.Data();
+        var device = CommonOptions.Device();
+        var decoding = new Option<DecodingMode?>("--decoding") { Description = "Override the checkpoint's decoding: Viterbi or Argmax" };
+        var ensemble = new Option<string[]>("--ensemble") { Description = "More checkpoint directories: their label probabilities are averaged with --model's", AllowMultipleArgumentsPerToken = true };
+        var errors = new Option<bool>("--errors") { Description = "Also print where the test errors are per coarse label (boundary, type, missed, spurious) and the train annotations' agreement" };
+        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, and the out-of-shop BRAND check against a dictionary of the train values")
+        {
+            model, data, device, decoding, ensemble, errors,
+        };
+        command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(ensemble) ?? [], parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(decoding), parse.GetValue(errors)));
+        return command;
+    }
+
+    private static int Run(string modelDir, string[] ensembleDirs, string dataDir, string? deviceName, DecodingMode? decoding, bool errors)
+    {
+        var device = CommonOptions.ToDevice(deviceName);
+        var titles = CommonOptions.ReadOaMine(dataDir);
+        var test = titles.Where(t => t.Split == "test").ToList();
+        var (train, dev) = DevSplit.Split(titles);
+        var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
+        var taggers = new[] { modelDir }.Concat(ensembleDirs).Select(d => new Tagger(CommonOptions.LoadCheckpoint(d), device, decoding)).ToList();
+        try
+        {
+            var ensemble = new TaggerEnsemble(taggers);
+            var testPredicted = ensemble.Tag(test);
+            var (full, coarse) = Scoring.Score(test, testPredicted);
+            var devF1 = Scoring.Score(dev, ensemble.Tag(dev)).Full.Micro.F1;
+            var shopScore = OutOfShopCheck.Score(shop, ensemble.Tag(shop));
+            var dictionary = new ValueDictionary(train);
+            var dictTest = Scoring.Score(test, [.. test.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Full.Micro;
+            var dictShop = OutOfShopCheck.Score(shop, [.. shop.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Micro;
+
+            var name = taggers.Count == 1 ? taggers[0].Version : $"ensemble of {taggers.Count} ({string.Join(", ", taggers.Select(t => t.Version))})";
+            Console.WriteLine($"model {name}, {taggers[0].Decoding} decoding, OA-Mine test split ({test.Count} titles), strict span match");
+            Console.WriteLine();
+            Console.WriteLine(full.ToTable());
+            Console.WriteLine("coarse labels:");
+            Console.WriteLine(coarse.ToTable());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev split ({dev.Count} titles, carved from OA-Mine train): micro F1 {devF1:F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"out-of-shop check ({shop.Count} Flipkart titles, held-out brands, BRAND only): model P/R/F1 {shopScore.Micro.Precision:F3} / {shopScore.Micro.Recall:F3} / {shopScore.Micro.F1:F3}; " +
+                $"dictionary of the {dictionary.Count:N0} train values {dictShop.Precision:F3} / {dictShop.Recall:F3} / {dictShop.F1:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dictionary of the train values on OA-Mine test: micro P/R/F1 {dictTest.Precision:F3} / {dictTest.Recall:F3} / {dictTest.F1:F3}"));
+            if (errors)
+            {
+                Console.WriteLine();
+                Console.WriteLine(ErrorAnalysis.Table(test, testPredicted));
+                Console.WriteLine(ErrorAnalysis.Agreement(train));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}"));
+        }
+        finally
+        {
+            taggers.ForEach(t => t.Dispose());
+        }
+
+        return ExitCodes.Success;
+    }
+}

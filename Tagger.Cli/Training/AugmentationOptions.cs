@@ -1,0 +1,63 @@
+namespace Esrs.Tagging.Training;
+
+/// <summary>Which augmentations <c>train-tagger</c> applies; each can be switched on alone to measure its effect.</summary>
+public sealed record AugmentationOptions
+{
+    public static AugmentationOptions None { get; } = new();
+
+    /// <summary>Flipkart titles whose brand occurs in the title, the brand as a BRAND span (partial labels).</summary>
+    public bool Distant { get; init; }
+
+    /// <summary>Distant examples added to each epoch (drawn from every usable catalogue title).</summary>
+    public int DistantPerEpoch { get; init; } = 300;
+
+    /// <summary>Case changes, typos (swap/drop/double a letter) and dropped unlabelled words, applied per epoch.</summary>
+    public bool Noise { get; init; }
+
+    /// <summary>Share of words touched by <see cref="Noise"/>.</summary>
+    public double NoiseRate { get; init; } = 0.12;
+
+    /// <summary>Swap a span's value for another value of the same label seen in training, per epoch.</summary>
+    public bool Substitute { get; init; }
+
+    /// <summary>Share of spans <see cref="Substitute"/> replaces.</summary>
+    public double SubstituteRate { get; init; } = 0.3;
+
+    /// <summary>Repeat titles carrying rare labels until each label has about <see cref="OversampleTarget"/> spans.</summary>
+    public bool Oversample { get; init; }
+
+    public int OversampleTarget { get; init; } = 60;
+
+    /// <summary>Largest repeat count for one title.</summary>
+    public int OversampleMaxCopies { get; init; } = 4;
+
+    public bool Any => Distant || Noise || Substitute || Oversample;
+
+    /// <summary>Parses <c>none</c>, <c>all</c> or a comma list of <c>distant,noise,substitute,oversample</c>.</summary>
+    public static AugmentationOptions Parse(string? value)
+    {
+        var options = new AugmentationOptions();
+        foreach (var name in (value ?? "none").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            options = name switch
+            {
+                "none" => options,
+                "all" => options with { Distant = true, Noise = true, Substitute = true, Oversample = true },
+                "distant" => options with { Distant = true },
+                "noise" => options with { Noise = true },
+                "substitute" => options with { Substitute = true },
+                "oversample" => options with { Oversample = true },
+                _ => throw new ArgumentException($"--augment: unknown augmentation '{name}' (none, all, distant, noise, substitute, oversample)"),
+            };
+        }
+
+        return options;
+    }
+
+    public override string ToString()
+    {
+        var names = new[] { (Distant, "distant"), (Noise, "noise"), (Substitute, "substitute"), (Oversample, "oversample") }
+            .Where(p => p.Item1).Select(p => p.Item2).ToList();
+        return names.Count == 0 ? "none" : string.Join(',', names);
+    }
+}

@@ -1,0 +1,138 @@
+using Esrs.Tagging.Data;
+
+namespace Esrs.Tagging.Inference;
+
+/// <summary>
+/// Turns per-piece label scores into one label per word (the word's first piece; continuation pieces follow their word).
+/// <see cref="DecodingMode.Argmax"/> takes each word's best label; <see cref="DecodingMode.Viterbi"/> takes the best label
+/// sequence in which every <c>I-X</c> follows <c>B-X</c> or <c>I-X</c>, adding the learned transition scores of a CRF head when
+/// there are any.
+/// </summary>
+public sealed class BioDecoder
+{
+    private readonly LabelMap _labels;
+    private readonly float[]? _transitions;
+    private readonly float[]? _start;
+    private readonly float[]? _end;
+    private readonly int[][] _predecessors;
+
+    /// <param name="labels">The label map the scores are in.</param>
+    /// <param name="transitions">Learned scores [from * labels + to] of a CRF head, or null.</param>
+    /// <param name="start">Learned score of each label first, or null.</param>
+    /// <param name="end">Learned score of each label last, or null.</param>
+    public BioDecoder(LabelMap labels, float[]? transitions = null, float[]? start = null, float[]? end = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        _labels = labels;
+        _transitions = transitions;
+        _start = start;
+        _end = end;
+        var n = labels.Count;
+        _predecessors = new int[n][];
+        for (var to = 0; to < n; to++)
+        {
+            _predecessors[to] = [.. Enumerable.Range(0, n).Where(from => Allowed(from, to))];
+        }
+    }
+
+    /// <summary>Whether label <paramref name="to"/> may follow label <paramref name="from"/> (IOB2).</summary>
+    public bool Allowed(int from, int to) =>
+        _labels.Describe(to) is not { Begins: false } inside || _labels.Describe(from) is { } previous && previous.Attribute == inside.Attribute;
+
+    /// <summary>Whether a sequence may start with <paramref name="label"/>.</summary>
+    public bool AllowedFirst(int label) => _labels.Describe(label) is not { Begins: false };
+
+    /// <summary>One label id per piece of <paramref name="tokens"/> (0 on pieces that do not start a word).</summary>
+    /// <param name="tokens">The encoded text.</param>
+    /// <param name="scores">Label scores (log-probabilities or CRF emissions), row-major [piece, label], at least <c>tokens.Ids.Length</c> rows.</param>
+    /// <param name="mode">How to choose.</param>
+    public int[] Decode(TokenizedText tokens, ReadOnlySpan<float> scores, DecodingMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var n = _labels.Count;
+        var result = new int[tokens.Ids.Length];
+        var words = new List<int>(tokens.Ids.Length);
+        for (var i = 0; i < tokens.Ids.Length; i++)
+        {
+            if (tokens.StartsWord[i] && tokens.Offsets[i].End.Value > tokens.Offsets[i].Start.Value)
+            {
+                words.Add(i);
+            }
+        }
+
+        if (words.Count == 0)
+        {
+            return result;
+        }
+
+        if (mode == DecodingMode.Argmax)
+        {
+            foreach (var i in words)
+            {
+                result[i] = ArgMax(scores.Slice(i * n, n));
+            }
+
+            return result;
+        }
+
+        var best = new float[words.Count * n];
+        var back = new int[words.Count * n];
+        for (var label = 0; label < n; label++)
+        {
+            best[label] = AllowedFirst(label) ? scores[(words[0] * n) + label] + (_start?[label] ?? 0) : float.NegativeInfinity;
+        }
+
+        for (var w = 1; w < words.Count; w++)
+        {
+            var row = scores.Slice(words[w] * n, n);
+            for (var to = 0; to < n; to++)
+            {
+                var (top, arg) = (float.NegativeInfinity, 0);
+                foreach (var from in _predecessors[to])
+                {
+                    var value = best[((w - 1) * n) + from] + (_transitions?[(from * n) + to] ?? 0);
+                    if (value > top)
+                    {
+                        (top, arg) = (value, from);
+                    }
+                }
+
+                best[(w * n) + to] = top + row[to];
+                back[(w * n) + to] = arg;
+            }
+        }
+
+        var last = words.Count - 1;
+        var (bestEnd, label0) = (float.NegativeInfinity, 0);
+        for (var label = 0; label < n; label++)
+        {
+            var value = best[(last * n) + label] + (_end?[label] ?? 0);
+            if (value > bestEnd)
+            {
+                (bestEnd, label0) = (value, label);
+            }
+        }
+
+        for (var w = last; w >= 0; w--)
+        {
+            result[words[w]] = label0;
+            label0 = back[(w * n) + label0];
+        }
+
+        return result;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var arg = 0;
+        for (var i = 1; i < row.Length; i++)
+        {
+            if (row[i] > row[arg])
+            {
+                arg = i;
+            }
+        }
+
+        return arg;
+    }
+}

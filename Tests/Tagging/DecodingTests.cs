@@ -1,0 +1,84 @@
+using Esrs.Tagging.Data;
+using Esrs.Tagging.Inference;
+
+namespace Esrs.Tests.Tagging;
+
+/// <summary>Label decoding and length grouping, on hand-made scores whose answers are worked out by hand.</summary>
+public sealed class DecodingTests
+{
+    // Labels: 0 O, 1 B-BRAND, 2 I-BRAND, 3 B-COLOR, 4 I-COLOR.
+    private static readonly LabelMap Labels = new(["BRAND", "COLOR"]);
+
+    [Fact]
+    public void ViterbiFindsTheBestValidSequenceWhereArgmaxReadsAnOrphanInsideAsOutside()
+    {
+        var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
+        var tokens = aligner.Encode("navy blue shirt");
+        Assert.Equal(5, tokens.Ids.Length);
+        float[][] words =
+        [
+            [-1.0f, -3, -3, -1.2f, -0.5f], // navy: I-COLOR best, but nothing precedes it
+            [-2.0f, -3, -3, -2.0f, -0.1f], // blue: I-COLOR
+            [-0.2f, -3, -3, -3.0f, -3.0f], // shirt: O
+        ];
+        var scores = new float[5 * 5];
+        for (var w = 0; w < 3; w++)
+        {
+            words[w].CopyTo(scores, (w + 1) * 5);
+        }
+
+        var decoder = new BioDecoder(Labels);
+        var argmax = decoder.Decode(tokens, scores, DecodingMode.Argmax);
+        var viterbi = decoder.Decode(tokens, scores, DecodingMode.Viterbi);
+
+        Assert.Equal([0, 4, 4, 0, 0], argmax);
+        Assert.Empty(aligner.Decode(tokens, argmax));
+        // B-COLOR I-COLOR O scores -1.2 - 0.1 - 0.2 = -1.5; the best other valid path, O B-COLOR O, scores -3.2.
+        Assert.Equal([0, 3, 4, 0, 0], viterbi);
+        Assert.Equal([new LabeledSpan(0, 9, "COLOR")], aligner.Decode(tokens, viterbi));
+    }
+
+    [Fact]
+    public void LearnedTransitionsChangeTheBestPath()
+    {
+        var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
+        var tokens = aligner.Encode("navy blue");
+        var scores = new float[4 * 5];
+        float[] navy = [-1, -3, -3, -0.9f, -3];
+        float[] blue = [-1, -3, -3, -0.9f, -1.2f];
+        navy.CopyTo(scores, 5);
+        blue.CopyTo(scores, 10);
+        // Without transitions: B-COLOR B-COLOR (-1.8) beats B-COLOR I-COLOR (-2.1). A learned B-COLOR -> I-COLOR bonus of 1 turns it.
+        var transitions = new float[25];
+        transitions[(3 * 5) + 4] = 1;
+
+        Assert.Equal([0, 3, 3, 0], new BioDecoder(Labels).Decode(tokens, scores, DecodingMode.Viterbi));
+        Assert.Equal([0, 3, 4, 0], new BioDecoder(Labels, transitions).Decode(tokens, scores, DecodingMode.Viterbi));
+    }
+
+    [Fact]
+    public void ViterbiNeverPutsAnInsideLabelAfterAnotherAttribute()
+    {
+        var decoder = new BioDecoder(Labels);
+
+        Assert.False(decoder.Allowed(1, 4)); // B-BRAND -> I-COLOR
+        Assert.False(decoder.Allowed(0, 2)); // O -> I-BRAND
+        Assert.True(decoder.Allowed(2, 2));
+        Assert.True(decoder.Allowed(4, 1));
+        Assert.False(decoder.AllowedFirst(4));
+    }
+
+    [Theory]
+    // One call pads 5 texts to 60: 128 + 300 = 428; split after the short ones: 128 + 30 + 128 + 120 = 406.
+    [InlineData(new[] { 10, 10, 10, 60, 60 }, new[] { 0, 3, 3, 5 })]
+    // Equal lengths: one call (128 + 160) beats any split (256 + 160).
+    [InlineData(new[] { 20, 20, 20, 20, 20, 20, 20, 20 }, new[] { 0, 8 })]
+    // Close lengths: splitting saves 4 positions but costs a call.
+    [InlineData(new[] { 30, 31, 32, 33 }, new[] { 0, 4 })]
+    public void TextsOfVeryDifferentLengthsRunInSeparateCalls(int[] lengths, int[] expected)
+    {
+        var groups = Tagger.LengthGroups(lengths);
+
+        Assert.Equal(expected, groups.SelectMany(g => new[] { g.From, g.To }));
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Esrs.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Esrs.Tests.Tagging;
+
+/// <summary>
+/// Every command of the README's tagger section, run as a user runs it (<c>./esrs ...</c> from the checkout, on the Release
+/// build), on a tiny setting: a 2-layer slice trained for a few steps, short benchmarks. A broken entry point fails here.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) : IDisposable
+{
+    // What each command gets added to stay tiny; the README's own options are kept.
+    private static readonly Dictionary<string, string> Tiny = new(StringComparer.Ordinal)
+    {
+        ["train-tagger"] = "--layers 2 --max-steps 3",
+        ["eval-tagger"] = "",
+        ["tag"] = "",
+        ["bench-tagger"] = "--batches 1 8 --seconds 0.2",
+        ["bench tagger-pool"] = "--seconds 1 --warmup 0.5 --callers 4",
+    };
+
+    private readonly TempDirectory _model = new();
+
+    public void Dispose() => _model.Dispose();
+
+    [Fact]
+    public void EveryTaggerCommandOfTheReadmeRunsFromTheReleaseBuild()
+    {
+        var commands = ReadmeCommands();
+        Assert.Equal(Tiny.Keys.Order(StringComparer.Ordinal), commands.Select(c => c.Name).Distinct().Order(StringComparer.Ordinal));
+
+        foreach (var (line, name) in commands)
+        {
+            var (code, stdout, stderr) = Esrs($"{line} {Tiny[name]}");
+
+            Assert.True(code == 0, $"'{line}' exited {code}:\n{stderr}");
+            switch (name)
+            {
+                case "train-tagger":
+                    Assert.Matches(@"best dev epoch 1 \(dev F1 0\.\d+\); saved to", stdout);
+                    break;
+                case "eval-tagger":
+                    Assert.Matches(@"summary dev 0\.\d+ test 0\.\d+ ", stdout);
+                    Assert.Contains("out-of-shop check", stdout, StringComparison.Ordinal);
+                    break;
+                case "tag":
+                    var json = System.Text.Json.JsonDocument.Parse(Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+                    Assert.StartsWith("Nike Air Zoom", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+                    Assert.Equal(System.Text.Json.JsonValueKind.Array, json.RootElement.GetProperty("spans").ValueKind);
+                    break;
+                case "bench-tagger":
+                    Assert.Matches(@"\| 8 \| [\d,]+ \| [\d,]+ \|", stdout);
+                    break;
+                default:
+                    Assert.Matches(@"\| batched \(MaxBatchSize 32, MaxDelay 5 ms\) \| [\d,]+ \|", stdout);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void TheCommandsSayWhatIsWrongAndExitWithTheUsageCode()
+    {
+        Assert.Equal(0, Esrs("./esrs train-tagger --help").Code);
+        Assert.Equal(0, Esrs("./esrs bench tagger-pool --help").Code);
+
+        var badValue = Esrs("./esrs train-tagger --epochs many");
+        Assert.Equal(2, badValue.Code);
+        Assert.Contains("many", badValue.Stderr, StringComparison.Ordinal);
+
+        var noModel = Esrs("./esrs eval-tagger");
+        Assert.Equal(2, noModel.Code);
+        Assert.Contains("No tagger checkpoint", noModel.Stderr, StringComparison.Ordinal);
+
+        var noCallers = Esrs("./esrs bench tagger-pool --callers 0");
+        Assert.Equal(2, noCallers.Code);
+        Assert.Contains("--callers must be at least 1", noCallers.Stderr, StringComparison.Ordinal);
+
+        var noData = Esrs("./esrs bench --data /nonexistent/esrs-data");
+        Assert.Equal(2, noData.Code);
+        Assert.Contains("data file not found", noData.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The lines of the first sh block under "## The attribute tagger", comments cut, each with its esrs command.</summary>
+    private static List<(string Line, string Name)> ReadmeCommands()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var section = readme[readme.IndexOf("## The attribute tagger", StringComparison.Ordinal)..];
+        var block = section[(section.IndexOf("```sh\n", StringComparison.Ordinal) + 6)..];
+        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
+        return [.. block.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => Comment().Replace(line, "").Trim())
+            .Select(line => (line, EsrsCommand().Match(line) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no ./esrs command in '{line}'")))];
+    }
+
+    private (int Code, string Stdout, string Stderr) Esrs(string commandLine)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", commandLine])
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ESRS_TAGGER_MODEL"] = _model.Path;
+        start.Environment["ESRS_DATA"] = Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"'{commandLine}' did not finish in 10 minutes");
+        }
+
+        output.WriteLine($"$ {commandLine}  -> {process.ExitCode}\n{stdout.Result}{stderr.Result}");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string Root
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "esrs")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("The checkout (with ./esrs) is not above the test's build output.");
+        }
+    }
+
+    [GeneratedRegex(@"\s+#\s.*$")]
+    private static partial Regex Comment();
+
+    [GeneratedRegex(@"\./esrs (bench tagger-pool|bench-tagger|train-tagger|eval-tagger|tag)\b")]
+    private static partial Regex EsrsCommand();
+}

@@ -1,0 +1,39 @@
+using Esrs.Tagging.Commands;
+using Esrs.Tests.Support;
+
+namespace Esrs.Tests.Tagging;
+
+/// <summary>The tagger's parser, in process: what it refuses and with which exit code (0 done, 1 failed, 2 usage or missing file).</summary>
+public sealed class TaggerCommandLineTests : IDisposable
+{
+    private readonly TempDirectory _empty = new();
+
+    public void Dispose() => _empty.Dispose();
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("train --help")]
+    [InlineData("eval --help")]
+    [InlineData("tag --help")]
+    [InlineData("bench --help")]
+    public async Task EveryCommandHasHelp(string args) => Assert.Equal(ExitCodes.Success, await TaggerCommandLine.RunAsync(args.Split(' ')));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("frobnicate")]
+    [InlineData("train --epochs many")]
+    [InlineData("train --epochs 0")]
+    [InlineData("train --augment noise,mixup")]
+    [InlineData("train --decoding sideways")]
+    [InlineData("tag --device tpu")]
+    [InlineData("bench --batches")]
+    public async Task ABadCommandLineIsAUsageError(string args) =>
+        Assert.Equal(ExitCodes.Usage, await TaggerCommandLine.RunAsync(args.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+
+    [Fact]
+    public async Task AMissingCheckpointOrDataSetIsAUsageError()
+    {
+        Assert.Equal(ExitCodes.Usage, await TaggerCommandLine.RunAsync(["tag", "--model", _empty.Path]));
+        Assert.Equal(ExitCodes.Usage, await TaggerCommandLine.RunAsync(["train", "--data", _empty.Path]));
+    }
+}
