@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.CommandLine;
 using Esrs.Client.Import;
 using Esrs.Tagging.Data;
@@ -29,35 +30,7 @@ internal static class BenchCommandLine
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var parse = Create().Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync($"esrs bench: {error.Message}");
-            }
-
-            await Console.Error.WriteLineAsync("esrs bench: see ./esrs bench --help");
-            return ExitCodes.Usage;
-        }
-
-        try
-        {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            await Console.Error.WriteLineAsync($"esrs bench: {ex.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            await Console.Error.WriteLineAsync($"esrs bench: {ex.GetType().Name}: {ex.Message}");
-            return ExitCodes.Failure;
-        }
-    }
+    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Create(), args, "esrs bench");
 
     private static Command TaggerPool()
     {

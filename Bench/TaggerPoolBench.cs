@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using Esrs.Silo.Hosting;

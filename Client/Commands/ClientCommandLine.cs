@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Esrs.Cli;
 using Esrs.Client.Import;
 
 namespace Esrs.Client.Commands;
@@ -17,39 +18,11 @@ public static class ClientCommandLine
         RedriveCommand.Create(),
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
-    {
-        error ??= Console.Error;
-        var parse = Create().Parse(args);
-        if (parse.Errors.Count > 0)
+    public static Task<int> RunAsync(string[] args, TextWriter? error = null) =>
+        CommandLineRunner.RunAsync(Create(), args, "esrs", error, ex => ex switch
         {
-            foreach (var problem in parse.Errors)
-            {
-                await error.WriteLineAsync($"esrs: {problem.Message}");
-            }
-
-            await error.WriteLineAsync($"esrs: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}");
-            return ExitCodes.Usage;
-        }
-
-        try
-        {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (UsageException ex)
-        {
-            await error.WriteLineAsync($"esrs: {ex.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (ImportException ex)
-        {
-            await error.WriteLineAsync($"esrs: {ex.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"esrs: invalid configuration: {string.Join(" ", ex.Failures)}");
-            return ExitCodes.Usage;
-        }
-    }
+            ImportException => ExitCodes.Unreachable,
+            Microsoft.Extensions.Options.OptionsValidationException => ExitCodes.Usage,
+            _ => null,
+        });
 }

@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.CommandLine;
 using System.Text.Json;
 using Esrs.Client.Gateway;

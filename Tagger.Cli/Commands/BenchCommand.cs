@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.CommandLine;
 using Esrs.Tagging.Benchmarks;
 

@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.CommandLine;
 
 namespace Esrs.Tagging.Commands;
@@ -13,38 +14,5 @@ public static class TaggerCommandLine
         BenchCommand.Create(),
     };
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var parse = Create().Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync($"esrs: {error.Message}");
-            }
-
-            await Console.Error.WriteLineAsync($"esrs: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}");
-            return ExitCodes.Usage;
-        }
-
-        try
-        {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (UsageException ex)
-        {
-            await Console.Error.WriteLineAsync($"esrs: {ex.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            await Console.Error.WriteLineAsync($"esrs: {ex.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            await Console.Error.WriteLineAsync($"esrs: {ex.GetType().Name}: {ex.Message}");
-            return ExitCodes.Failure;
-        }
-    }
+    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Create(), args);
 }

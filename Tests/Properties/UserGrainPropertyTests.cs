@@ -45,7 +45,7 @@ public sealed class UserGrainPropertyTests
 
     [Fact]
     public void EveryEventHasExactlyOneEffectOrIsATrueDuplicate() =>
-        GenScenario.Sample(Run, iter: Iterations(1_500), threads: 1);
+        GenScenario.Sample(Run, iter: Iterations(3_000), threads: 1);
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -80,18 +80,8 @@ public sealed class UserGrainPropertyTests
             switch (command)
             {
                 case Send send:
-                {
-                    var batch = Events(send, scenario, idsOfFact, ref nextId);
-                    var outcomes = processor.Ingest([.. batch.Select(b => b.Event)], UserStreamModel.Now, Matches(spill, processor.State, batch.Select(b => b.Event)));
-                    Store(spill, processor.Spilled);
-                    persisted = Persist(processor);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        Check(model, batch[i].Fact, batch[i].Event, outcomes[i]);
-                    }
-
+                    persisted = IngestAndCheck(model, processor, spill, Events(send, scenario, idsOfFact, ref nextId));
                     break;
-                }
 
                 case CrashDuring crash:
                 {
@@ -101,14 +91,7 @@ public sealed class UserGrainPropertyTests
                     processor.Ingest([.. batch.Select(b => b.Event)], UserStreamModel.Now, Matches(spill, processor.State, batch.Select(b => b.Event)));
                     Store(spill, processor.Spilled);
                     processor = Open(persisted, model, dedupe, quarantine);
-                    var outcomes = processor.Ingest([.. batch.Select(b => b.Event)], UserStreamModel.Now, Matches(spill, processor.State, batch.Select(b => b.Event)));
-                    Store(spill, processor.Spilled);
-                    persisted = Persist(processor);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        Check(model, batch[i].Fact, batch[i].Event, outcomes[i]);
-                    }
-
+                    persisted = IngestAndCheck(model, processor, spill, batch);
                     break;
                 }
 
@@ -154,6 +137,20 @@ public sealed class UserGrainPropertyTests
         }
 
         state.ResolvedSpilled.Clear();
+    }
+
+    /// <summary>One call that completes: ingest, spill rows first, then the state; every outcome checked. Returns the persisted state.</summary>
+    private static UserState IngestAndCheck(UserStreamModel model, UserEventProcessor processor, SortedDictionary<long, QuarantinedEvent> spill, List<(Fact Fact, UserEvent Event)> batch)
+    {
+        var outcomes = processor.Ingest([.. batch.Select(b => b.Event)], UserStreamModel.Now, Matches(spill, processor.State, batch.Select(b => b.Event)));
+        Store(spill, processor.Spilled);
+        var persisted = Persist(processor);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Check(model, batch[i].Fact, batch[i].Event, outcomes[i]);
+        }
+
+        return persisted;
     }
 
     private static List<(Fact Fact, UserEvent Event)> Events(Send send, Scenario scenario, Dictionary<int, List<string>> idsOfFact, ref int nextId)

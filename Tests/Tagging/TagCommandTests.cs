@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using System.Text.Json;
 using Esrs.Tagging.Commands;
 using Esrs.Tagging.Inference;

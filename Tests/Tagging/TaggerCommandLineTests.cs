@@ -1,3 +1,4 @@
+using Esrs.Cli;
 using Esrs.Tagging.Commands;
 using Esrs.Tests.Support;
 

@@ -1,0 +1,45 @@
+using System.CommandLine;
+
+namespace Esrs.Cli;
+
+/// <summary>
+/// Parses, runs and reports the same way for every Esrs command line: parse errors and <c>--help</c> pointers on stderr
+/// with exit code 2, <see cref="UsageException"/> and missing files 2, <see cref="UnreachableException"/> 3, anything
+/// else 1 with its type and message (no stack trace for an operator to read).
+/// </summary>
+public static class CommandLineRunner
+{
+    /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>; <paramref name="classify"/> may give more exceptions an exit code.</summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        error ??= Console.Error;
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync($"{prefix}: {problem.Message}");
+            }
+
+            await error.WriteLineAsync($"{prefix}: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var code = classify?.Invoke(ex) ?? ex switch
+            {
+                UsageException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.Usage,
+                UnreachableException => ExitCodes.Unreachable,
+                _ => ExitCodes.Failure,
+            };
+            await error.WriteLineAsync(code == ExitCodes.Failure ? $"{prefix}: {ex.GetType().Name}: {ex.Message}" : $"{prefix}: {ex.Message}");
+            return code;
+        }
+    }
+}
