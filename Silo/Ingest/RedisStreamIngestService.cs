@@ -29,12 +29,10 @@ public sealed partial class RedisStreamIngestService(
     private const string EventField = "e";
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _health = new();
+    private readonly GridHealth _health = new(options.Backoff, options.MaxBackoff);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<RedisValue, byte> _inFlight = new();
     private ConnectionMultiplexer? _redis;
     private Task? _loop;
-    private TimeSpan _backoff;
-    private DateTime _pausedUntil;
 
     private string Consumer => options.Consumer ?? $"{Environment.MachineName}-{silo.SiloAddress.Endpoint.Port}";
 
@@ -99,7 +97,7 @@ public sealed partial class RedisStreamIngestService(
         {
             try
             {
-                await WhileUnhealthyAsync(stopping);
+                await _health.WhileUnhealthyAsync(stopping);
                 if (ownPendingFirst)
                 {
                     // After a restart under the same name, our own unacknowledged entries come first, one round
@@ -158,7 +156,7 @@ public sealed partial class RedisStreamIngestService(
             {
                 // Redis or the grid is unavailable: nothing was acknowledged, so nothing is lost; back off and go on.
                 LogWarningRoundFailed(logger, ex, options.Stream);
-                Unhealthy();
+                _health.Unhealthy();
             }
         }
     }
@@ -225,7 +223,7 @@ public sealed partial class RedisStreamIngestService(
         try
         {
             await grains.GetGrain<IUserGrain>(user).IngestAsync([.. group.Select(g => g.Event)]);
-            Healthy();
+            _health.Healthy();
             await AcknowledgeAsync(db, group.Select(g => g.Entry.Id));
             return true;
         }
@@ -234,7 +232,7 @@ public sealed partial class RedisStreamIngestService(
             // The grid, not the entries: they stay pending (claimed again after ClaimIdle) and nothing counts against them.
             LogWarningGridUnavailable(logger, ex, user, group.Count);
             progress.AddTransientFailure();
-            Unhealthy();
+            _health.Unhealthy();
             return false;
         }
         catch (Exception ex) when (group.Count > 1)
@@ -292,85 +290,15 @@ public sealed partial class RedisStreamIngestService(
         progress.AddDeadLettered(acked);
     }
 
-    /// <summary>
-    /// Deletes what every consumer group of the stream is done with: entries below the oldest one still pending in any
-    /// group and not after what any group has been delivered (XTRIM MINID, approximate, so Redis frees whole nodes).
-    /// </summary>
     private async Task TrimAsync(IDatabase db)
     {
-        RedisValue? minId = null;
-        foreach (var group in await db.StreamGroupInfoAsync(options.Stream))
+        var (trimmed, minId) = await StreamTrimmer.TrimAcknowledgedAsync(db, options.Stream);
+        if (trimmed > 0)
         {
-            var pending = await db.StreamPendingAsync(options.Stream, group.Name);
-            var needed = pending.PendingMessageCount > 0 ? (string)pending.LowestPendingMessageId! : Next(group.LastDeliveredId);
-            if (needed is null)
-            {
-                return;
-            }
-
-            minId = minId is null || Compare(needed, minId.Value!) < 0 ? needed : minId;
-        }
-
-        if (minId is { } id)
-        {
-            var trimmed = await db.StreamTrimByMinIdAsync(options.Stream, id, useApproximateMaxLength: true);
-            if (trimmed > 0)
-            {
-                LogDebugTrimmed(logger, trimmed, options.Stream, id.ToString());
-            }
+            LogDebugTrimmed(logger, trimmed, options.Stream, minId!);
         }
 
         progress.Trimmed();
-
-        static string? Next(string? id)
-        {
-            if (id is null || id.Split('-') is not [var ms, var seq] || !ulong.TryParse(seq, out var n))
-            {
-                return null;
-            }
-
-            return ms + "-" + (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        static int Compare(string a, string b)
-        {
-            var (am, asq) = Split(a);
-            var (bm, bsq) = Split(b);
-            return am != bm ? am.CompareTo(bm) : asq.CompareTo(bsq);
-        }
-
-        static (ulong, ulong) Split(string id) => id.Split('-') is [var ms, var seq] && ulong.TryParse(ms, out var m) && ulong.TryParse(seq, out var s) ? (m, s) : (0, 0);
-    }
-
-    private async Task WhileUnhealthyAsync(CancellationToken stopping)
-    {
-        TimeSpan wait;
-        lock (_health)
-        {
-            wait = _pausedUntil - DateTime.UtcNow;
-        }
-
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, stopping);
-        }
-    }
-
-    private void Unhealthy()
-    {
-        lock (_health)
-        {
-            _backoff = _backoff == TimeSpan.Zero ? options.Backoff : TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, _backoff.Ticks * 2));
-            _pausedUntil = DateTime.UtcNow + _backoff;
-        }
-    }
-
-    private void Healthy()
-    {
-        lock (_health)
-        {
-            _backoff = TimeSpan.Zero;
-        }
     }
 
     private bool TryDecode(StreamEntry entry, out UserEvent e, out string reason)
