@@ -68,30 +68,6 @@ internal static class BenchCommandLine
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESRS_DATA") is { Length: > 0 } dir ? dir : Path.Combine(Root, "..", "shared", "data"),
     };
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
-    {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
-        {
-            // A value that is not a number at all is reported by the parser itself.
-            if (TryValue<int>(result) is < 1)
-            {
-                result.AddError($"{name} must be at least 1.");
-            }
-        });
-        return option;
-    }
-
-    /// <summary>The option's value, or null when its text does not convert (the parser reports that error).</summary>
-    internal static T? TryValue<T>(System.CommandLine.Parsing.OptionResult result) where T : struct
-    {
-        try
-        {
-            return result.GetValueOrDefault<T>();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private static Option<int> Positive(string name, string description, int defaultValue) =>
+        OptionChecks.Positive(name, description, defaultValue);
 }

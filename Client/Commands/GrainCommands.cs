@@ -47,8 +47,8 @@ public static class GrainCommands
         var limit = new Option<int>("--limit") { Description = "Entries in the page (1..500)", DefaultValueFactory = _ => 50 };
         if (name == "quarantine")
         {
-            offset.Validators.Add(r => r.AddErrorIfNegative(offset));
-            limit.Validators.Add(r => r.AddErrorIfNotPositive(limit));
+            offset.Validators.Add(r => r.AddErrorIfBelow(0));
+            limit.Validators.Add(r => r.AddErrorIfBelow(1));
             command.Options.Add(offset);
             command.Options.Add(limit);
         }

@@ -16,7 +16,7 @@ public static class ImportCommand
         var dataset = new Argument<string>("dataset") { Description = "uci-online-retail, taobao-user-behavior-slice or flipkart-product-catalog" };
         dataset.AcceptOnlyFromAmong(DataSets);
         var limit = new Option<int?>("--limit") { Description = "Read at most this many rows" };
-        limit.Validators.Add(r => r.AddErrorIfNotPositive(limit));
+        limit.Validators.Add(r => r.AddErrorIfBelow(1));
         var via = new Option<string>("--via") { Description = "Where events go: the HTTP gateway, the Redis stream, or the silo over an Orleans client", DefaultValueFactory = _ => "http" };
         via.AcceptOnlyFromAmong("http", "redis", "orleans");
         var url = new Option<string?>("--url") { Description = "Gateway URL (default ESRS_GATEWAY_URL or http://127.0.0.1:5080/)" };
@@ -92,7 +92,7 @@ public static class ImportCommand
                 }
                 catch (RedisConnectionException ex)
                 {
-                    throw new ImportException($"cannot reach Redis at {endpoint} ({ex.Message})");
+                    throw new ImportException($"cannot reach Redis at {endpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
                 }
 
             case "orleans":

@@ -71,6 +71,7 @@ public static class QualityCommand
             Table(text, ["rule", "action", "events", "share"],
                 s.QuarantineRules.Select(p => new[] { p.Key, "quarantine", N(p.Value), P(p.Value / (double)s.Events) })
                     .Concat(s.RepairRules.Select(p => new[] { p.Key, "repair/flag", N(p.Value), P(p.Value / (double)s.Events) })));
+            text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"{s.Source}: completeness");
             // Every line received counts here, duplicates included: "missing" is what arrived without the field.
             Table(text, ["field", "present", "missing"], s.Completeness.Where(p => p.Value is > 0).Select(p => new[] { p.Key, P(p.Value), N(s.Missing.GetValueOrDefault(p.Key)) }));

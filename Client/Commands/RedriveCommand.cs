@@ -12,7 +12,7 @@ internal static class RedriveCommand
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be put back, by reason; change nothing" };
         var limit = new Option<int?>("--limit") { Description = "Look at no more than this many dead letters (oldest first)" };
-        limit.Validators.Add(r => r.AddErrorIfNotPositive(limit));
+        limit.Validators.Add(r => r.AddErrorIfBelow(1));
         var includeUndecodable = new Option<bool>("--include-undecodable") { Description = "Also put back entries the consumer could not decode (they fail again unless the consumer changed)" };
         var redis = new Option<string?>("--redis") { Description = "Redis endpoint host:port (default ESRS_REDIS or 127.0.0.1:6379)" };
         var stream = new Option<string>("--stream") { Description = "The event stream", DefaultValueFactory = _ => "esrs:events" };
@@ -31,7 +31,8 @@ internal static class RedriveCommand
             }
             catch (RedisConnectionException ex)
             {
-                throw new ImportException($"redrive: cannot reach Redis at {endpoint} ({ex.Message})");
+                // The client library's first sentence says what happened; the rest is advice for code, not for this command.
+                throw new ImportException($"redrive: cannot reach Redis at {endpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
             }
 
             await using (connection)

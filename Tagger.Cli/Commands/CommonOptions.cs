@@ -28,19 +28,8 @@ internal static class CommonOptions
         return option;
     }
 
-    public static Option<int> Positive(string name, string description, int defaultValue)
-    {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
-        {
-            // A value that is not a number at all is reported by the parser itself.
-            if (TryValue<int>(result) is < 1)
-            {
-                result.AddError($"{name} must be at least 1.");
-            }
-        });
-        return option;
-    }
+    public static Option<int> Positive(string name, string description, int defaultValue) =>
+        OptionChecks.Positive(name, description, defaultValue);
 
     public static Device ToDevice(string? name)
     {
@@ -69,17 +58,4 @@ internal static class CommonOptions
         TaggerCheckpoint.Exists(modelDir)
             ? TaggerCheckpoint.Load(modelDir)
             : throw new UsageException($"No tagger checkpoint at {Path.GetFullPath(Path.Combine(modelDir, TaggerCheckpoint.FileName))}; train one with ./esrs train-tagger.");
-
-    /// <summary>The option's value, or null when its text does not convert (the parser reports that error).</summary>
-    internal static T? TryValue<T>(System.CommandLine.Parsing.OptionResult result) where T : struct
-    {
-        try
-        {
-            return result.GetValueOrDefault<T>();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
 }
