@@ -78,7 +78,10 @@ public static class GatewayHost
             };
         });
         builder.WebHost.UseUrls(options.Url);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1L);
+        // The reader refuses bodies over MaxBodyBytes itself (413 with the rule). Kestrel's own cap is higher so that a
+        // producer still sending a moderately oversized body gets that answer after Kestrel drains the rest, instead of
+        // a reset connection; far larger bodies are cut off.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes * 4L);
         builder.UseOrleansClient(client => client
             .Configure<Orleans.Configuration.ClusterOptions>(c => (c.ServiceId, c.ClusterId) = (options.ServiceId, options.ClusterId))
             .UseStaticClustering([.. options.SiloGateways.Select(IPEndPoint.Parse)])

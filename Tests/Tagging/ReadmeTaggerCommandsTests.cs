@@ -77,7 +77,7 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
 
         var noCallers = Esrs("./esrs bench tagger-pool --callers 0");
         Assert.Equal(2, noCallers.Code);
-        Assert.Contains("--callers must be at least 1", noCallers.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--callers needs a positive whole number", noCallers.Stderr, StringComparison.Ordinal);
 
         var noData = Esrs("./esrs bench --data /nonexistent/esrs-data");
         Assert.Equal(2, noData.Code);
