@@ -4,8 +4,8 @@ namespace Esrs.Cli;
 
 /// <summary>
 /// Parses, runs and reports the same way for every Esrs command line: parse errors and <c>--help</c> pointers on stderr
-/// with exit code 2, <see cref="UsageException"/> and missing files 2, <see cref="UnreachableException"/> 3, anything
-/// else 1 with its type and message (no stack trace for an operator to read).
+/// with exit code 2, <see cref="UsageException"/> and missing files 2, anything else 1 with its type and message (no stack
+/// trace for an operator to read); <c>classify</c> gives a command line's own exceptions their codes (3: unreachable).
 /// </summary>
 public static class CommandLineRunner
 {
@@ -35,7 +35,6 @@ public static class CommandLineRunner
             var code = classify?.Invoke(ex) ?? ex switch
             {
                 UsageException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.Usage,
-                UnreachableException => ExitCodes.Unreachable,
                 _ => ExitCodes.Failure,
             };
             await error.WriteLineAsync(code == ExitCodes.Failure ? $"{prefix}: {ex.GetType().Name}: {ex.Message}" : $"{prefix}: {ex.Message}");

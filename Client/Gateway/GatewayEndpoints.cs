@@ -141,7 +141,7 @@ public static partial class GatewayEndpoints
         {
             return await call();
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
             http?.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return GatewayProblems.Problem(StatusCodes.Status503ServiceUnavailable, GatewayProblems.Overloaded, "Try again shortly",
@@ -152,10 +152,6 @@ public static partial class GatewayEndpoints
             return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.ArgumentInvalid, "Invalid argument", ex.Message);
         }
     }
-
-    private static bool IsTransient(Exception ex) => ex is StateUnavailableException or TimeoutException or SiloUnavailableException or GatewayTooBusyException
-        or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or OperationCanceledException
-        || (ex is AggregateException aggregate && aggregate.InnerExceptions.All(IsTransient));
 
     /// <summary>Routing keeps <c>%2F</c> encoded inside a segment; user keys such as <c>~unattributed/3</c> need it decoded.</summary>
     private static string UserKey(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;

@@ -10,13 +10,12 @@ public sealed partial class UserEventProcessor
     /// Re-validates every quarantined entry of the state, and <paramref name="spilled"/> (entries read back from the spill
     /// store, oldest first), under the current rules. Entries that pass are applied; entries already applied or copies of
     /// applied events are resolved as duplicates; both leave the quarantine in the same state change. The sequences of
-    /// the spilled entries that left are in <paramref name="resolvedSpilled"/> and in <see cref="UserState.ResolvedSpilled"/>,
-    /// for the caller to delete from the spill store after persisting (and to clear once deleted).
+    /// the spilled entries that left are added to <see cref="UserState.ResolvedSpilled"/>, for the caller to delete from the
+    /// spill store after persisting (and to clear once deleted).
     /// </summary>
-    public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, List<long> resolvedSpilled, long notReplayed = 0)
+    public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, long notReplayed = 0)
     {
         ArgumentNullException.ThrowIfNull(spilled);
-        ArgumentNullException.ThrowIfNull(resolvedSpilled);
         var s = State;
         TagRequests.Clear();
         Spilled.Clear();
@@ -29,7 +28,6 @@ public sealed partial class UserEventProcessor
             outcomes.Add(outcome);
             if (stays is null)
             {
-                resolvedSpilled.Add(entry.Sequence);
                 s.ResolvedSpilled.Add(entry.Sequence);
             }
             else

@@ -107,9 +107,9 @@ public sealed partial class UserEventProcessor
                 continue;
             }
 
-            if (_window.Check(idHash, contentHash) is var duplicate and not DuplicateKind.None)
+            if (_window.IsCopyOfAnother(idHash, contentHash))
             {
-                outcomes[i] = CountDuplicate(e, duplicate);
+                outcomes[i] = CountDuplicate(e, DuplicateKind.ByContent);
                 continue;
             }
 

@@ -94,16 +94,21 @@ public sealed partial class UserGrain(
             return new IngestResult([]);
         }
 
-        // Callers of every kind (gateway, Redis consumer, Orleans clients) get the same defaults: nothing downstream meets a null.
-        var events = new UserEvent[batch.Count];
-        for (var i = 0; i < events.Length; i++)
+        // Callers of every kind (gateway, Redis consumer, Orleans clients) get the same defaults: nothing downstream meets a
+        // null. The gateway and the consumer normalised already, so the batch is copied only when an event changes here.
+        UserEvent[]? events = null;
+        for (var i = 0; i < batch.Count; i++)
         {
-            events[i] = batch[i] is { } e
-                ? UserEventWire.Normalise(e, UnknownSource)
-                : throw new ArgumentException($"Event {i} of the batch is null.", nameof(batch));
+            var e = batch[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(batch));
+            var normal = UserEventWire.Normalise(e, UnknownSource);
+            if (!ReferenceEquals(normal, e))
+            {
+                events ??= [.. batch];
+                events[i] = normal;
+            }
         }
 
-        batch = events;
+        batch = events ?? batch;
 
         await CleanUpSpillAsync();
         var spilled = await SpilledMatchesAsync(batch);
@@ -163,7 +168,7 @@ public sealed partial class UserGrain(
             return new ReplayResult([], notReplayed, notReplayed);
         }
 
-        var result = _processor.Replay(Now, spilled, [], notReplayed);
+        var result = _processor.Replay(Now, spilled, notReplayed);
         ApplyArrivedTags();
         await PersistAsync();
         try

@@ -1,4 +1,5 @@
 using Esrs.Events;
+using Esrs.Users;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -227,7 +228,7 @@ public sealed partial class RedisStreamIngestService(
             await AcknowledgeAsync(db, group.Select(g => g.Entry.Id));
             return true;
         }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        catch (Exception ex) when (TransientFailures.IsTransient(ex, e => e is RedisConnectionException or RedisTimeoutException))
         {
             // The grid, not the entries: they stay pending (claimed again after ClaimIdle) and nothing counts against them.
             LogWarningGridUnavailable(logger, ex, user, group.Count);

@@ -100,7 +100,7 @@ public sealed class UserGrainPropertyTests
                     var through = processor.State.SpilledThrough;
                     var page = spill.Values.Where(q => q.Sequence <= through).ToList();
                     var inState = processor.State.Quarantine.ToList();
-                    var result = processor.Replay(UserStreamModel.Now, page, []);
+                    var result = processor.Replay(UserStreamModel.Now, page);
                     persisted = Persist(processor);
                     if (replay.CrashBeforeCleanup)
                     {

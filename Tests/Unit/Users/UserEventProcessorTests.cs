@@ -123,14 +123,13 @@ public sealed class UserEventProcessorTests
         processor.SealState();
 
         var relaxed = Processor(state: state, quarantine: new QuarantineOptions { Capacity = 1 });
-        var resolved = new List<long>();
-        var result = relaxed.Replay(Now, spilled, resolved);
+        var result = relaxed.Replay(Now, spilled);
         Assert.Equal((3, 0L), (result.Applied, result.StillQuarantined));
-        Assert.Equal(spilled.Select(q => q.Sequence), resolved);
+        Assert.Equal(spilled.Select(q => q.Sequence), state.ResolvedSpilled);
 
         // The clean-up of the spill store failed: the same rows come back and are resolved, not applied again.
-        resolved.Clear();
-        var again = relaxed.Replay(Now, spilled, resolved);
+        state.ResolvedSpilled.Clear();
+        var again = relaxed.Replay(Now, spilled);
         Assert.Equal(0, again.Applied);
         Assert.All(again.Outcomes, o => Assert.Equal(OutcomeKind.DuplicateById, o.Kind));
         Assert.Equal(3, relaxed.Profile(Now).Counts[EventType.Purchase]);
