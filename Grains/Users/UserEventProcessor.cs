@@ -68,6 +68,12 @@ public sealed partial class UserEventProcessor
     /// <summary>One entry per event applied by the last call that has a text to tag (the query of a search, else the item title).</summary>
     public List<TagRequest> TagRequests { get; } = [];
 
+    /// <summary>Whether the events the last call applied are kept in <see cref="Applied"/>, as repaired (for the recommender).</summary>
+    public bool CollectApplied { get; init; }
+
+    /// <summary>The events the last call applied to the profile, after repair, in order, with whether they name a product.</summary>
+    public List<AppliedEvent> Applied { get; } = [];
+
     /// <summary>
     /// Quarantine entries the last call moved out of the state for space. The caller must store them durably
     /// (<see cref="IQuarantineSpillStore"/>) before it persists the state.
@@ -86,6 +92,7 @@ public sealed partial class UserEventProcessor
         _spilledThisCall.Clear();
         _spilledContentThisCall.Clear();
         TagRequests.Clear();
+        Applied.Clear();
         var context = new ValidationContext(_grainKey, now, _validation);
         var outcomes = new EventOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -191,6 +198,11 @@ public sealed partial class UserEventProcessor
             CollectTagText(validation);
         }
 
+        if (CollectApplied)
+        {
+            Applied.Add(new AppliedEvent(validation.Event, !validation.Has(RuleIds.NonProductItem)));
+        }
+
         var kind = validation.Kind;
         if (kind == OutcomeKind.Repaired)
         {
@@ -261,4 +273,7 @@ public sealed partial class UserEventProcessor
 }
 
 /// <summary>A text of an applied event for the tagger, with the weight and time its tags enter the profile at.</summary>
+/// <summary>An event as the profile received it (repaired), and whether its item is a product rather than a fee or postage.</summary>
+public readonly record struct AppliedEvent(UserEvent Event, bool IsProduct);
+
 public sealed record TagRequest(string Text, double Weight, DateTime At, string Source);
