@@ -1,5 +1,6 @@
 using Esrs.Events;
 using Esrs.Profiles;
+using Esrs.Recommending;
 using Esrs.Users;
 
 namespace Esrs;
@@ -22,4 +23,10 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Re-validates every quarantined event under the current rules and applies, exactly once, those that now pass.</summary>
     Task<ReplayResult> ReplayQuarantineAsync();
+
+    /// <summary>
+    /// Re-ranks a search engine's candidates by this user's live profile, blending in the engine's own score
+    /// (<paramref name="blend"/> in 0..1: 1 keeps the engine's order). A user without a profile gets the candidates as given, flagged.
+    /// </summary>
+    Task<RankResult> RankAsync(IReadOnlyList<RankCandidate> candidates, double blend);
 }

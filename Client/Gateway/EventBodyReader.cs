@@ -28,9 +28,37 @@ public static class EventBodyReader
                 $"Send application/json or {MessagePackMediaType}, not '{request.ContentType}'."));
         }
 
+        var (body, tooLarge) = await ReadLimitedAsync(request, options, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+
+        if (body.IsEmpty || (isJson && body.Span.Trim(" \t\r\n"u8).IsEmpty))
+        {
+            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "The request has no body; send an event or an array of events."));
+        }
+
+        var (events, problem) = isJson ? ParseJson(body, caller, options) : ParseMessagePack(body, caller, options);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        if (events!.Count == 0)
+        {
+            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "Empty batch", "The request holds no event."));
+        }
+
+        return (events, null);
+    }
+
+    /// <summary>The whole body, refused with 413 as soon as it passes <see cref="GatewayOptions.MaxBodyBytes"/> (declared or sent).</summary>
+    internal static async Task<(ReadOnlyMemory<byte> Body, IResult? TooLarge)> ReadLimitedAsync(HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > options.MaxBodyBytes)
         {
-            return (null, TooLarge(options));
+            return (default, TooLarge(options));
         }
 
         var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(request.ContentLength ?? 16_384, 1, options.MaxBodyBytes));
@@ -44,38 +72,20 @@ public static class EventBodyReader
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return (null, TooLarge(options));
+                return (default, TooLarge(options));
             }
 
             if (read == 0)
             {
-                break;
+                return (buffer.WrittenMemory, null);
             }
 
             buffer.Advance(read);
             if (buffer.WrittenCount > options.MaxBodyBytes)
             {
-                return (null, TooLarge(options));
+                return (default, TooLarge(options));
             }
         }
-
-        if (buffer.WrittenCount == 0 || (isJson && buffer.WrittenSpan.Trim(" \t\r\n"u8).IsEmpty))
-        {
-            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "The request has no body; send an event or an array of events."));
-        }
-
-        var (events, problem) = isJson ? ParseJson(buffer.WrittenMemory, caller, options) : ParseMessagePack(buffer.WrittenMemory, caller, options);
-        if (problem is not null)
-        {
-            return (null, problem);
-        }
-
-        if (events!.Count == 0)
-        {
-            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "Empty batch", "The request holds no event."));
-        }
-
-        return (events, null);
     }
 
     private static (IReadOnlyList<UserEvent>?, IResult?) ParseJson(ReadOnlyMemory<byte> body, string caller, GatewayOptions options)

@@ -123,7 +123,7 @@ public static partial class GatewayEndpoints
     }
 
     /// <summary>A call to the grain of path segment <paramref name="id"/>: refused with <see cref="GatewayProblems.UserIdInvalid"/> when no user can have it.</summary>
-    private static Task<IResult> UserCallAsync(string id, Func<string, Task<IResult>> call)
+    internal static Task<IResult> UserCallAsync(string id, Func<string, Task<IResult>> call)
     {
         var key = UserKey(id);
         if (UserIds.KeyProblem(key) is { } problem)

@@ -101,6 +101,7 @@ public static class GatewayHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok("ok")).ExcludeFromDescription();
         app.MapEsrsGateway();
+        app.MapEsrsRanking();
         app.MapEsrsQuality();
 
         // The Orleans dashboard (cluster view), for operators only: the session cookie of the quality page's sign-in.

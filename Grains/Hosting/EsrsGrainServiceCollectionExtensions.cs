@@ -1,6 +1,7 @@
 using Esrs.Cleaning;
 using Esrs.Profiles;
 using Esrs.Quality;
+using Esrs.Recommending;
 using Esrs.Tagging;
 using Esrs.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,15 @@ public static class EsrsGrainServiceCollectionExtensions
                 .Validate(o => o.MaxSources is > 0 and <= 10_000 && o.MaxSourceLength is > 0 and <= 1_000, "Esrs:Quality:MaxSources and MaxSourceLength must be within 1..10000 and 1..1000.")
                 .Validate(o => o.MinuteRetention > TimeSpan.Zero && o.HourRetention > TimeSpan.Zero && o.DayRetention > TimeSpan.Zero, "Esrs:Quality retention must be positive.")
                 .Validate(o => o.Anomaly.Sigmas > 0 && o.Anomaly.MaxRelativeChange > 0 && o.Anomaly.HistoryWindows > 0, "Esrs:Quality:Anomaly settings must be positive.")
+                .ValidateOnStart(),
+            services.AddOptions<RankOptions>()
+                .Validate(o => new[] { o.Item, o.Recent, o.Category, o.Brand, o.Search, o.Attribute, o.Price }.All(w => w >= 0 && double.IsFinite(w)), "Esrs:Rank signal weights must be finite and not negative.")
+                .Validate(o => o.MaxCandidates is > 0 and <= 10_000 && o.MaxBecause is > 0 and <= 10, "Esrs:Rank:MaxCandidates must be within 1..10000 and MaxBecause within 1..10.")
+                .ValidateOnStart(),
+            services.AddOptions<RecommendOptions>()
+                .Validate(o => o.HalfLife >= TimeSpan.FromHours(1), "Esrs:Recommend:HalfLife must be at least an hour.")
+                .Validate(o => o.NeighboursPerItem is > 0 and <= 1_000 && o.PairWindow is > 0 and <= 200, "Esrs:Recommend:NeighboursPerItem must be within 1..1000 and PairWindow within 1..200.")
+                .Validate(o => o.RepeatWeight >= 0 && o.PopularityWeight >= 0 && o.MaxBecause is > 0 and <= 10, "Esrs:Recommend weights must not be negative.")
                 .ValidateOnStart());
         configure?.Invoke(builder);
         return services;
@@ -69,4 +79,6 @@ public sealed record EsrsUserOptionsBuilder(
     OptionsBuilder<ProfileOptions> Profiles,
     OptionsBuilder<QuarantineOptions> Quarantine,
     OptionsBuilder<TaggerOptions> Tagger,
-    OptionsBuilder<QualityOptions> Quality);
+    OptionsBuilder<QualityOptions> Quality,
+    OptionsBuilder<RankOptions> Rank,
+    OptionsBuilder<RecommendOptions> Recommend);

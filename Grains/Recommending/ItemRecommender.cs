@@ -1,11 +1,5 @@
 namespace Esrs.Recommending;
 
-/// <summary>A signal that moved an item's score: <c>item</c> (bought with an item of the user's), <c>repeat</c>, <c>popular</c>.</summary>
-public sealed record Because(string Signal, string Value, double Weight);
-
-/// <summary>One recommended item with its score and the signals that moved it most.</summary>
-public sealed record ScoredItem(string ItemId, double Score, IReadOnlyList<Because> Because);
-
 /// <summary>
 /// Scores every item the model knows for one user's history:
 /// <c>score(j) = Σᵢ wᵢ·sim(i, j) / Σᵢ wᵢ + RepeatWeight · w_j / maxᵢ wᵢ + PopularityWeight · pop(j) / max pop</c>,
@@ -104,7 +98,7 @@ public sealed class ItemRecommender
     /// The <paramref name="k"/> best items for the history, best first, each with its strongest signals;
     /// <paramref name="exclude"/> removes items (non-products, items just cancelled) before the cut.
     /// </summary>
-    public IReadOnlyList<ScoredItem> Recommend(IReadOnlyCollection<(string ItemId, double Interest)> history, DateTime now, int k, Func<string, bool>? exclude = null)
+    public IReadOnlyList<RankedItem> Recommend(IReadOnlyCollection<(string ItemId, double Interest)> history, DateTime now, int k, Func<string, bool>? exclude = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
@@ -125,7 +119,7 @@ public sealed class ItemRecommender
             .Where(j => scores[j] > 0 && (exclude is null || !exclude(_model.ItemAt(j))))
             .OrderByDescending(j => scores[j]).ThenBy(j => j)
             .Take(k);
-        var result = new List<ScoredItem>(k);
+        var result = new List<RankedItem>(k);
         foreach (var j in top)
         {
             var item = _model.ItemAt(j);
@@ -146,7 +140,7 @@ public sealed class ItemRecommender
                 because.Add(new Because("popular", item, _options.PopularityWeight * _model.Popularity(j, now) / maxPopularity));
             }
 
-            result.Add(new ScoredItem(item, scores[j], [.. because.OrderByDescending(b => b.Weight).Take(_options.MaxBecause)]));
+            result.Add(new RankedItem(item, scores[j], [.. because.OrderByDescending(b => b.Weight).Take(_options.MaxBecause)]));
         }
 
         return result;

@@ -2,6 +2,7 @@ using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Profiles;
 using Esrs.Quality;
+using Esrs.Recommending;
 using Esrs.Tagging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public sealed partial class UserGrain(
     IOptions<ProfileOptions> profileOptions,
     IOptions<QuarantineOptions> quarantineOptions,
     IOptions<TaggerOptions> taggerOptions,
+    IOptions<RankOptions> rankOptions,
     IQuarantineSpillStore spillStore,
     QualityCollector quality,
     TaggerClient tagger,

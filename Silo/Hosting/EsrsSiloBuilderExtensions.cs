@@ -94,6 +94,8 @@ public static class EsrsSiloBuilderExtensions
         builder.Quarantine.BindConfiguration(QuarantineOptions.SectionName);
         builder.Tagger.BindConfiguration(TaggerSection);
         builder.Quality.BindConfiguration(Quality.QualityOptions.SectionName);
+        builder.Rank.BindConfiguration(Recommending.RankOptions.SectionName);
+        builder.Recommend.BindConfiguration(Recommending.RecommendOptions.SectionName);
         return builder;
     }
 
