@@ -29,4 +29,11 @@ public interface IUserGrain : IGrainWithStringKey
     /// (<paramref name="blend"/> in 0..1: 1 keeps the engine's order). A user without a profile gets the candidates as given, flagged.
     /// </summary>
     Task<RankResult> RankAsync(IReadOnlyList<RankCandidate> candidates, double blend);
+
+    /// <summary>
+    /// Up to <paramref name="k"/> (1..100) items for this user: neighbours of the user's items in the item graph learned from
+    /// cleaned purchases and carts, the user's repeat items and the popular items of the user's categories; never
+    /// non-products or items the user just cancelled. A user without item history gets the popular items, flagged.
+    /// </summary>
+    Task<RankResult> RecommendAsync(int k);
 }

@@ -8,4 +8,7 @@ public static class StorageNames
 
     /// <summary>Data-quality history: the aggregator's totals, windows and alerts.</summary>
     public const string Quality = "quality";
+
+    /// <summary>The item co-occurrence graph's shards.</summary>
+    public const string Recommend = "recommend";
 }

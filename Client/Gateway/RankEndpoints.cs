@@ -7,7 +7,8 @@ namespace Esrs.Client.Gateway;
 
 /// <summary>
 /// What a search/recommendation frontend calls per request: <c>POST /v1/users/{id}/rank</c> re-ranks the engine's
-/// candidates by the user's live profile (one grain call; the ranking runs where the profile is).
+/// candidates by the user's live profile (one grain call; the ranking runs where the profile is), and
+/// <c>GET /v1/users/{id}/recommendations</c> asks the user grain, which reads the item graph shards.
 /// </summary>
 public static class RankEndpoints
 {
@@ -16,6 +17,9 @@ public static class RankEndpoints
     public const string CandidateInvalid = "rank.candidate.invalid";
     public const string ItemIdDuplicate = "rank.item-id.duplicate";
     public const string BlendInvalid = "rank.blend.invalid";
+
+    /// <summary>Most recommendations one request may ask for.</summary>
+    public const int MaxRecommendations = 100;
 
     /// <summary>Most candidates one request may hold.</summary>
     public const int MaxCandidates = 500;
@@ -37,6 +41,20 @@ public static class RankEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Re-rank up to 500 candidates by the user's live profile, blended with the engine's score; each item says which signals moved it.")
             .DisableAntiforgery();
+        app.MapGet("/v1/users/{id}/recommendations", (string id, string? k, IClusterClient grains) =>
+            {
+                if (!int.TryParse(k ?? "20", System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count is < 1 or > MaxRecommendations)
+                {
+                    return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid k",
+                        $"k is a whole number from 1 to {MaxRecommendations} (got '{k}')."));
+                }
+
+                return GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.GetGrain<IUserGrain>(key).RecommendAsync(count), GatewayJson.Options));
+            })
+            .RequireAuthorization(EsrsPolicies.Read)
+            .Produces<RankResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Up to k (default 20, at most 100) items for the user from the item graph, their repeat items and their categories' popular items, each with its reasons.");
         return app;
     }
 

@@ -25,6 +25,8 @@ public static class EsrsGrainServiceCollectionExtensions
         services.TryAddSingleton<QualityCollector>();
         services.TryAddSingleton<Tagging.TaggerClient>();
         services.AddHostedService(sp => sp.GetRequiredService<QualityCollector>());
+        services.TryAddSingleton<RecommendationFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<RecommendationFeed>());
 
         var builder = new EsrsUserOptionsBuilder(
             services.AddOptions<ValidationOptions>()
@@ -65,7 +67,9 @@ public static class EsrsGrainServiceCollectionExtensions
             services.AddOptions<RecommendOptions>()
                 .Validate(o => o.HalfLife >= TimeSpan.FromHours(1), "Esrs:Recommend:HalfLife must be at least an hour.")
                 .Validate(o => o.NeighboursPerItem is > 0 and <= 1_000 && o.PairWindow is > 0 and <= 200, "Esrs:Recommend:NeighboursPerItem must be within 1..1000 and PairWindow within 1..200.")
-                .Validate(o => o.RepeatWeight >= 0 && o.PopularityWeight >= 0 && o.MaxBecause is > 0 and <= 10, "Esrs:Recommend weights must not be negative.")
+                .Validate(o => o.RepeatWeight >= 0 && o.PopularityWeight >= 0 && o.CategoryWeight >= 0 && o.MaxBecause is > 0 and <= 10, "Esrs:Recommend weights must not be negative.")
+                .Validate(o => o.Shards is > 0 and <= 4_096 && o.HistoryItems is > 0 and <= 1_000, "Esrs:Recommend:Shards must be within 1..4096 and HistoryItems within 1..1000.")
+                .Validate(o => o.FlushInterval > TimeSpan.Zero && o.PersistInterval > TimeSpan.Zero, "Esrs:Recommend intervals must be positive.")
                 .ValidateOnStart());
         configure?.Invoke(builder);
         return services;

@@ -8,6 +8,9 @@ public sealed class ProfileBuilder(ProfileOptions options)
 {
     private const string UnknownCurrency = "XXX";
 
+    /// <summary>Most recently cancelled products kept.</summary>
+    public const int MaxCancelled = 20;
+
     /// <summary>Interest each event type adds to its item, category and brand; negative types take interest back.</summary>
     public static double InterestWeight(EventType type, double? rating) => type switch
     {
@@ -59,6 +62,20 @@ public sealed class ProfileBuilder(ProfileOptions options)
                 {
                     PushRecent(state.RecentItems, item);
                     state.Provenance[ProfileFields.RecentItems] = fromEvent;
+                }
+
+                if (e.Type == EventType.Cancel)
+                {
+                    state.Cancelled.Remove(item);
+                    state.Cancelled.Insert(0, item);
+                    if (state.Cancelled.Count > MaxCancelled)
+                    {
+                        state.Cancelled.RemoveAt(state.Cancelled.Count - 1);
+                    }
+                }
+                else if (e.Type == EventType.Purchase)
+                {
+                    state.Cancelled.Remove(item);
                 }
             }
 

@@ -22,4 +22,7 @@ public sealed class ProfileState
 
     /// <summary>Tagged attribute interests keyed <c>LABEL=value</c> (value lower-cased).</summary>
     [Id(13)] public Dictionary<string, double> Attributes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Products the user cancelled most recently, newest first, until bought again (recommendations leave them out).</summary>
+    [Id(14)] public List<string> Cancelled { get; set; } = [];
 }

@@ -9,7 +9,7 @@ namespace Esrs.Recommending;
 /// bounded table of its strongest neighbours, so memory is O(items × <see cref="RecommendOptions.NeighboursPerItem"/>).
 /// Similarity is the cosine of the co-occurrence: co(i, j) / √(pop(i) · pop(j)). Not thread-safe: one writer.
 /// </summary>
-public sealed class ItemCoOccurrence
+public sealed class ItemCoOccurrence : IItemGraph
 {
     private readonly RecommendOptions _options;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
@@ -110,25 +110,7 @@ public sealed class ItemCoOccurrence
         return index;
     }
 
-    private void Add(int from, int to, double boosted)
-    {
-        var table = _neighbours[from];
-        table[to] = table.GetValueOrDefault(to) + boosted;
-        if (table.Count > 2 * _options.NeighboursPerItem)
-        {
-            Prune(table);
-        }
-    }
-
-    private void Prune(Dictionary<int, double> table)
-    {
-        // Keep the strongest K; amortised O(1) per insert since it runs once per K new neighbours.
-        var weakest = table.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Skip(_options.NeighboursPerItem).Select(p => p.Key).ToList();
-        foreach (var key in weakest)
-        {
-            table.Remove(key);
-        }
-    }
+    private void Add(int from, int to, double boosted) => BoundedTable.Add(_neighbours[from], to, boosted, _options.NeighboursPerItem);
 
     private void Rebase(DateTime at)
     {

@@ -8,10 +8,10 @@ namespace Esrs.Recommending;
 /// </summary>
 public sealed class ItemRecommender
 {
-    private readonly ItemCoOccurrence _model;
+    private readonly IItemGraph _model;
     private readonly RecommendOptions _options;
 
-    public ItemRecommender(ItemCoOccurrence model, RecommendOptions options)
+    public ItemRecommender(IItemGraph model, RecommendOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -97,8 +97,15 @@ public sealed class ItemRecommender
     /// <summary>
     /// The <paramref name="k"/> best items for the history, best first, each with its strongest signals;
     /// <paramref name="exclude"/> removes items (non-products, items just cancelled) before the cut.
+    /// <paramref name="inCategories"/>: popular items of the user's categories with the category's share of the user's
+    /// category interest; each adds <c>CategoryWeight · share · pop / max pop</c>.
     /// </summary>
-    public IReadOnlyList<RankedItem> Recommend(IReadOnlyCollection<(string ItemId, double Interest)> history, DateTime now, int k, Func<string, bool>? exclude = null)
+    public IReadOnlyList<RankedItem> Recommend(
+        IReadOnlyCollection<(string ItemId, double Interest)> history,
+        DateTime now,
+        int k,
+        Func<string, bool>? exclude = null,
+        IReadOnlyList<(string ItemId, string Category, double Share)>? inCategories = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
@@ -113,6 +120,23 @@ public sealed class ItemRecommender
         for (var j = 0; j < n; j++)
         {
             maxPopularity = Math.Max(maxPopularity, _model.Popularity(j, now));
+        }
+
+        var categoryBoost = new Dictionary<int, (string Category, double Weight)>();
+        if (inCategories is not null && maxPopularity > 0 && _options.CategoryWeight > 0)
+        {
+            foreach (var (itemId, category, share) in inCategories)
+            {
+                if (_model.TryGetIndex(itemId, out var j))
+                {
+                    var weight = _options.CategoryWeight * share * _model.Popularity(j, now) / maxPopularity;
+                    scores[j] += weight;
+                    if (!categoryBoost.TryGetValue(j, out var existing) || existing.Weight < weight)
+                    {
+                        categoryBoost[j] = (category, weight);
+                    }
+                }
+            }
         }
 
         var top = Enumerable.Range(0, n)
@@ -133,6 +157,11 @@ public sealed class ItemRecommender
             if (interest.TryGetValue(item, out var own))
             {
                 because.Add(new Because("repeat", item, _options.RepeatWeight * own / maxInterest));
+            }
+
+            if (categoryBoost.TryGetValue(j, out var boost))
+            {
+                because.Add(new Because("category", boost.Category, boost.Weight));
             }
 
             if (maxPopularity > 0 && _options.PopularityWeight > 0)

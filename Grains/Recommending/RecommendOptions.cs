@@ -22,4 +22,25 @@ public sealed class RecommendOptions
 
     /// <summary>Explanations returned per item.</summary>
     public int MaxBecause { get; set; } = 3;
+
+    /// <summary>Whether user grains feed applied purchases and carts to the item graph (off: recommendations are popularity only).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The fixed decay epoch of every stored graph weight (rows of all shards compare without a clock).</summary>
+    public DateTime Epoch { get; set; } = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Shards of the item graph (items hash to them); changing it re-homes every item, so set it once.</summary>
+    public int Shards { get; set; } = 8;
+
+    /// <summary>How often a silo's feed sends what its user grains applied to the graph shards.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a changed shard writes its state.</summary>
+    public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many of the user's strongest items a recommendation reads the neighbours of.</summary>
+    public int HistoryItems { get; set; } = 20;
+
+    /// <summary>Weight of the popular items of the user's categories.</summary>
+    public double CategoryWeight { get; set; } = 0.1;
 }

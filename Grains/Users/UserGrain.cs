@@ -35,8 +35,10 @@ public sealed partial class UserGrain(
     IOptions<QuarantineOptions> quarantineOptions,
     IOptions<TaggerOptions> taggerOptions,
     IOptions<RankOptions> rankOptions,
+    IOptions<RecommendOptions> recommendOptions,
     IQuarantineSpillStore spillStore,
     QualityCollector quality,
+    RecommendationFeed feed,
     TaggerClient tagger,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
@@ -63,6 +65,7 @@ public sealed partial class UserGrain(
             Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value)
         {
             CollectTagTexts = taggerOptions.Value.Enabled,
+            CollectApplied = feed.Enabled,
         };
         return Task.CompletedTask;
     }
@@ -114,10 +117,13 @@ public sealed partial class UserGrain(
 
         await CleanUpSpillAsync();
         var spilled = await SpilledMatchesAsync(batch);
+        // The recent items before this call: the feed pairs each purchase and cart with them (a copy only when it is on).
+        IReadOnlyList<string> recentBefore = feed.Enabled ? [.. state.State.Profile.RecentItems.Take(recommendOptions.Value.PairWindow)] : [];
         var outcomes = _processor.Ingest(batch, Now, spilled);
         ApplyArrivedTags();
         await PersistAsync();
         AfterWrite(() => quality.Record(Key, batch, outcomes), "quality");
+        AfterWrite(() => feed.Record(recentBefore, _processor.Applied), "recommend");
         AfterWrite(StartTagging, "tagging");
         return new IngestResult(outcomes);
     }

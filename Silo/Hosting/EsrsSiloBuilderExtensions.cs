@@ -115,7 +115,7 @@ public static class EsrsSiloBuilderExtensions
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
-        foreach (var name in new[] { StorageNames.Users, StorageNames.Quality })
+        foreach (var name in new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend })
         {
             // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
             // it from reading keys as hex numbers (dotnet/orleans#9706).
