@@ -31,6 +31,7 @@ internal static class BenchCommandLine
         });
         root.Add(TaggerPool());
         root.Add(Evaluate());
+        root.Add(Rank());
         return root;
     }
 
@@ -62,6 +63,32 @@ internal static class BenchCommandLine
             var titles = OaMine.Read(oaMine).Where(t => t.Split == "test").Select(t => t.Title).ToList();
             return await TaggerPoolBench.RunAsync(parse.GetRequiredValue(model), titles, parse.GetValue(callers),
                 TimeSpan.FromSeconds(parse.GetValue(seconds)), TimeSpan.FromSeconds(parse.GetValue(warmup)), Console.Out);
+        });
+        return command;
+    }
+
+    private static Command Rank()
+    {
+        var rate = Positive("--rate", "Requests per second, open loop", 1000);
+        var seconds = Positive("--seconds", "Measured seconds per call", 20);
+        var warmup = Positive("--warmup", "Warm-up seconds per call (not counted)", 5);
+        var candidates = Positive("--candidates", "Candidates per rank request", 100);
+        var rows = Positive("--rows", "UCI rows imported first (profiles and item graph)", 50_000);
+        var data = Data();
+        var command = new Command("rank", "POST /v1/users/{id}/rank and GET /v1/users/{id}/recommendations through real HTTP at a fixed rate: latency percentiles (one silo on SQLite and the gateway in process)")
+        {
+            rate, seconds, warmup, candidates, rows, data,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var file = Path.GetFullPath(Path.Combine(parse.GetRequiredValue(data), "uci-online-retail", UciOnlineRetail.FileName));
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"data file not found: {file} (use --data DIR)", file);
+            }
+
+            return await RankBench.RunAsync([.. UciOnlineRetail.ReadRows(file, parse.GetValue(rows))], parse.GetValue(rate), parse.GetValue(seconds),
+                parse.GetValue(warmup), Math.Min(parse.GetValue(candidates), 500), Console.Out);
         });
         return command;
     }

@@ -51,29 +51,47 @@ public sealed class CandidateRanker(RankOptions options)
         }
 
         var profile = new ProfileView(state);
-        var ranked = new List<(RankedItem Item, int Index)>(candidates.Count);
+        var scores = new double[candidates.Count];
+        var reasons = new Because[candidates.Count][];
+        var found = new List<Because>(8);
+        Span<Range> words = stackalloc Range[MaxWords];
         for (var i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
-            var because = new List<Because>(4);
+            var titleWords = c.Title is { } title ? SplitWords(title, words) : 0;
+            found.Clear();
             var personal = 0.0;
-            personal += Add(because, "item", c.ItemId, options.Item, profile.Item(c.ItemId), blend);
-            personal += Add(because, "recent", c.ItemId, options.Recent, profile.Recency(c.ItemId), blend);
+            personal += Add(found, "item", c.ItemId, options.Item, profile.Item(c.ItemId), blend);
+            personal += Add(found, "recent", c.ItemId, options.Recent, profile.Recency(c.ItemId), blend);
             var (category, categoryMatch) = profile.Category(c.CategoryPath);
-            personal += Add(because, "category", category, options.Category, categoryMatch, blend);
+            personal += Add(found, "category", category, options.Category, categoryMatch, blend);
             var (brand, brandMatch) = profile.Brand(c.Brand);
-            personal += Add(because, "brand", brand, options.Brand, brandMatch, blend);
-            var (term, termMatch) = profile.Search(c.Title);
-            personal += Add(because, "search", term, options.Search, termMatch, blend);
-            var (attribute, attributeMatch) = profile.Attribute(c.Attributes, c.Title);
-            personal += Add(because, "attribute", attribute, options.Attribute, attributeMatch, blend);
-            personal += Add(because, "price", c.Price?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, options.Price, profile.Price(c.Price), blend);
-            var score = (blend * engine[i]) + ((1 - blend) * personal);
-            ranked.Add((new RankedItem(c.ItemId, score, [.. because.OrderByDescending(b => b.Weight).Take(options.MaxBecause)]), i));
+            personal += Add(found, "brand", brand, options.Brand, brandMatch, blend);
+            var (term, termMatch) = profile.Search(c.Title, words[..titleWords]);
+            personal += Add(found, "search", term, options.Search, termMatch, blend);
+            var (attribute, attributeMatch) = profile.Attribute(c.Attributes, c.Title, words[..titleWords]);
+            personal += Add(found, "attribute", attribute, options.Attribute, attributeMatch, blend);
+            var priceMatch = profile.Price(c.Price);
+            personal += Add(found, "price", priceMatch > 0 ? c.Price!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty, options.Price, priceMatch, blend);
+            scores[i] = (blend * engine[i]) + ((1 - blend) * personal);
+            reasons[i] = Strongest(found, options.MaxBecause);
         }
 
-        ranked.Sort((a, b) => b.Item.Score.CompareTo(a.Item.Score) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
-        return new RankResult(true, [.. ranked.Select(r => r.Item)]);
+        var order = new int[candidates.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => scores[b].CompareTo(scores[a]) is var byScore and not 0 ? byScore : a.CompareTo(b));
+        var items = new RankedItem[order.Length];
+        for (var r = 0; r < order.Length; r++)
+        {
+            var i = order[r];
+            items[r] = new RankedItem(candidates[i].ItemId, scores[i], reasons[i]);
+        }
+
+        return new RankResult(true, items);
     }
 
     /// <summary>Whether the user has anything applied to the profile.</summary>
@@ -81,6 +99,35 @@ public sealed class CandidateRanker(RankOptions options)
     {
         ArgumentNullException.ThrowIfNull(state);
         return state.LastSeen is not null;
+    }
+
+    /// <summary>Words of a title read (letter and digit runs); more are ignored.</summary>
+    private const int MaxWords = 64;
+
+    private static int SplitWords(string text, Span<Range> words)
+    {
+        var count = 0;
+        var i = 0;
+        while (i < text.Length && count < words.Length)
+        {
+            while (i < text.Length && !char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+
+            if (i > start)
+            {
+                words[count++] = new Range(start, i);
+            }
+        }
+
+        return count;
     }
 
     private static double Add(List<Because> because, string signal, string value, double weight, double match, double blend)
@@ -93,6 +140,32 @@ public sealed class CandidateRanker(RankOptions options)
         var contribution = weight * match;
         because.Add(new Because(signal, value, Math.Round((1 - blend) * contribution, 4)));
         return contribution;
+    }
+
+    private static Because[] Strongest(List<Because> found, int max)
+    {
+        if (found.Count == 0)
+        {
+            return [];
+        }
+
+        // A handful of entries: insertion sort by weight, strongest first, stable.
+        for (var i = 1; i < found.Count; i++)
+        {
+            var current = found[i];
+            var j = i - 1;
+            while (j >= 0 && found[j].Weight < current.Weight)
+            {
+                found[j + 1] = found[j];
+                j--;
+            }
+
+            found[j + 1] = current;
+        }
+
+        var result = new Because[Math.Min(max, found.Count)];
+        found.CopyTo(0, result, 0, result.Length);
+        return result;
     }
 
     private static double[] EngineScores(IReadOnlyList<RankCandidate> candidates)
@@ -110,7 +183,11 @@ public sealed class CandidateRanker(RankOptions options)
         return scores;
     }
 
-    /// <summary>The profile's maps, read once per request.</summary>
+    /// <summary>
+    /// The profile's maps, prepared once per request so that each candidate costs lookups, not allocations: search
+    /// terms and tagged attribute values by word (case-insensitive, looked up with spans of the title), recent items
+    /// by position, category paths by segment.
+    /// </summary>
     private sealed class ProfileView
     {
         private readonly ProfileState _state;
@@ -119,9 +196,13 @@ public sealed class CandidateRanker(RankOptions options)
         private readonly double _maxBrand;
         private readonly double _searchTotal;
         private readonly double _maxAttribute;
-        private readonly Dictionary<string, double> _brands;
+        private readonly Dictionary<string, int> _recent = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, double> _brands = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(string Path, string[] Segments, double Weight)> _categories;
-        private readonly List<(string Term, string[] Words, double Weight)> _terms;
+        private readonly List<(string Term, int Offset, int Words, double Weight)> _terms = [];
+        private readonly Dictionary<string, List<int>> _termWords = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, List<(string Key, string[] Words, double Weight)>> _phrases = new(StringComparer.OrdinalIgnoreCase);
+        private readonly int _termWordCount;
         private readonly decimal? _meanPrice;
 
         public ProfileView(ProfileState state)
@@ -131,15 +212,45 @@ public sealed class CandidateRanker(RankOptions options)
             _maxCategory = MaxPositive(state.Categories.Values);
             _maxBrand = MaxPositive(state.Brands.Values);
             _maxAttribute = MaxPositive(state.Attributes.Values);
-            _brands = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < state.RecentItems.Count; i++)
+            {
+                _recent.TryAdd(state.RecentItems[i], i);
+            }
+
             foreach (var (brand, weight) in state.Brands)
             {
                 _brands[brand] = Math.Max(_brands.GetValueOrDefault(brand), weight);
             }
 
             _categories = [.. state.Categories.Where(c => c.Value > 0).Select(c => (c.Key, Segments(c.Key), c.Value))];
-            _terms = [.. state.SearchTerms.Where(t => t.Value > 0).Select(t => (t.Key, Words(t.Key), t.Value))];
-            _searchTotal = _terms.Sum(t => t.Weight);
+            foreach (var (term, weight) in state.SearchTerms)
+            {
+                var words = WordsOf(term);
+                if (weight <= 0 || words.Length == 0)
+                {
+                    continue;
+                }
+
+                for (var w = 0; w < words.Length; w++)
+                {
+                    (_termWords.TryGetValue(words[w], out var slots) ? slots : _termWords[words[w]] = []).Add(_termWordCount + w);
+                }
+
+                _terms.Add((term, _termWordCount, words.Length, weight));
+                _termWordCount += words.Length;
+                _searchTotal += weight;
+            }
+
+            foreach (var (key, weight) in state.Attributes)
+            {
+                var at = key.IndexOf('=', StringComparison.Ordinal);
+                var words = at > 0 ? WordsOf(key[(at + 1)..]) : [];
+                if (weight > 0 && words.Length > 0)
+                {
+                    (_phrases.TryGetValue(words[0], out var list) ? list : _phrases[words[0]] = []).Add((key, words, weight));
+                }
+            }
+
             var purchases = state.Counts.Length > (int)EventType.Purchase ? state.Counts[(int)EventType.Purchase] : 0;
             if (state.Spend.Count == 1 && purchases > 0 && state.Spend.Values.Single() is var spend and > 0)
             {
@@ -149,30 +260,36 @@ public sealed class CandidateRanker(RankOptions options)
 
         public double Item(string item) => _maxItem > 0 && _state.Items.TryGetValue(item, out var w) && w > 0 ? w / _maxItem : 0;
 
-        public double Recency(string item)
-        {
-            var position = _state.RecentItems.IndexOf(item);
-            return position < 0 ? 0 : 1.0 / (1 + position);
-        }
+        public double Recency(string item) => _recent.TryGetValue(item, out var position) ? 1.0 / (1 + position) : 0;
 
         public (string Value, double Match) Category(string? path)
         {
-            if (_maxCategory <= 0 || Normalise(path) is not { } normal)
+            if (_maxCategory <= 0 || string.IsNullOrWhiteSpace(path))
             {
                 return (string.Empty, 0);
             }
 
-            var segments = Segments(normal);
+            Span<Range> segments = stackalloc Range[32];
+            var count = 0;
+            foreach (var range in path.AsSpan().SplitAny(PathSeparators))
+            {
+                if (!path.AsSpan()[range].Trim().IsEmpty && count < segments.Length)
+                {
+                    segments[count++] = range;
+                }
+            }
+
             var best = (Value: string.Empty, Match: 0.0);
             foreach (var (userPath, userSegments, weight) in _categories)
             {
                 var shared = 0;
-                while (shared < segments.Length && shared < userSegments.Length && string.Equals(segments[shared], userSegments[shared], StringComparison.OrdinalIgnoreCase))
+                while (shared < count && shared < userSegments.Length
+                    && path.AsSpan()[segments[shared]].Trim().Equals(userSegments[shared], StringComparison.OrdinalIgnoreCase))
                 {
                     shared++;
                 }
 
-                var match = shared == 0 ? 0 : weight / _maxCategory * shared / Math.Max(segments.Length, userSegments.Length);
+                var match = shared == 0 ? 0 : weight / _maxCategory * shared / Math.Max(count, userSegments.Length);
                 if (match > best.Match)
                 {
                     best = (userPath, match);
@@ -185,25 +302,37 @@ public sealed class CandidateRanker(RankOptions options)
         public (string Value, double Match) Brand(string? brand) =>
             _maxBrand > 0 && Normalise(brand) is { } normal && _brands.TryGetValue(normal, out var w) && w > 0 ? (normal.ToLowerInvariant(), w / _maxBrand) : (string.Empty, 0);
 
-        public (string Value, double Match) Search(string? title)
+        public (string Value, double Match) Search(string? title, ReadOnlySpan<Range> words)
         {
-            if (_searchTotal <= 0 || Normalise(title) is not { } normal)
+            if (_searchTotal <= 0 || title is null || words.IsEmpty)
             {
                 return (string.Empty, 0);
             }
 
-            var words = new HashSet<string>(Words(normal), StringComparer.OrdinalIgnoreCase);
+            Span<bool> matched = _termWordCount <= 256 ? stackalloc bool[_termWordCount] : new bool[_termWordCount];
+            var lookup = _termWords.GetAlternateLookup<ReadOnlySpan<char>>();
+            foreach (var word in words)
+            {
+                if (lookup.TryGetValue(title.AsSpan()[word], out var slots))
+                {
+                    foreach (var slot in slots)
+                    {
+                        matched[slot] = true;
+                    }
+                }
+            }
+
             var best = (Value: string.Empty, Part: 0.0);
             var total = 0.0;
-            foreach (var (term, termWords, weight) in _terms)
+            foreach (var (term, offset, count, weight) in _terms)
             {
-                if (termWords.Length == 0)
+                var hits = 0;
+                for (var w = 0; w < count; w++)
                 {
-                    continue;
+                    hits += matched[offset + w] ? 1 : 0;
                 }
 
-                var found = termWords.Count(words.Contains);
-                var part = weight * found / termWords.Length;
+                var part = weight * hits / count;
                 total += part;
                 if (part > best.Part)
                 {
@@ -214,7 +343,7 @@ public sealed class CandidateRanker(RankOptions options)
             return (best.Value, total / _searchTotal);
         }
 
-        public (string Value, double Match) Attribute(IReadOnlyDictionary<string, string>? attributes, string? title)
+        public (string Value, double Match) Attribute(IReadOnlyDictionary<string, string>? attributes, string? title, ReadOnlySpan<Range> words)
         {
             if (_maxAttribute <= 0)
             {
@@ -234,15 +363,23 @@ public sealed class CandidateRanker(RankOptions options)
                 }
             }
 
-            if (best.Match == 0 && Normalise(title)?.ToLowerInvariant() is { } lower)
+            if (best.Match == 0 && title is not null && _phrases.Count > 0)
             {
-                // Without attributes from the engine, a tagged value the title spells out counts too.
-                foreach (var (key, w) in _state.Attributes)
+                // Without attributes from the engine, a tagged value the title spells out, word for word, counts too.
+                var lookup = _phrases.GetAlternateLookup<ReadOnlySpan<char>>();
+                for (var i = 0; i < words.Length; i++)
                 {
-                    var at = key.IndexOf('=', StringComparison.Ordinal);
-                    if (at > 0 && at < key.Length - 1 && w / _maxAttribute > best.Match && ContainsWord(lower, key[(at + 1)..]))
+                    if (!lookup.TryGetValue(title.AsSpan()[words[i]], out var phrases))
                     {
-                        best = (key, w / _maxAttribute);
+                        continue;
+                    }
+
+                    foreach (var (key, phrase, weight) in phrases)
+                    {
+                        if (weight / _maxAttribute > best.Match && Spells(title, words[i..], phrase))
+                        {
+                            best = (key, weight / _maxAttribute);
+                        }
                     }
                 }
             }
@@ -261,21 +398,35 @@ public sealed class CandidateRanker(RankOptions options)
             return Math.Min(ratio, 1 / ratio);
         }
 
-        private static bool ContainsWord(string text, string phrase)
+        private static bool Spells(string title, ReadOnlySpan<Range> words, string[] phrase)
         {
-            var at = text.IndexOf(phrase, StringComparison.Ordinal);
-            while (at >= 0)
+            if (words.Length < phrase.Length)
             {
-                var end = at + phrase.Length;
-                if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
-                {
-                    return true;
-                }
-
-                at = text.IndexOf(phrase, at + 1, StringComparison.Ordinal);
+                return false;
             }
 
-            return false;
+            for (var w = 0; w < phrase.Length; w++)
+            {
+                if (!title.AsSpan()[words[w]].Equals(phrase[w], StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static string[] WordsOf(string text)
+        {
+            Span<Range> ranges = stackalloc Range[MaxWords];
+            var count = SplitWords(text, ranges);
+            var words = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                words[i] = text[ranges[i]];
+            }
+
+            return words;
         }
 
         private static double MaxPositive(IEnumerable<double> values) => values.DefaultIfEmpty(0).Max() is var max and > 0 ? max : 0;
@@ -283,7 +434,5 @@ public sealed class CandidateRanker(RankOptions options)
         private static string? Normalise(string? text) => TextNormalizer.Normalize(text, 512, out _, out _);
 
         private static string[] Segments(string path) => [.. path.Split(PathSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-
-        private static string[] Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
     }
 }

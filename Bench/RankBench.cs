@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Esrs.Client.Gateway;
+using Esrs.Client.Import;
+using Esrs.Recommending;
+using Esrs.Silo.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Esrs.Bench;
+
+/// <summary>
+/// <c>./esrs bench rank</c>: the two per-request calls of a search frontend through real HTTP at a fixed rate
+/// (open loop: each request's latency counts from when it was due, so a stall is not hidden by the requests it delays).
+/// One silo on SQLite and the gateway in this process, profiles and the item graph from the first UCI rows.
+/// </summary>
+internal static class RankBench
+{
+    public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, TextWriter output)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "esrs-rank-bench-" + Guid.NewGuid().ToString("N"));
+        var key = "bench-" + Guid.NewGuid().ToString("N");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
+        builder.Logging.ClearProviders();
+        builder.Configuration["Esrs:Tagger:Enabled"] = "false";
+        builder.Configuration["Esrs:Silo:MetricsPort"] = "0";
+        builder.AddEsrsSilo(o => (o.DataDirectory, o.SiloPort, o.GatewayPort) = (directory, 21112, 31001));
+        using var silo = builder.Build();
+        await silo.StartAsync();
+        var gateway = GatewayHost.Build(
+        [
+            "--Esrs:Gateway:Url", "http://127.0.0.1:0", "--Esrs:Gateway:SiloGateways:0", "127.0.0.1:31001",
+            "--Esrs:Gateway:ReadKeys:0:Name", "bench", "--Esrs:Gateway:ReadKeys:0:Key", key,
+            "--Esrs:Gateway:WriteKeys:0:Name", "bench-writer", "--Esrs:Gateway:WriteKeys:0:Key", key + "-write",
+        ], b => b.Logging.ClearProviders());
+        await gateway.StartAsync();
+        try
+        {
+            var events = rows.Select(UciOnlineRetail.ToEvent).ToList();
+            await DirectIngest.RunAsync(silo.Services.GetRequiredService<IGrainFactory>(), events, TextWriter.Null);
+            await silo.Services.GetRequiredService<RecommendationFeed>().FlushAsync();
+            var users = rows.Where(r => r.CustomerId.Length > 0).Select(r => r.CustomerId).Distinct().ToArray();
+            var catalogue = rows.Where(r => r.Description.Length > 0).DistinctBy(r => r.StockCode).Select(r => (r.StockCode, r.Description.Trim())).ToArray();
+            var random = new Random(1);
+            var bodies = Enumerable.Range(0, 256).Select(_ => JsonSerializer.Serialize(new
+            {
+                candidates = random.GetItems(catalogue, Math.Min(candidates, catalogue.Length)).DistinctBy(c => c.StockCode)
+                    .Select(c => new { itemId = c.StockCode, title = c.Item2, score = random.NextDouble() }),
+                blend = 0.5,
+            })).ToArray();
+            var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri(address + "/") };
+            http.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Esrs per-request calls: {rows.Count:N0} UCI rows imported ({users.Length:N0} customers, {catalogue.Length:N0} items), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"));
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open loop at {rate:N0} requests/s for {seconds:0} s after {warmup:0} s of warm-up; client, gateway and silo share this machine."));
+            output.WriteLine();
+            output.WriteLine("| call | sent | errors | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            // The same rank requests as grain calls inside the silo: what is left without HTTP, JSON and the client hop.
+            var grains = silo.Services.GetRequiredService<IGrainFactory>();
+            var parsed = bodies.Select(b => JsonSerializer.Deserialize<JsonElement>(b).GetProperty("candidates").EnumerateArray()
+                .Select(c => new RankCandidate { ItemId = c.GetProperty("itemId").GetString()!, Title = c.GetProperty("title").GetString(), Score = c.GetProperty("score").GetDouble() }).ToArray()).ToArray();
+            Func<int, Task<HttpResponseMessage>> direct = async i =>
+            {
+                await grains.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            };
+            foreach (var (name, send) in new (string, Func<int, Task<HttpResponseMessage>>)[]
+            {
+                ($"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct),
+                ($"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new StringContent(bodies[i % bodies.Length], Encoding.UTF8, new MediaTypeHeaderValue("application/json")))),
+                ("recommendations, k = 20", i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20")),
+            })
+            {
+                await OpenLoopAsync(send, rate, warmup, null);
+                var result = await OpenLoopAsync(send, rate, seconds, name);
+                output.WriteLine(result);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+            await silo.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string> OpenLoopAsync(Func<int, Task<HttpResponseMessage>> send, int rate, double seconds, string? name)
+    {
+        var total = (int)(rate * seconds);
+        var latencies = new double[total];
+        var errors = 0;
+        var inFlight = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var due = (double)i / rate;
+            var ahead = due - clock.Elapsed.TotalSeconds;
+            if (ahead > 0.001)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(ahead));
+            }
+
+            var index = i;
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    using var response = await send(index);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+
+                latencies[index] = (clock.Elapsed.TotalSeconds - due) * 1000;
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
+        return name is null
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $"| {name} | {total:N0} | {errors:N0} | {total / elapsed:N0} | {P(0.5):0.00} | {P(0.9):0.00} | {P(0.99):0.00} | {P(0.999):0.00} | {latencies[^1]:0.00} |");
+    }
+}
