@@ -86,6 +86,26 @@ public sealed class ReadmeQuickStartTests : IDisposable
             Assert.True(profile.GetProperty("counts").GetProperty("purchase").GetInt32() > 0);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("v1/users/~unattributed%2F3/quarantine?limit=20")).StatusCode);
 
+            // "Ranking and recommendations": the README's rank body for 17850, whose first line bought 85123A.
+            var rank = await http.PostAsync("v1/users/17850/rank", new StringContent("""
+                {"candidates": [{"itemId": "85123A", "title": "WHITE HANGING HEART T-LIGHT HOLDER", "score": 0.7},
+                                {"itemId": "22423", "title": "REGENCY CAKESTAND 3 TIER", "score": 0.9}], "blend": 0.5}
+                """, Encoding.UTF8, "application/json"));
+            var ranked = await rank.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(ranked.GetProperty("personalised").GetBoolean(), ranked.ToString());
+            Assert.Equal("85123A", ranked.GetProperty("items")[0].GetProperty("itemId").GetString());
+            using (var fed = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                // The item graph is fed every second after the import's writes.
+                JsonElement recommended;
+                while ((recommended = await http.GetFromJsonAsync<JsonElement>("v1/users/17850/recommendations?k=20", fed.Token)).GetProperty("items").GetArrayLength() == 0)
+                {
+                    await Task.Delay(200, fed.Token);
+                }
+
+                Assert.True(recommended.GetProperty("personalised").GetBoolean());
+            }
+
             // The monitors are asynchronous by design (collector, shards, aggregator tick): wait, bounded, for the import to show.
             using var operatorHttp = new HttpClient { BaseAddress = http.BaseAddress };
             operatorHttp.DefaultRequestHeaders.Add("X-Api-Key", keys["ESRS_OPERATOR_KEY"]);
