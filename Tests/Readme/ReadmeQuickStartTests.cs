@@ -148,41 +148,12 @@ public sealed class ReadmeQuickStartTests : IDisposable
         }
     }
 
-    private static Process Start(string[] arguments, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(Path.Combine(UciExpectations.RepositoryRoot, "esrs"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = UciExpectations.RepositoryRoot,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        // A clean shell: the test host's own keys and settings must not leak into the commands.
-        foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        return Process.Start(start)!;
-    }
+    private static Process Start(string[] arguments, Dictionary<string, string> environment) => EsrsScript.Start(arguments, environment);
 
     private static async Task<(int Code, string Text)> RunAsync(string[] arguments, Dictionary<string, string> environment)
     {
-        using var process = Start(arguments, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Patience);
-        return (process.ExitCode, await stdout + await stderr);
+        var (code, stdout, stderr) = await EsrsScript.RunAsync(arguments, Patience, environment);
+        return (code, stdout + stderr);
     }
 
     /// <summary>The process and its descendants, parents first.</summary>

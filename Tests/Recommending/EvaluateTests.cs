@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Esrs.Bench;
 using Esrs.Bench.Evaluation;
@@ -46,7 +45,7 @@ public sealed class EvaluateTests
         using var folder = new TempDirectory();
         var json = Path.Combine(folder.Path, "report.json");
         var svg = Path.Combine(folder.Path, "dirt.svg");
-        var (code, stdout, stderr) = await RunEsrsAsync("evaluate", "--resamples", "300", "--dirt", "0,0.3", "--kind-rate", "0", "--json", json, "--svg", svg);
+        var (code, stdout, stderr) = await EsrsScript.RunAsync(["evaluate", "--resamples", "300", "--dirt", "0,0.3", "--kind-rate", "0", "--json", json, "--svg", svg], TimeSpan.FromMinutes(10));
 
         Assert.True(code == 0, stderr);
         Assert.Contains("| esrs |", stdout, StringComparison.Ordinal);
@@ -69,26 +68,5 @@ public sealed class EvaluateTests
         var rawKept = dirty.Raw.Mean / clean.Raw.Mean;
         Assert.True(esrsKept >= 0.95, $"Esrs kept {esrsKept:P1}");
         Assert.True(rawKept < esrsKept, $"raw kept {rawKept:P1}, Esrs {esrsKept:P1}");
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunEsrsAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(UciExpectations.RepositoryRoot, "esrs"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = UciExpectations.RepositoryRoot,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Esrs.Tests.Support;
+
+/// <summary>Runs the checkout's <c>./esrs</c> script as a user would, in a clean environment (no keys or gateway settings of the test host's).</summary>
+internal static class EsrsScript
+{
+    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(Path.Combine(UciExpectations.RepositoryRoot, "esrs"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = UciExpectations.RepositoryRoot,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        // A clean shell: the test host's own keys and settings must not leak into the commands.
+        foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs to the end (at most <paramref name="patience"/>) and returns the exit code, stdout and stderr.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, TimeSpan patience, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Start(arguments, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(patience);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
