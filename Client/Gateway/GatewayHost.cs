@@ -44,6 +44,13 @@ public static class GatewayHost
         configure?.Invoke(builder);
         var options = new GatewayOptions();
         builder.Configuration.GetSection(GatewayOptions.SectionName).Bind(options);
+
+        // The binder appends configured list items to a default list: configured silo gateways replace the default one.
+        if (builder.Configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.SiloGateways)}").Get<string[]>() is { Length: > 0 } gateways)
+        {
+            options.SiloGateways = gateways;
+        }
+
         var errors = options.Validate();
         if (errors.Count > 0)
         {

@@ -41,6 +41,12 @@ public sealed class RecommendOptions
     /// <summary>How many of the user's strongest items a recommendation reads the neighbours of.</summary>
     public int HistoryItems { get; set; } = 20;
 
+    /// <summary>
+    /// How long a user grain answers the same recommendations again without reading the graph (0: never). The user's own
+    /// events clear it at once; what other users do shows after at most this long.
+    /// </summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Weight of the popular items of the user's categories.</summary>
     public double CategoryWeight { get; set; } = 0.1;
 }

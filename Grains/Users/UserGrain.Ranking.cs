@@ -26,13 +26,25 @@ public sealed partial class UserGrain
         return Task.FromResult(new CandidateRanker(options).Rank(state.State.Profile, candidates, blend));
     }
 
+    private (int K, DateTime Until, RankResult Result)? _recommended;
+
     public async Task<RankResult> RecommendAsync(int k)
     {
         ThrowIfUnusable();
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, MaxRecommendations);
-        _dirty |= ApplyArrivedTags();
+        if (ApplyArrivedTags())
+        {
+            _dirty = true;
+            _recommended = null;
+        }
+
         var options = recommendOptions.Value;
+        if (_recommended is { } cached && cached.K == k && Now < cached.Until)
+        {
+            return cached.Result;
+        }
+
         var profile = state.State.Profile;
         var history = profile.Items.Where(i => i.Value > 0).OrderByDescending(i => i.Value).ThenBy(i => i.Key, StringComparer.Ordinal)
             .Take(options.HistoryItems).Select(i => (i.Key, i.Value)).ToList();
@@ -69,11 +81,19 @@ public sealed partial class UserGrain
             }
         }
 
+        foreach (var (item, _) in history)
+        {
+            // Items the graph has not heard of yet (the feed sends every second) still count as the user's repeat interest.
+            popularity.TryAdd(item, 0);
+        }
+
         var slice = new ItemGraphSlice(rows, popularity, options);
         var cancelled = new HashSet<string>(profile.Cancelled, StringComparer.Ordinal);
         var inCategories = popular.Where(p => p.Category is not null && categories.Any(c => c.Key == p.Category))
             .Select(p => (p.ItemId, p.Category!, categories.First(c => c.Key == p.Category).Value / categoryTotal)).ToList();
         var items = new ItemRecommender(slice, options).Recommend(history, Now, k, cancelled.Contains, inCategories);
-        return new RankResult(history.Count > 0, items);
+        var result = new RankResult(history.Count > 0, items);
+        _recommended = options.CacheFor > TimeSpan.Zero ? (k, Now + options.CacheFor, result) : null;
+        return result;
     }
 }

@@ -120,6 +120,7 @@ public sealed partial class UserGrain(
         // The recent items before this call: the feed pairs each purchase and cart with them (a copy only when it is on).
         IReadOnlyList<string> recentBefore = feed.Enabled ? [.. state.State.Profile.RecentItems.Take(recommendOptions.Value.PairWindow)] : [];
         var outcomes = _processor.Ingest(batch, Now, spilled);
+        _recommended = null;
         ApplyArrivedTags();
         await PersistAsync();
         AfterWrite(() => quality.Record(Key, batch, outcomes), "quality");
@@ -159,6 +160,7 @@ public sealed partial class UserGrain(
     public async Task<ReplayResult> ReplayQuarantineAsync()
     {
         ThrowIfUnusable();
+        _recommended = null;
         await CleanUpSpillAsync();
         var through = state.State.SpilledThrough;
         IReadOnlyList<QuarantinedEvent> spilled = [];

@@ -88,12 +88,27 @@ public static class EsrsSiloBuilderExtensions
     public static EsrsUserOptionsBuilder BindEsrsConfiguration(this EsrsUserOptionsBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Validation.BindConfiguration(ValidationOptions.SectionName);
+        // The binder appends configured list items to a default list: a configured list replaces the default one.
+        builder.Validation.BindConfiguration(ValidationOptions.SectionName)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                if (configuration.GetSection($"{ValidationOptions.SectionName}:{nameof(ValidationOptions.NonProductItems)}").Get<string[]>() is { Length: > 0 } items)
+                {
+                    o.NonProductItems = items;
+                }
+            });
         builder.Dedupe.BindConfiguration(DedupeOptions.SectionName);
         builder.Profiles.BindConfiguration(ProfileOptions.SectionName);
         builder.Quarantine.BindConfiguration(QuarantineOptions.SectionName);
         builder.Tagger.BindConfiguration(TaggerSection);
-        builder.Quality.BindConfiguration(Quality.QualityOptions.SectionName);
+        builder.Quality.BindConfiguration(Quality.QualityOptions.SectionName)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                if (configuration.GetSection($"{Quality.QualityOptions.SectionName}:{nameof(Quality.QualityOptions.Anomaly)}:{nameof(Quality.AnomalyOptions.Metrics)}").Get<string[]>() is { Length: > 0 } metrics)
+                {
+                    o.Anomaly.Metrics = [.. metrics];
+                }
+            });
         builder.Rank.BindConfiguration(Recommending.RankOptions.SectionName);
         builder.Recommend.BindConfiguration(Recommending.RecommendOptions.SectionName);
         return builder;
