@@ -16,9 +16,9 @@ public interface IItemGraph
     /// <summary>Decayed popularity of the item at <paramref name="index"/> at <paramref name="now"/>.</summary>
     double Popularity(int index, DateTime now);
 
-    /// <summary>The kept neighbours of an item with their cosine similarity co(i, j) / √(pop(i) · pop(j)).</summary>
+    /// <summary>The kept neighbours of an item with their similarity min(1, co(i, j) / √(pop(i) · pop(j))).</summary>
     IEnumerable<(int Index, double Similarity)> Neighbours(int index);
 
-    /// <summary>Cosine similarity of two items (0 when the pair is unknown).</summary>
+    /// <summary>Similarity of two items, 0..1 (0 when the pair is unknown).</summary>
     double Similarity(string a, string b);
 }

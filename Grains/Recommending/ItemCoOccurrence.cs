@@ -7,7 +7,10 @@ namespace Esrs.Recommending;
 /// item adds its weight to the item's popularity and to the pair (item, r) for each of the user's recent items r.
 /// Weights decay with event time (<see cref="DecayMath"/>: stored boosted, read scaled, no timers), and each item keeps a
 /// bounded table of its strongest neighbours, so memory is O(items × <see cref="RecommendOptions.NeighboursPerItem"/>).
-/// Similarity is the cosine of the co-occurrence: co(i, j) / √(pop(i) · pop(j)). Not thread-safe: one writer.
+/// Similarity is the co-occurrence over the geometric mean of the two items' popularity, capped at 1:
+/// min(1, co(i, j) / √(pop(i) · pop(j))), close to the cosine of the two items' purchase vectors when events are near in time;
+/// a pair bought long after an item's own purchases can pass 1 (its weight is boosted by the later time, the item's
+/// popularity was not), which is what the cap stops. Not thread-safe: one writer.
 /// </summary>
 public sealed class ItemCoOccurrence : IItemGraph
 {
@@ -71,7 +74,7 @@ public sealed class ItemCoOccurrence : IItemGraph
     /// <summary>Popularity of the item at <paramref name="index"/> at <paramref name="now"/> (decayed).</summary>
     public double Popularity(int index, DateTime now) => DecayMath.ValueAt(_popularity[index], now, _epoch, _options.HalfLife);
 
-    /// <summary>The kept neighbours of the item at <paramref name="index"/> with their cosine similarity, in no order.</summary>
+    /// <summary>The kept neighbours of the item at <paramref name="index"/> with their similarity (0..1), in no order.</summary>
     public IEnumerable<(int Index, double Similarity)> Neighbours(int index)
     {
         var pop = _popularity[index];
@@ -80,12 +83,12 @@ public sealed class ItemCoOccurrence : IItemGraph
             var denominator = Math.Sqrt(pop * _popularity[other]);
             if (denominator > 0)
             {
-                yield return (other, co / denominator);
+                yield return (other, Math.Min(1, co / denominator));
             }
         }
     }
 
-    /// <summary>The cosine similarity of two items (0 when either is unknown or the pair was not kept).</summary>
+    /// <summary>The similarity of two items, 0..1 (0 when either is unknown or the pair was not kept).</summary>
     public double Similarity(string a, string b)
     {
         if (!_index.TryGetValue(a, out var i) || !_index.TryGetValue(b, out var j) || !_neighbours[i].TryGetValue(j, out var co))
@@ -93,7 +96,7 @@ public sealed class ItemCoOccurrence : IItemGraph
             return 0;
         }
 
-        return co / Math.Sqrt(_popularity[i] * _popularity[j]);
+        return Math.Min(1, co / Math.Sqrt(_popularity[i] * _popularity[j]));
     }
 
     private int IndexOf(string itemId)

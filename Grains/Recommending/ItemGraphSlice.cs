@@ -53,7 +53,7 @@ public sealed class ItemGraphSlice : IItemGraph
             var denominator = Math.Sqrt(pop * _popularity[other]);
             if (denominator > 0)
             {
-                yield return (other, co / denominator);
+                yield return (other, Math.Min(1, co / denominator));
             }
         }
     }

@@ -3,7 +3,7 @@ namespace Esrs.Recommending;
 /// <summary>
 /// Scores every item the model knows for one user's history:
 /// <c>score(j) = Σᵢ wᵢ·sim(i, j) / Σᵢ wᵢ + RepeatWeight · w_j / maxᵢ wᵢ + PopularityWeight · pop(j) / max pop</c>,
-/// where wᵢ is the user's interest in item i and sim the co-occurrence cosine. Plain code: the gateway's
+/// where wᵢ is the user's interest in item i and sim the co-occurrence similarity (0..1, <see cref="IItemGraph.Neighbours"/>). Plain code: the gateway's
 /// recommendations and the offline evaluation (<c>./esrs evaluate</c>) run the same class.
 /// </summary>
 public sealed class ItemRecommender

@@ -52,7 +52,7 @@ public sealed partial class UserGrain
         var categoryTotal = categories.Sum(c => c.Value);
 
         // Round one: every shard's rows of the user's items it owns and its popular items; round two: the popularity of
-        // the neighbours no row of round one carried (their cosine needs it).
+        // the neighbours no row of round one carried (their similarity needs it).
         var shards = options.Shards;
         var owned = history.GroupBy(h => ItemGraphShard.ShardOf(h.Key, shards)).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(h => h.Key)]);
         IReadOnlyList<string> wantedCategories = [.. categories.Select(c => c.Key)];

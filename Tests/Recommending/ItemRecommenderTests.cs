@@ -8,7 +8,7 @@ public sealed class ItemRecommenderTests
     private static readonly DateTime Epoch = new(2011, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public void SimilarityIsTheCosineOfTheCoOccurrence()
+    public void SimilarityIsTheCoOccurrenceOverTheGeometricMeanOfPopularity()
     {
         var model = Learn(new RecommendOptions());
 
@@ -17,6 +17,20 @@ public sealed class ItemRecommenderTests
         Assert.Equal(1 / Math.Sqrt(2 * 1), model.Similarity("x", "z"), 9);
         Assert.Equal(1 / Math.Sqrt(2 * 1), model.Similarity("z", "y"), 9);
         Assert.Equal(0, model.Similarity("x", "unknown"));
+    }
+
+    [Fact]
+    public void APairBoughtLongAfterTheItemsOwnPurchasesHasASimilarityOfAtMostOne()
+    {
+        var options = new RecommendOptions { HalfLife = TimeSpan.FromDays(30) };
+        var model = new ItemCoOccurrence(options, Epoch);
+        model.Observe("old", [], Epoch, 1);
+        model.Observe("new", ["old"], Epoch.AddDays(365), 1);
+
+        // Uncapped: co = b, pop(old) = 1, pop(new) = b with b = 2^(365/30), so b / √b = √b ≈ 68.
+        Assert.Equal(1, model.Similarity("old", "new"), 9);
+        Assert.True(model.TryGetIndex("old", out var old));
+        Assert.Equal(1, model.Neighbours(old).Single().Similarity, 9);
     }
 
     [Fact]
