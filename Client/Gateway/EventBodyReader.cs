@@ -53,7 +53,10 @@ public static class EventBodyReader
         return (events, null);
     }
 
-    /// <summary>The whole body, refused with 413 as soon as it passes <see cref="GatewayOptions.MaxBodyBytes"/> (declared or sent).</summary>
+    /// <summary>
+    /// The whole body, refused with 413 as soon as it passes <see cref="GatewayOptions.MaxBodyBytes"/> (declared or sent), and
+    /// with Kestrel's own status when it stops reading it (too slow, cut short); the second value is that refusal.
+    /// </summary>
     internal static async Task<(ReadOnlyMemory<byte> Body, IResult? TooLarge)> ReadLimitedAsync(HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
     {
         if (request.ContentLength > options.MaxBodyBytes)
@@ -73,6 +76,11 @@ public static class EventBodyReader
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
                 return (default, TooLarge(options));
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // Kestrel gave up on the body (sent too slowly, cut short): the client's fault, said with its status and a rule.
+                return (default, GatewayProblems.Problem(ex.StatusCode, GatewayProblems.RuleFor(ex.StatusCode), "Bad request body", ex.Message));
             }
 
             if (read == 0)
