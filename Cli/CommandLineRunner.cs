@@ -7,8 +7,28 @@ namespace Esrs.Cli;
 /// with exit code 2, <see cref="UsageException"/> and missing files 2, anything else 1 with its type and message (no stack
 /// trace for an operator to read); <c>classify</c> gives a command line's own exceptions their codes (3: unreachable).
 /// </summary>
-public static class CommandLineRunner
+public static partial class CommandLineRunner
 {
+    /// <summary>The parser's message without .NET type names: "Cannot parse argument 'abc' for option '--limit' as expected type 'System.Int32'."</summary>
+    public static string Plain(string message)
+    {
+        var match = TypeMismatch().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var type = match.Groups["type"].Value;
+        var expected = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "another value";
+        return $"{match.Groups["option"].Value} needs {expected}, not '{match.Groups["value"].Value}'.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Cannot parse argument '(?<value>.*)' for (?:option|command) '(?<option>[^']*)' as expected type '(?<type>[^']*)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TypeMismatch();
+
     /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>; <paramref name="classify"/> may give more exceptions an exit code.</summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null)
     {
@@ -19,7 +39,7 @@ public static class CommandLineRunner
         {
             foreach (var problem in parse.Errors)
             {
-                await error.WriteLineAsync($"{prefix}: {problem.Message}");
+                await error.WriteLineAsync($"{prefix}: {Plain(problem.Message)}");
             }
 
             await error.WriteLineAsync($"{prefix}: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}");

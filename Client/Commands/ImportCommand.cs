@@ -59,7 +59,7 @@ public static class ImportCommand
             ? UciOnlineRetail.ReadRows(stream, settings.Limit).Select(UciOnlineRetail.ToEvent)
             : TaobaoUserBehavior.ReadEvents(stream, settings.Limit);
         await using var sink = await OpenSinkAsync(settings);
-        var summary = await Importer.RunAsync(events, sink, Console.Error, Fraction);
+        var summary = await Importer.RunAsync(events, sink, Console.Error, Fraction, expected: settings.Limit);
         Console.WriteLine(summary.ToTable());
         return ExitCodes.Success;
     }

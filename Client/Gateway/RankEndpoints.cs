@@ -97,7 +97,11 @@ public static class RankEndpoints
         }
         catch (JsonException ex)
         {
-            return (null, 0, Problem(GatewayProblems.BodyMalformed, "Malformed request body", $"The body is not a rank request: {ex.Message}"));
+            // The serializer's message names .NET types; the path and the line are what a caller can act on.
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
+            var line = ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})" : "";
+            return (null, 0, Problem(GatewayProblems.BodyMalformed, "Malformed request body",
+                $"The body is not a rank request{where}{line}: send {{\"candidates\": [{{\"itemId\": \"...\", \"title\": \"...\", \"score\": 0.5}}], \"blend\": 0.5}} with strings, numbers and no other fields."));
         }
 
         if (request?.Candidates is not { Count: > 0 } items)

@@ -9,9 +9,12 @@ public static class Importer
 {
     public const int DefaultBatchSize = 500;
 
-    /// <summary>Sends every event; <paramref name="fraction"/> says how far through the input the reader is (0..1).</summary>
+    /// <summary>
+    /// Sends every event; <paramref name="fraction"/> says how far through the input the reader is (0..1), and
+    /// <paramref name="expected"/>, when the caller limits the events, how many will be read at most.
+    /// </summary>
     public static async Task<ImportSummary> RunAsync(
-        IEnumerable<UserEvent> events, IEventSink sink, TextWriter progress, Func<double>? fraction = null, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+        IEnumerable<UserEvent> events, IEventSink sink, TextWriter progress, Func<double>? fraction = null, int batchSize = DefaultBatchSize, long? expected = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(sink);
@@ -33,7 +36,14 @@ public static class Importer
             if (stopwatch.Elapsed - lastDraw > TimeSpan.FromMilliseconds(250))
             {
                 lastDraw = stopwatch.Elapsed;
-                Draw(progress, summary, stopwatch.Elapsed, fraction?.Invoke());
+                var done = fraction?.Invoke();
+                if (expected is > 0 and var limit)
+                {
+                    // With a limit the file's position understates progress: the limit is the end.
+                    done = Math.Max(done ?? 0, (double)summary.Read / limit);
+                }
+
+                Draw(progress, summary, stopwatch.Elapsed, done);
             }
         }
 

@@ -6,12 +6,17 @@ namespace Esrs.Client.Import;
 
 /// <summary>
 /// The Taobao UserBehavior slice as events: pv, cart, fav and buy become view, add-to-cart,
-/// favorite and purchase; the category id is the category path. Ids are the row numbers.
+/// favorite and purchase; the category id is the category path. Ids are the row numbers. Its users, items and
+/// categories are another shop's, numbered like UCI's customers and stock codes (Taobao user 15426 is not UCI customer
+/// 15426): they carry the prefix <see cref="IdPrefix"/> so that the two never share a profile or an item.
 /// </summary>
 public static class TaobaoUserBehavior
 {
     public const string SourceName = "taobao-user-behavior";
     public const string FileName = "user_behavior_slice.csv.gz";
+
+    /// <summary>Prefix of the slice's user, item and category ids.</summary>
+    public const string IdPrefix = "tb:";
 
     private static readonly string[] Header = ["user_id", "item_id", "category_id", "behavior_type", "timestamp"];
 
@@ -25,12 +30,12 @@ public static class TaobaoUserBehavior
             yield return new UserEvent
             {
                 EventId = "tb-" + row.ToString(CultureInfo.InvariantCulture),
-                UserId = f[0],
+                UserId = IdPrefix + f[0],
                 Type = type,
                 OccurredAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(f[4], CultureInfo.InvariantCulture)).UtcDateTime,
                 Source = SourceName,
-                ItemId = f[1],
-                CategoryPath = f[2],
+                ItemId = IdPrefix + f[1],
+                CategoryPath = IdPrefix + f[2],
                 Attributes = type == EventType.Unknown ? new Dictionary<string, string> { ["type"] = f[3] } : null,
             };
         }

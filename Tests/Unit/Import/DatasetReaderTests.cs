@@ -10,7 +10,7 @@ public sealed class DatasetReaderTests
     private static string DataFile(string dataset, string file) => Path.Combine(Path.GetDirectoryName(UciExpectations.DataFile)!, "..", dataset, file);
 
     [Fact]
-    public void TaobaoBehavioursBecomeEventTypes()
+    public void TaobaoBehavioursBecomeEventTypesUnderTheirShopsPrefix()
     {
         using var file = File.OpenRead(DataFile("taobao-user-behavior-slice", TaobaoUserBehavior.FileName));
 
@@ -20,12 +20,12 @@ public sealed class DatasetReaderTests
         Assert.Equal(new UserEvent
         {
             EventId = "tb-1",
-            UserId = "543462",
+            UserId = "tb:543462",
             Type = EventType.View,
             OccurredAt = new DateTime(2017, 11, 26, 1, 0, 0, DateTimeKind.Utc),
             Source = TaobaoUserBehavior.SourceName,
-            ItemId = "1715",
-            CategoryPath = "1464116",
+            ItemId = "tb:1715",
+            CategoryPath = "tb:1464116",
         }, events[0]);
         Assert.Equal([EventType.View, EventType.AddToCart, EventType.Purchase, EventType.Favorite], events.Select(e => e.Type).Distinct().Order());
     }
