@@ -65,6 +65,19 @@ public static class EvaluationOutput
             }
         }
 
+        if (report.Taobao is { Count: > 0 } taobao)
+        {
+            s.AppendLine();
+            s.AppendLine(c, $"Taobao slice, next-category prediction (leave-last-out): {taobao[0].Users:N0} users with two or more events, {taobao[0].Categories:N0} categories ranked in full; the slice is clean, dirt injected as above:");
+            s.AppendLine();
+            s.AppendLine("| dirt | popularity NDCG@10 | raw NDCG@10 | Esrs NDCG@10 | raw HR@10 | Esrs HR@10 |");
+            s.AppendLine("|---:|---|---|---|---|---|");
+            foreach (var t in taobao)
+            {
+                s.AppendLine(c, $"| {t.Rate:P0} | {t.PopularityNdcg10} | {t.RawNdcg10} | {t.EsrsNdcg10} | {t.RawHitRate10} | {t.EsrsHitRate10} |");
+            }
+        }
+
         s.AppendLine();
         s.AppendLine(c, $"{report.Seconds:0} s");
         return s.ToString();

@@ -33,7 +33,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<PairedDifference> Differences,
     IReadOnlyList<DirtResult> Dirt,
     IReadOnlyList<DirtResult> DirtByKind,
-    double Seconds);
+    double Seconds,
+    IReadOnlyList<TaobaoResult>? Taobao = null);
 
 /// <summary>
 /// <c>./esrs evaluate</c>: the UCI Online Retail recommendation benchmark. Trains the recommender on the raw rows and on
@@ -47,11 +48,11 @@ public sealed class OfflineEvaluation(RecommendOptions options, int seed, int re
     private int _steps;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public EvaluationReport Run(string file, int? limit)
+    public EvaluationReport Run(string file, int? limit, string? taobaoFile = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var kinds = kindRate > 0 ? Enum.GetValues<DirtKind>() : [];
-        _steps = 5 + (2 * rates.Count) + kinds.Length;
+        _steps = 5 + (2 * rates.Count) + kinds.Length + (taobaoFile is null ? 0 : 1);
         Step("reading UCI Online Retail");
         var split = UciSplit.Read(UciOnlineRetail.ReadRows(file, limit));
         if (split.Customers.Count == 0)
@@ -96,10 +97,17 @@ public sealed class OfflineEvaluation(RecommendOptions options, int seed, int re
             byKind.Add(Dirty(split, cleanStream, kind, kindRate, now));
         }
 
+        List<TaobaoResult>? taobao = null;
+        if (taobaoFile is not null)
+        {
+            Step("Taobao slice: next category, raw and Esrs, at each dirt rate");
+            taobao = TaobaoNextCategory.Run(taobaoFile, rates, seed, resamples, options, now);
+        }
+
         Step("done");
         return new EvaluationReport(
             split.Rows.Count, train.Count, split.Products.Length, split.Customers.Count, seed, resamples,
-            cleaning.Applied.Count, cleaning.Duplicates, cleaning.Quarantined, systems, differences, dirt, byKind, _clock.Elapsed.TotalSeconds);
+            cleaning.Applied.Count, cleaning.Duplicates, cleaning.Quarantined, systems, differences, dirt, byKind, _clock.Elapsed.TotalSeconds, taobao);
     }
 
     private DirtResult Dirty(UciSplit split, List<UserEvent> cleanStream, DirtKind? kind, double rate, DateTime now)

@@ -68,5 +68,13 @@ public sealed class EvaluateTests
         var rawKept = dirty.Raw.Mean / clean.Raw.Mean;
         Assert.True(esrsKept >= 0.95, $"Esrs kept {esrsKept:P1}");
         Assert.True(rawKept < esrsKept, $"raw kept {rawKept:P1}, Esrs {esrsKept:P1}");
+
+        // The Taobao slice: users with two or more events and categories as its data README counts them.
+        var taobao = report.Taobao!;
+        Assert.Equal([0, 0.3], taobao.Select(t => t.Rate));
+        Assert.All(taobao, t => Assert.Equal((23_779, 3_913), (t.Users, t.Categories)));
+        var (taobaoClean, taobaoDirty) = (taobao[0], taobao[1]);
+        Assert.True(taobaoClean.EsrsNdcg10.Low > taobaoClean.PopularityNdcg10.High, $"Esrs {taobaoClean.EsrsNdcg10}, popularity {taobaoClean.PopularityNdcg10}");
+        Assert.True(taobaoDirty.EsrsNdcg10.Mean / taobaoClean.EsrsNdcg10.Mean >= 0.95, $"Esrs kept {taobaoDirty.EsrsNdcg10.Mean / taobaoClean.EsrsNdcg10.Mean:P1} on Taobao");
     }
 }
