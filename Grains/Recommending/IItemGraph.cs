@@ -22,3 +22,14 @@ public interface IItemGraph
     /// <summary>Similarity of two items, 0..1 (0 when the pair is unknown).</summary>
     double Similarity(string a, string b);
 }
+
+/// <summary>The one formula both graphs use, so the cap cannot be forgotten in either.</summary>
+public static class ItemSimilarity
+{
+    /// <summary>min(1, co / √(popA · popB)); 0 when either popularity is 0.</summary>
+    public static double Of(double coOccurrence, double popularityA, double popularityB)
+    {
+        var denominator = Math.Sqrt(popularityA * popularityB);
+        return denominator > 0 ? Math.Min(1, coOccurrence / denominator) : 0;
+    }
+}

@@ -80,10 +80,9 @@ public sealed class ItemCoOccurrence : IItemGraph
         var pop = _popularity[index];
         foreach (var (other, co) in _neighbours[index])
         {
-            var denominator = Math.Sqrt(pop * _popularity[other]);
-            if (denominator > 0)
+            if (_popularity[other] > 0 && pop > 0)
             {
-                yield return (other, Math.Min(1, co / denominator));
+                yield return (other, ItemSimilarity.Of(co, pop, _popularity[other]));
             }
         }
     }
@@ -96,7 +95,7 @@ public sealed class ItemCoOccurrence : IItemGraph
             return 0;
         }
 
-        return Math.Min(1, co / Math.Sqrt(_popularity[i] * _popularity[j]));
+        return ItemSimilarity.Of(co, _popularity[i], _popularity[j]);
     }
 
     private int IndexOf(string itemId)

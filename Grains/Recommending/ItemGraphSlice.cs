@@ -50,10 +50,9 @@ public sealed class ItemGraphSlice : IItemGraph
         var pop = _popularity[index];
         foreach (var (other, co) in _neighbours[index])
         {
-            var denominator = Math.Sqrt(pop * _popularity[other]);
-            if (denominator > 0)
+            if (_popularity[other] > 0 && pop > 0)
             {
-                yield return (other, Math.Min(1, co / denominator));
+                yield return (other, ItemSimilarity.Of(co, pop, _popularity[other]));
             }
         }
     }

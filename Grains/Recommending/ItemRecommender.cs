@@ -24,7 +24,11 @@ public sealed class ItemRecommender
     /// <paramref name="bestSource"/> when given, the index of the history item that contributed most through
     /// co-occurrence (-1: none). Items of the history the model does not know only count through repeat interest.
     /// </summary>
-    public void ScoreAll(IEnumerable<(string ItemId, double Interest)> history, DateTime now, Span<double> scores, Span<int> bestSource = default)
+    public void ScoreAll(IEnumerable<(string ItemId, double Interest)> history, DateTime now, Span<double> scores, Span<int> bestSource = default) =>
+        Score(history, now, scores, bestSource);
+
+    /// <summary><see cref="ScoreAll"/>, returning the largest popularity it normalised by.</summary>
+    private double Score(IEnumerable<(string ItemId, double Interest)> history, DateTime now, Span<double> scores, Span<int> bestSource)
     {
         ArgumentNullException.ThrowIfNull(history);
         var n = _model.Count;
@@ -92,6 +96,8 @@ public sealed class ItemRecommender
                 scores[j] += _options.PopularityWeight * _model.Popularity(j, now) / maxPopularity;
             }
         }
+
+        return maxPopularity;
     }
 
     /// <summary>
@@ -112,15 +118,10 @@ public sealed class ItemRecommender
         var n = _model.Count;
         var scores = new double[n];
         var sources = new int[n];
-        ScoreAll(history, now, scores, sources);
+        var maxPopularity = Score(history, now, scores, sources);
         var interest = history.Where(h => h.Interest > 0).ToDictionary(h => h.ItemId, h => h.Interest, StringComparer.Ordinal);
         var total = interest.Values.Sum();
         var maxInterest = interest.Count == 0 ? 0 : interest.Values.Max();
-        var maxPopularity = 0.0;
-        for (var j = 0; j < n; j++)
-        {
-            maxPopularity = Math.Max(maxPopularity, _model.Popularity(j, now));
-        }
 
         var categoryBoost = new Dictionary<int, (string Category, double Weight)>();
         if (inCategories is not null && maxPopularity > 0 && _options.CategoryWeight > 0)
