@@ -16,6 +16,7 @@ public static class ClientCommandLine
         GrainCommands.Create("replay", "Replay a user's quarantine under the current rules"),
         QualityCommand.Create(),
         RedriveCommand.Create(),
+        LoadCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter? error = null) =>

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Esrs.Events;
+using HdrHistogram;
+
+namespace Esrs.Client.Load;
+
+/// <summary>Percentiles of one latency histogram, in milliseconds.</summary>
+public sealed record LatencySummary(long Count, double P50, double P90, double P99, double P999, double Max)
+{
+    public static LatencySummary From(HistogramBase histogram)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        if (histogram.TotalCount == 0)
+        {
+            return new LatencySummary(0, 0, 0, 0, 0, 0);
+        }
+
+        double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) / 1000.0;
+        return new LatencySummary(histogram.TotalCount, Ms(50), Ms(90), Ms(99), Ms(99.9), histogram.GetMaxValue() / 1000.0);
+    }
+}
+
+/// <summary>Sent and outcomes of one dirt kind (outcomes only through HTTP).</summary>
+public sealed record DirtOutcomes(string Dirt, long Sent, long Accepted, long Repaired, long DuplicatesById, long DuplicatesByContent, long Quarantined);
+
+/// <summary>The final report of a load run (<c>--json</c> writes it as is).</summary>
+public sealed record LoadReport
+{
+    public required string RunId { get; init; }
+    public required string Target { get; init; }
+    public required string Mode { get; init; }
+    public required int Batch { get; init; }
+    public required double ReadShare { get; init; }
+    public required double Seconds { get; init; }
+    public required long EventsSent { get; init; }
+    public required long EventsAcknowledged { get; init; }
+    public required long EventsAbandoned { get; init; }
+    public required long WriteRequests { get; init; }
+    public required long ReadRequests { get; init; }
+    public required long ReadsFailed { get; init; }
+    public required double AcknowledgedEventsPerSecond { get; init; }
+    public required double RequestsPerSecond { get; init; }
+    public required LatencySummary WriteLatencyMs { get; init; }
+    public required LatencySummary ReadLatencyMs { get; init; }
+    public required LatencySummary EventToVisibleMs { get; init; }
+    public required long Probes { get; init; }
+    public required long ProbesNotVisible { get; init; }
+    public required IReadOnlyDictionary<string, long> Errors { get; init; }
+
+    /// <summary>Per dirt kind, what Esrs did with the events (HTTP only; empty through Redis).</summary>
+    public required IReadOnlyList<DirtOutcomes> Outcomes { get; init; }
+
+    internal static LoadReport From(LoadStats stats, LoadSettings settings, LoadWorkload workload, LoadTarget target, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        var outcomes = target.OutcomesKnown
+            ? Enum.GetValues<DirtKind>().Select(d => new DirtOutcomes(LoadLedger.DirtName(d), stats.Sent(d),
+                stats.Outcome(OutcomeKind.Accepted, d), stats.Outcome(OutcomeKind.Repaired, d), stats.Outcome(OutcomeKind.DuplicateById, d),
+                stats.Outcome(OutcomeKind.DuplicateByContent, d), stats.Outcome(OutcomeKind.Quarantined, d))).ToArray()
+            : [];
+        return new LoadReport
+        {
+            RunId = workload.RunId,
+            Target = target.Describe,
+            Mode = settings.Rate is { } rate
+                ? string.Create(CultureInfo.InvariantCulture, $"open loop, {rate:N0} requests/s")
+                : string.Create(CultureInfo.InvariantCulture, $"closed loop, {settings.Concurrency:N0} in flight"),
+            Batch = settings.Batch,
+            ReadShare = settings.ReadShare,
+            Seconds = Math.Round(seconds, 3),
+            EventsSent = stats.EventsSent,
+            EventsAcknowledged = stats.EventsAcknowledged,
+            EventsAbandoned = stats.EventsAbandoned,
+            WriteRequests = stats.WriteRequests,
+            ReadRequests = stats.ReadRequests,
+            ReadsFailed = stats.ReadsFailed,
+            AcknowledgedEventsPerSecond = Math.Round(stats.EventsAcknowledged / seconds, 1),
+            RequestsPerSecond = Math.Round((stats.WriteRequests + stats.ReadRequests) / seconds, 1),
+            WriteLatencyMs = LatencySummary.From(stats.Writes),
+            ReadLatencyMs = LatencySummary.From(stats.Reads),
+            EventToVisibleMs = LatencySummary.From(stats.Visible),
+            Probes = stats.Probes,
+            ProbesNotVisible = stats.ProbesTimedOut,
+            Errors = stats.Errors.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value),
+            Outcomes = outcomes,
+        };
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string ToText()
+    {
+        var s = new StringBuilder();
+        void Line(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        Line($"run {RunId}: {Target}; {Mode}, {Batch} events per write, {ReadShare:P0} reads; {Seconds:0.0} s");
+        Line($"events   sent {EventsSent,12:N0}   acknowledged {EventsAcknowledged,12:N0}   abandoned {EventsAbandoned,8:N0}   {AcknowledgedEventsPerSecond,10:N0} acknowledged/s");
+        Line($"requests writes {WriteRequests,11:N0}   reads {ReadRequests,12:N0} ({ReadsFailed:N0} failed)   {RequestsPerSecond,10:N0} requests/s");
+        s.AppendLine();
+        Line($"{"latency (ms)",-22}{"count",10}{"p50",9}{"p90",9}{"p99",9}{"p99.9",9}{"max",9}");
+        foreach (var (name, l) in new[] { ("write (acknowledged)", WriteLatencyMs), ("profile read", ReadLatencyMs), ("event to visible", EventToVisibleMs) })
+        {
+            Line($"{name,-22}{l.Count,10:N0}{l.P50,9:0.00}{l.P90,9:0.00}{l.P99,9:0.00}{l.P999,9:0.00}{l.Max,9:0.00}");
+        }
+
+        Line($"probes {Probes:N0}, not visible within 30 s: {ProbesNotVisible:N0}");
+        if (Outcomes.Count > 0)
+        {
+            s.AppendLine();
+            Line($"{"dirt",-10}{"sent",12}{"accepted",12}{"repaired",12}{"dup by id",12}{"dup content",12}{"quarantined",12}");
+            foreach (var o in Outcomes)
+            {
+                Line($"{o.Dirt,-10}{o.Sent,12:N0}{o.Accepted,12:N0}{o.Repaired,12:N0}{o.DuplicatesById,12:N0}{o.DuplicatesByContent,12:N0}{o.Quarantined,12:N0}");
+            }
+        }
+
+        s.AppendLine();
+        s.AppendLine(Errors.Count == 0 ? "errors: none" : "errors (attempts, retried or not): " + string.Join(", ", Errors.Select(e => $"{e.Key} {e.Value.ToString("N0", CultureInfo.InvariantCulture)}")));
+        return s.ToString();
+    }
+}
