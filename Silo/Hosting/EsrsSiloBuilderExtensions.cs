@@ -4,6 +4,7 @@ using Esrs.Hosting;
 using Esrs.Cleaning;
 using Esrs.Profiles;
 using Esrs.Silo.Ingest;
+using Esrs.Silo.Storage;
 using Esrs.Silo.Tagging;
 using Esrs.Tagging;
 using Esrs.Users;
@@ -130,7 +131,22 @@ public static class EsrsSiloBuilderExtensions
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
-        foreach (var name in new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend })
+        if (options.GroupCommit)
+        {
+            silo.Services.AddSingleton<IStateDatabase>(_ => options.Mode == SiloMode.Embedded
+                ? new SqliteStateDatabase(connectionString)
+                : new PostgreSqlStateDatabase(connectionString));
+            silo.Services.AddSingleton(services => new GroupCommitter(services.GetRequiredService<IStateDatabase>()));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Users, (services, _) => new ExactKeyGrainStorage(
+                new GroupCommitGrainStorage(
+                    services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                    services.GetRequiredService<IStateDatabase>(),
+                    services.GetRequiredService<GroupCommitter>(),
+                    ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)),
+                prefixKeys: false));
+        }
+
+        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend })
         {
             // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
             // it from reading keys as hex numbers (dotnet/orleans#9706).

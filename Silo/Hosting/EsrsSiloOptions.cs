@@ -24,6 +24,13 @@ public sealed class EsrsSiloOptions
     /// <summary>Identity of this deployment's cluster; silos with the same id form one cluster.</summary>
     public string ClusterId { get; set; } = "esrs";
 
+    /// <summary>
+    /// User grain state through Esrs's own table with group commit (default): concurrent grain writes share one transaction
+    /// and one log flush, each acknowledged after that commit. False: Orleans' ADO.NET provider, one transaction per write
+    /// (kept as the baseline the benchmarks compare against).
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
     /// <summary>Port silos talk to each other on.</summary>
     public int SiloPort { get; set; } = 11111;
 

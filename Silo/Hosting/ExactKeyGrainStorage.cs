@@ -13,7 +13,12 @@ namespace Esrs.Silo.Hosting;
 /// <see cref="ArgumentException"/>, so such a grain answers at once instead of failing on every call.
 /// </para>
 /// </summary>
-public sealed class ExactKeyGrainStorage(IGrainStorage inner) : IGrainStorage
+/// <param name="inner">The storage that holds the rows.</param>
+/// <param name="prefixKeys">
+/// Whether <paramref name="inner"/> needs the <c>esrs:</c> prefix (the ADO.NET provider); Esrs's own group-commit storage
+/// keys rows by the exact string already and takes the key as is.
+/// </param>
+public sealed class ExactKeyGrainStorage(IGrainStorage inner, bool prefixKeys = true) : IGrainStorage
 {
     /// <summary>Longest key stored, in characters (the row's key column holds 512, the prefix included).</summary>
     public const int MaxKeyLength = 500;
@@ -37,14 +42,16 @@ public sealed class ExactKeyGrainStorage(IGrainStorage inner) : IGrainStorage
         return new GrainId(grainId.Type, new IdSpan(bytes));
     }
 
+    private GrainId Id(GrainId grainId) => prefixKeys ? StorageId(grainId) : grainId;
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? Guard(inner.ReadStateAsync(stateName, StorageId(grainId), grainState), "reading", grainId) : Task.CompletedTask;
+        CanStore(grainId) ? Guard(inner.ReadStateAsync(stateName, Id(grainId), grainState), "reading", grainId) : Task.CompletedTask;
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? Guard(inner.WriteStateAsync(stateName, StorageId(grainId), grainState), "writing", grainId) : Refuse(grainId);
+        CanStore(grainId) ? Guard(inner.WriteStateAsync(stateName, Id(grainId), grainState), "writing", grainId) : Refuse(grainId);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        CanStore(grainId) ? Guard(inner.ClearStateAsync(stateName, StorageId(grainId), grainState), "clearing", grainId) : Refuse(grainId);
+        CanStore(grainId) ? Guard(inner.ClearStateAsync(stateName, Id(grainId), grainState), "clearing", grainId) : Refuse(grainId);
 
     /// <summary>
     /// The database's own exceptions (Npgsql, SQLite) cannot travel in Orleans messages: callers would see a codec error

@@ -24,6 +24,19 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
 
 -- Quarantine entries a user grain spilled out of its state for space (Esrs:Quarantine:Capacity / MaxBytes): kept,
 -- listed before the entries in the state, replayable. Keyed by the exact grain key.
+-- Esrs's own grain state table (user grains): one row per grain, keyed by the exact key string, written by group
+-- commit (Silo/Storage). Version is the ETag; a NULL payload is a cleared state.
+CREATE TABLE IF NOT EXISTS EsrsGrainState
+(
+    ServiceId  varchar(150) NOT NULL,
+    GrainType  varchar(512) NOT NULL,
+    GrainKey   text         NOT NULL,
+    Version    bigint       NOT NULL,
+    Payload    bytea        NULL,
+    ModifiedOn timestamptz  NOT NULL,
+    PRIMARY KEY (ServiceId, GrainType, GrainKey)
+);
+
 CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
 (
     ServiceId     varchar(150) NOT NULL,

@@ -24,6 +24,19 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
     Version                INTEGER NULL
 );
 
+-- Esrs's own grain state table (user grains): one row per grain, keyed by the exact key string, written by group
+-- commit (Silo/Storage). Version is the ETag; a NULL payload is a cleared state.
+CREATE TABLE IF NOT EXISTS EsrsGrainState
+(
+    ServiceId  TEXT    NOT NULL,
+    GrainType  TEXT    NOT NULL,
+    GrainKey   TEXT    NOT NULL,
+    Version    INTEGER NOT NULL,
+    Payload    BLOB    NULL,
+    ModifiedOn TEXT    NOT NULL,
+    PRIMARY KEY (ServiceId, GrainType, GrainKey)
+) WITHOUT ROWID;
+
 -- Quarantine entries a user grain spilled out of its state for space (Esrs:Quarantine:Capacity / MaxBytes): kept,
 -- listed after nothing and before the entries in the state, replayable. Keyed by the exact grain key.
 CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
