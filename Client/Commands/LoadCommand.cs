@@ -70,7 +70,13 @@ internal static class LoadCommand
         {
             var dataRoot = parse.GetValue(data) ?? Environment.GetEnvironmentVariable("ESRS_DATA") ?? Path.Combine("..", "shared", "data");
             var viaRedis = parse.GetRequiredValue(via) == "redis";
-            await using var target = await LoadTarget.OpenAsync(GatewayUri(parse.GetValue(url)), Environment.GetEnvironmentVariable("ESRS_API_KEY"), ReadKey(),
+            var writeKey = Environment.GetEnvironmentVariable("ESRS_API_KEY");
+            if (!viaRedis && writeKey is null)
+            {
+                throw new UsageException("load: a write key is needed: ESRS_API_KEY (./esrs run prints the development key)");
+            }
+
+            await using var target = await LoadTarget.OpenAsync(GatewayUri(parse.GetValue(url)), writeKey, ReadKey(),
                 viaRedis ? parse.GetValue(redis) ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379" : null, parse.GetRequiredValue(stream), connections: 512);
             var vocabulary = LoadVocabulary.Read(dataRoot);
             var id = parse.GetValue(runId) ?? Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4));

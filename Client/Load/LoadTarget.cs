@@ -96,11 +96,6 @@ public sealed class LoadTarget : IAsyncDisposable
                 throw new ImportException($"cannot reach Redis at {redisEndpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
             }
         }
-        else if (writeKey is null)
-        {
-            http.Dispose();
-            throw new Cli.UsageException("load: a write key is needed: ESRS_API_KEY (./esrs run prints the development key)");
-        }
 
         return new LoadTarget(http, writeKey, readKey, redis, stream);
     }
@@ -111,6 +106,11 @@ public sealed class LoadTarget : IAsyncDisposable
     /// <summary>One attempt to write <paramref name="batch"/>; on success <paramref name="outcomes"/> gets one kind per event (HTTP) or stays empty (Redis).</summary>
     public async Task<Attempt> WriteAsync(LoadEvent[] batch, OutcomeKind[] outcomes, CancellationToken cancellationToken)
     {
+        if (_redis is null && _writeKey is null)
+        {
+            throw new InvalidOperationException("This target was opened without a write key.");
+        }
+
         try
         {
             return _redis is null ? await PostAsync(batch, outcomes, cancellationToken) : await AppendAsync(batch);

@@ -140,7 +140,6 @@ public static class EsrsSiloBuilderExtensions
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Users, (services, _) => new ExactKeyGrainStorage(
                 new GroupCommitGrainStorage(
                     services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
-                    services.GetRequiredService<IStateDatabase>(),
                     services.GetRequiredService<GroupCommitter>(),
                     ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)),
                 prefixKeys: false));

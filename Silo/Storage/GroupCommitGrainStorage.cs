@@ -9,12 +9,12 @@ namespace Esrs.Silo.Storage;
 /// Optimistic concurrency as Orleans expects: the ETag is the row version, a write with a stale one fails with
 /// <see cref="InconsistentStateException"/>. State is serialised by the silo's grain storage serializer.
 /// </summary>
-public sealed class GroupCommitGrainStorage(string serviceId, IStateDatabase database, GroupCommitter committer, IGrainStorageSerializer serializer) : IGrainStorage
+public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var row = await database.ReadAsync(serviceId, Type(stateName, grainId), Key(grainId), CancellationToken.None);
+        var row = await committer.Database.ReadAsync(serviceId, Type(stateName, grainId), Key(grainId), CancellationToken.None);
         if (row is not { } stored)
         {
             grainState.State = Activator.CreateInstance<T>();

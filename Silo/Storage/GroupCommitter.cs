@@ -31,6 +31,9 @@ public sealed class GroupCommitter : IAsyncDisposable
         _committers = Enumerable.Range(0, database.MaxConcurrentCommits).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
+    /// <summary>The database the commits go to (reads go to it directly).</summary>
+    public IStateDatabase Database => _database;
+
     /// <summary>Commits so far and the writes they held (mean batch = writes / commits).</summary>
     public (long Commits, long Writes) Totals => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
 
