@@ -16,12 +16,16 @@ namespace Esrs.Cleaning;
 public sealed class DedupeWindow
 {
     private const int EntrySize = 20;
+
+    /// <summary>How many ids of the last forgotten events are still known (see <see cref="Add"/>).</summary>
+    public const int RecentlyForgottenMemory = 16;
     private static readonly long EpochSeconds = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks / TimeSpan.TicksPerSecond;
 
     private readonly int _maxEvents;
     private readonly long _windowSeconds;
     private readonly HashSet<ulong> _ids;
     private readonly Dictionary<ulong, ulong> _contentOwners;
+    private readonly List<ulong> _recentlyForgotten = [];
     private Entry[] _heap;
     private int _count;
     private long _newest = -1;
@@ -62,7 +66,10 @@ public sealed class DedupeWindow
     }
 
     /// <summary>True when an accepted event with this id hash is remembered (0, "no id", never is).</summary>
-    public bool ContainsId(ulong idHash) => idHash != 0 && _ids.Contains(idHash);
+    public bool ContainsId(ulong idHash) => idHash != 0 && (_ids.Contains(idHash) || _recentlyForgotten.Contains(idHash));
+
+    /// <summary>Ids of the last forgotten events, oldest first.</summary>
+    public IReadOnlyList<ulong> RecentlyForgotten => _recentlyForgotten;
 
     /// <summary>True when an event with this content was remembered under another id (used when replaying a kept event).</summary>
     public bool IsCopyOfAnother(ulong idHash, ulong contentHash) =>
@@ -72,12 +79,40 @@ public sealed class DedupeWindow
     public bool IsBeyondWindow(DateTime occurredAt) => LowWatermark >= 0 && ToSeconds(occurredAt) <= LowWatermark;
 
     /// <summary>Remembers an accepted event (call after <see cref="Check"/> said <see cref="DuplicateKind.None"/>), forgetting the oldest as needed.</summary>
+    /// <remarks>
+    /// A retry of an event the window has just forgotten (its producer never heard the acknowledgement) would pass the id
+    /// check and end in the quarantine as late: one event kept twice. The ids of the last <see cref="RecentlyForgottenMemory"/>
+    /// forgotten events stay known to the id check, so such a retry is a duplicate by id. That covers an event accepted when
+    /// already older than the window (forgotten the moment it enters) and one pushed out by a much newer event just after.
+    /// </remarks>
     public void Add(ulong idHash, ulong contentHash, DateTime occurredAt)
     {
         var seconds = ToSeconds(occurredAt);
+        if (_newest >= 0 && seconds < _newest - _windowSeconds)
+        {
+            LowWatermark = Math.Max(LowWatermark, seconds);
+            RememberForgotten(idHash);
+            return;
+        }
+
         Push(new Entry(idHash, contentHash, (uint)seconds));
         _newest = Math.Max(_newest, seconds);
         EvictBeyondLimits();
+    }
+
+    private void RememberForgotten(ulong idHash)
+    {
+        if (idHash == 0)
+        {
+            return;
+        }
+
+        if (_recentlyForgotten.Count == RecentlyForgottenMemory)
+        {
+            _recentlyForgotten.RemoveAt(0);
+        }
+
+        _recentlyForgotten.Add(idHash);
     }
 
     /// <summary>The remembered events, 20 bytes each (heap order: the first is the oldest).</summary>
@@ -98,14 +133,20 @@ public sealed class DedupeWindow
     }
 
     /// <summary>Rebuilds a window from <see cref="Pack"/> output (in any entry order) and the stored watermark, applying the current options.</summary>
-    public static DedupeWindow Unpack(ReadOnlySpan<byte> packed, long lowWatermark, DedupeOptions options)
+    public static DedupeWindow Unpack(ReadOnlySpan<byte> packed, long lowWatermark, DedupeOptions options) =>
+        Unpack(packed, lowWatermark, [], options);
+
+    /// <summary>Rebuilds a window from <see cref="Pack"/> output, the watermark and <see cref="RecentlyForgotten"/>.</summary>
+    public static DedupeWindow Unpack(ReadOnlySpan<byte> packed, long lowWatermark, IEnumerable<ulong> recentlyForgotten, DedupeOptions options)
     {
+        ArgumentNullException.ThrowIfNull(recentlyForgotten);
         if (packed.Length % EntrySize != 0)
         {
             throw new ArgumentException($"Packed dedupe window length {packed.Length} is not a multiple of {EntrySize}.", nameof(packed));
         }
 
         var window = new DedupeWindow(options) { LowWatermark = lowWatermark };
+        window._recentlyForgotten.AddRange(recentlyForgotten.TakeLast(RecentlyForgottenMemory));
         var count = packed.Length / EntrySize;
         window._heap = new Entry[Math.Max(count + 1, window._heap.Length)];
         for (var i = 0; i < count; i++)
@@ -182,6 +223,7 @@ public sealed class DedupeWindow
         if (entry.IdHash != 0)
         {
             _ids.Remove(entry.IdHash);
+            RememberForgotten(entry.IdHash);
         }
 
         if (_contentOwners.TryGetValue(entry.ContentHash, out var owner) && owner == entry.IdHash)

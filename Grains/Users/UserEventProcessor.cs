@@ -47,7 +47,7 @@ public sealed partial class UserEventProcessor
         _validation = validation;
         _quarantine = quarantine;
         _profiles = new ProfileBuilder(profiles);
-        _window = DedupeWindow.Unpack(state.DedupeEntries, state.DedupeWatermark, dedupe);
+        _window = DedupeWindow.Unpack(state.DedupeEntries, state.DedupeWatermark, state.DedupeRecentlyForgotten, dedupe);
         foreach (var entry in state.Quarantine)
         {
             _quarantined.Add(QuarantineIdentity.Of(entry.Event));
@@ -142,6 +142,10 @@ public sealed partial class UserEventProcessor
     {
         State.DedupeEntries = _window.Pack();
         State.DedupeWatermark = _window.LowWatermark;
+        if (State.DedupeRecentlyForgotten.Count != 0 || _window.RecentlyForgotten.Count != 0)
+        {
+            State.DedupeRecentlyForgotten = [.. _window.RecentlyForgotten];
+        }
     }
 
     /// <summary>

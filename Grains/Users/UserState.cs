@@ -43,5 +43,8 @@ public sealed class UserState
     /// </summary>
     [Id(15)] public List<long> ResolvedSpilled { get; set; } = [];
 
+    /// <summary>Ids of the last events the dedupe window forgot (<see cref="Cleaning.DedupeWindow.RecentlyForgotten"/>).</summary>
+    [Id(16)] public List<ulong> DedupeRecentlyForgotten { get; set; } = [];
+
     public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents);
 }

@@ -135,6 +135,41 @@ public sealed class UserEventProcessorTests
         Assert.Equal(3, relaxed.Profile(Now).Counts[EventType.Purchase]);
     }
 
+    [Fact]
+    public void ARetryOfAnEventAcceptedAlreadyOlderThanTheWindowIsADuplicateNotASecondEffect()
+    {
+        // Found by the load client's fault test: a late event (400 days old) was accepted, its acknowledgement lost with a
+        // killed silo, and the retry went to the quarantine as "late for dedupe": one event kept twice.
+        var state = new UserState();
+        var processor = Processor(state: state);
+        Assert.Equal(OutcomeKind.Accepted, processor.Ingest([View("recent", "i-1", Now.AddMinutes(-5))], Now).Single().Kind);
+        var late = View("late", "i-2", Now.AddDays(-400));
+        Assert.Equal(OutcomeKind.Accepted, processor.Ingest([late], Now).Single().Kind);
+        processor.SealState();
+
+        // The retry reaches a new activation, which reads the stored state.
+        var reactivated = Processor(state: state);
+        Assert.Equal(OutcomeKind.DuplicateById, reactivated.Ingest([late], Now).Single().Kind);
+        Assert.Equal(2, reactivated.State.Accepted);
+        Assert.Equal(0, reactivated.State.Quarantined);
+
+        // A copy under a new id is still kept aside rather than counted twice.
+        Assert.Equal(OutcomeKind.Quarantined, reactivated.Ingest([late with { EventId = "late-copy" }], Now).Single().Kind);
+    }
+
+    [Fact]
+    public void ARetryOfAnEventANewerOneJustPushedOutOfTheWindowIsADuplicateNotASecondEffect()
+    {
+        var processor = Processor();
+        var late = View("late-first", "i-1", Now.AddDays(-200));
+        processor.Ingest([late], Now);
+        processor.Ingest([View("recent", "i-2", Now.AddMinutes(-1))], Now);
+
+        Assert.Equal(OutcomeKind.DuplicateById, processor.Ingest([late], Now).Single().Kind);
+        Assert.Equal(2, processor.State.Accepted);
+        Assert.Equal(0, processor.State.Quarantined);
+    }
+
     private static UserEvent View(string id, string item, DateTime at) => new()
     {
         EventId = id,
