@@ -126,7 +126,7 @@ internal static class LoadCommand
             Console.WriteLine(result.ToText());
             foreach (var m in result.Mismatches.Take(20))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.UserId}: {m.Problem} (acknowledged {m.Acknowledged}, abandoned {m.Abandoned}, profile {m.Profile})"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.UserId}: {m.Problem} (acknowledged {m.Acknowledged}, abandoned {m.Abandoned}; profile: accepted {m.Profile.Accepted}, repaired {m.Profile.Repaired}, quarantined {m.Profile.Quarantined}, duplicates by id {m.Profile.DuplicatesById}, by content {m.Profile.DuplicatesByContent})"));
             }
 
             return result.Passed ? ExitCodes.Success : ExitCodes.Failure;

@@ -49,6 +49,12 @@ public sealed record LoadReport
     public required long ProbesNotVisible { get; init; }
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
 
+    /// <summary>Events acknowledged in each second of the run.</summary>
+    public required IReadOnlyList<long> AcknowledgedPerSecond { get; init; }
+
+    /// <summary>Failed attempts (retried or not) in each second of the run.</summary>
+    public required IReadOnlyList<long> ErrorsPerSecond { get; init; }
+
     /// <summary>Per dirt kind, what Esrs did with the events (HTTP only; empty through Redis).</summary>
     public required IReadOnlyList<DirtOutcomes> Outcomes { get; init; }
 
@@ -85,7 +91,39 @@ public sealed record LoadReport
             ProbesNotVisible = stats.ProbesTimedOut,
             Errors = stats.Errors.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value),
             Outcomes = outcomes,
+            AcknowledgedPerSecond = stats.AckedPerSecond((int)Math.Ceiling(seconds)),
+            ErrorsPerSecond = stats.ErrorsPerSecond((int)Math.Ceiling(seconds)),
         };
+    }
+
+    /// <summary>
+    /// Seconds from <paramref name="faultAt"/> until acknowledged events are back to half the mean rate of the
+    /// <paramref name="baselineSeconds"/> seconds before it: 0 when they never fell below that, null when they never came back.
+    /// </summary>
+    public double? RecoverySeconds(double faultAt, int baselineSeconds = 5)
+    {
+        var fault = (int)faultAt;
+        var from = Math.Max(0, fault - baselineSeconds);
+        if (fault <= from || fault >= AcknowledgedPerSecond.Count)
+        {
+            return null;
+        }
+
+        var half = AcknowledgedPerSecond.Skip(from).Take(fault - from).Average() / 2;
+        var dipped = false;
+        for (var second = fault + 1; second < AcknowledgedPerSecond.Count; second++)
+        {
+            if (AcknowledgedPerSecond[second] < half)
+            {
+                dipped = true;
+            }
+            else if (dipped)
+            {
+                return second - faultAt;
+            }
+        }
+
+        return dipped ? null : 0;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

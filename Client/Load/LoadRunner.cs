@@ -52,6 +52,9 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
 
     public LoadStats Stats => _stats;
 
+    /// <summary>Time since the run started (what the timelines count from).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     public async Task<LoadReport> RunAsync(TextWriter progress, bool interactive, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(progress);
@@ -194,7 +197,7 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
             if (result.Ok)
             {
                 latency?.RecordValue(LoadStats.Micros(_clock.Elapsed - start));
-                Interlocked.Add(ref _stats.EventsAcknowledged, batch.Length);
+                _stats.CountAcknowledged(batch.Length, _clock.Elapsed);
                 if (target.OutcomesKnown)
                 {
                     _stats.CountOutcomes(batch, outcomes);
@@ -204,7 +207,7 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
                 return true;
             }
 
-            _stats.CountError(result.ErrorKind ?? "unknown");
+            _stats.CountError(result.ErrorKind ?? "unknown", _clock.Elapsed);
             if (!result.Retryable || _clock.Elapsed - first > settings.GiveUpAfter)
             {
                 Interlocked.Add(ref _stats.EventsAbandoned, batch.Length);
@@ -269,7 +272,7 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
         for (var attempt = 0; _clock.Elapsed - start < ProbeTimeout; attempt++)
         {
             var (result, counters) = await target.ReadAsync(probe.UserId, CancellationToken.None);
-            if (result.Ok && counters.Handled >= 1)
+            if (result.Ok && counters.Kept >= 1)
             {
                 _stats.Visible.RecordValue(LoadStats.Micros(_clock.Elapsed - start));
                 return;

@@ -18,6 +18,28 @@ public sealed class LoadStats
 
     public ConcurrentDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
 
+    private const int TimelineSeconds = 4096;
+    private readonly long[] _ackedPerSecond = new long[TimelineSeconds];
+    private readonly long[] _errorsPerSecond = new long[TimelineSeconds];
+
+    /// <summary>Events acknowledged in each second of the run (index: whole seconds since the start; the last slot takes the rest).</summary>
+    public long[] AckedPerSecond(int seconds) => _ackedPerSecond[..Math.Clamp(seconds, 0, TimelineSeconds)];
+
+    /// <summary>Failed attempts in each second of the run.</summary>
+    public long[] ErrorsPerSecond(int seconds) => _errorsPerSecond[..Math.Clamp(seconds, 0, TimelineSeconds)];
+
+    public void CountAcknowledged(int events, TimeSpan at)
+    {
+        Interlocked.Add(ref EventsAcknowledged, events);
+        Interlocked.Add(ref _ackedPerSecond[Math.Clamp((int)at.TotalSeconds, 0, TimelineSeconds - 1)], events);
+    }
+
+    public void CountError(string kind, TimeSpan at)
+    {
+        CountError(kind);
+        Interlocked.Increment(ref _errorsPerSecond[Math.Clamp((int)at.TotalSeconds, 0, TimelineSeconds - 1)]);
+    }
+
     public long EventsSent;
     public long EventsAcknowledged;
     public long EventsAbandoned;

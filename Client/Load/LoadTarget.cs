@@ -21,8 +21,8 @@ public readonly record struct Attempt(bool Ok, string? ErrorKind = null, bool Re
 /// <summary>A user's ingest counters as the profile shows them.</summary>
 public readonly record struct ProfileCounters(long Accepted, long Repaired, long DuplicatesById, long DuplicatesByContent, long Quarantined, long CountsTotal)
 {
-    /// <summary>Distinct events the grain has taken charge of: applied, quarantined or dropped as a re-send of another.</summary>
-    public long Handled => Accepted + Repaired + Quarantined + DuplicatesByContent;
+    /// <summary>Events the grain keeps: applied to the profile, or held in the quarantine.</summary>
+    public long Kept => Accepted + Repaired + Quarantined;
 }
 
 /// <summary>
