@@ -32,6 +32,7 @@ internal static class BenchCommandLine
         root.Add(TaggerPool());
         root.Add(Evaluate());
         root.Add(Rank());
+        root.Add(Baselines());
         return root;
     }
 
@@ -90,6 +91,41 @@ internal static class BenchCommandLine
             return await RankBench.RunAsync([.. UciOnlineRetail.ReadRows(file, parse.GetValue(rows))], parse.GetValue(rate), parse.GetValue(seconds),
                 parse.GetValue(warmup), Math.Min(parse.GetValue(candidates), 500), Console.Out);
         });
+        return command;
+    }
+
+    private static Command Baselines()
+    {
+        var events = Positive("--events", "Load-client events per path", 200_000);
+        var seed = new Option<int>("--seed") { Description = "Seed of the load-client workload", DefaultValueFactory = _ => 1 };
+        var users = Positive("--users", "User population", 100_000);
+        var dirty = new Option<double>("--dirty") { Description = "Share of dirty events, 0..1", DefaultValueFactory = _ => 0.1 };
+        var zipf = new Option<double>("--zipf") { Description = "Skew of user activity (Zipf exponent; 0 is uniform)", DefaultValueFactory = _ => 1.0 };
+        var batch = Positive("--batch", "Events per request fed to the in-process grid", 10);
+        var concurrency = Positive("--concurrency", "Requests in flight", 32);
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "PostgreSQL connection string for the naive baseline and Esrs on PostgreSQL (default $ESRS_POSTGRES; without one those rows are left out)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESRS_POSTGRES"),
+        };
+        var connections = Positive("--connections", "Connections of the naive baseline", 8);
+        var paths = new Option<string>("--paths") { Description = "Comma list of the paths to run: " + string.Join(", ", Esrs.Bench.Baselines.BaselinesBench.Paths), DefaultValueFactory = _ => string.Join(",", Esrs.Bench.Baselines.BaselinesBench.Paths) };
+        paths.Validators.Add(r =>
+        {
+            var unknown = (r.GetValueOrDefault<string>() ?? "").Split(',', StringSplitOptions.TrimEntries).Except(Esrs.Bench.Baselines.BaselinesBench.Paths).ToList();
+            if (unknown.Count > 0)
+            {
+                r.AddError($"--paths: unknown path(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Esrs.Bench.Baselines.BaselinesBench.Paths)}.");
+            }
+        });
+        var data = Data();
+        var command = new Command("baselines", "The same load-client events through a dictionary loop (the ceiling), Esrs in process on volatile, SQLite and PostgreSQL storage, and a naive per-event PostgreSQL design: events/s and ratios")
+        {
+            events, seed, users, zipf, dirty, batch, concurrency, postgres, connections, paths, data,
+        };
+        command.SetAction((parse, _) => Esrs.Bench.Baselines.BaselinesBench.RunAsync(parse.GetRequiredValue(data), parse.GetValue(events), parse.GetValue(seed), parse.GetValue(users),
+            parse.GetValue(zipf), parse.GetValue(dirty), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(postgres), parse.GetValue(connections),
+            parse.GetRequiredValue(paths).Split(',', StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal), Console.Out));
         return command;
     }
 

@@ -51,7 +51,7 @@ internal static class SiloBench
         await using var connection = new SqliteConnection(SchemaInstaller.SqliteConnectionString(databasePath));
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), coalesce(avg(length(PayloadBinary)), 0) FROM OrleansStorage WHERE GrainTypeString = 'user'";
+        command.CommandText = "SELECT count(*), coalesce(avg(length(Payload)), 0) FROM EsrsGrainState WHERE GrainType = 'user/user'";
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetDouble(1));

@@ -14,6 +14,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private static readonly Meter Meter = new("Esrs.Storage");
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("esrs.storage.group_commit.size", "{write}", "Grain writes per group commit");
     private static readonly Counter<long> Commits = Meter.CreateCounter<long>("esrs.storage.group_commit.commits", "{commit}", "Group commits");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("esrs.storage.group_commit.duration", "ms", "Time of one group commit, statements and commit");
 
     private readonly IStateDatabase _database;
     private readonly int _maxBatch;
@@ -21,6 +22,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly Task[] _committers;
     private long _commits;
     private long _writes;
+    private long _commitTicks;
 
     public GroupCommitter(IStateDatabase database, int maxBatch = 512)
     {
@@ -36,6 +38,9 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>Commits so far and the writes they held (mean batch = writes / commits).</summary>
     public (long Commits, long Writes) Totals => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
+
+    /// <summary>Time spent in commits so far (several may overlap).</summary>
+    public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
 
     /// <summary>Queues a write; the task completes with the new version after commit, or null on a version conflict.</summary>
     public Task<long?> WriteAsync(StateWrite write)
@@ -66,7 +71,11 @@ public sealed class GroupCommitter : IAsyncDisposable
 
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await _database.WriteBatchAsync(batch, CancellationToken.None);
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                Interlocked.Add(ref _commitTicks, elapsed.Ticks);
+                Duration.Record(elapsed.TotalMilliseconds);
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _writes, batch.Count);
                 Commits.Add(1);
