@@ -77,7 +77,7 @@ public static partial class GatewayEndpoints
         return app;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext http, IClusterClient grains, IOptions<GatewayOptions> options, IngestGauge gauge, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext http, UserIngestCoalescer users, IOptions<GatewayOptions> options, IngestGauge gauge, CancellationToken cancellationToken)
     {
         using var inFlight = gauge.Enter();
         var caller = http.User.Identity?.Name ?? "unknown";
@@ -89,7 +89,8 @@ public static partial class GatewayEndpoints
 
         return await CallAsync(async () =>
         {
-            // One grain call per user per request; outcomes go back in request order.
+            // One grain call per user per request (joined with other requests' events for that user while one is in flight);
+            // outcomes go back in request order.
             var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             for (var i = 0; i < events!.Count; i++)
             {
@@ -111,10 +112,10 @@ public static partial class GatewayEndpoints
                     batch[j] = events[group.Value[j]];
                 }
 
-                var result = await grains.GetGrain<IUserGrain>(group.Key).IngestAsync(batch);
+                var result = await users.IngestAsync(group.Key, batch);
                 for (var j = 0; j < batch.Length; j++)
                 {
-                    outcomes[group.Value[j]] = result.Outcomes[j];
+                    outcomes[group.Value[j]] = result[j];
                 }
             }));
 

@@ -62,6 +62,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddEsrsAuthentication(options);
         builder.Services.AddSingleton<IngestGauge>();
+        builder.Services.AddSingleton<UserIngestCoalescer>();
         builder.Services.ConfigureHttpJsonOptions(json => GatewayJson.Apply(json.SerializerOptions));
         // Every refusal carries a rule, also those no endpoint wrote (unknown route, wrong method, bad request line).
         builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>

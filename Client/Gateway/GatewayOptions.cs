@@ -31,6 +31,12 @@ public sealed class GatewayOptions
     /// <summary>Most events in one request; more get 413.</summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Whether events for a user that arrive while a call for that user is in flight join the next call (one grain turn and
+    /// one write for them all: <see cref="UserIngestCoalescer"/>); false sends one call per user per request.
+    /// </summary>
+    public bool CoalesceUserCalls { get; set; } = true;
+
     /// <summary>Ingest requests served at once; beyond it and the queue, requests get 503 with Retry-After.</summary>
     public int MaxConcurrentIngests { get; set; } = 64;
 

@@ -67,6 +67,54 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal("teleport", quarantine.Items.Single().Event.Attributes!["type"]);
     }
 
+    private static Dictionary<string, object?> Teleport(string user, string item, string type = "teleport")
+    {
+        var e = Event(user, type);
+        e["itemId"] = item;
+        return e;
+    }
+
+    private static Dictionary<string, object?> Search(string user, string query)
+    {
+        var e = Event(user, "search");
+        e["query"] = query;
+        return e;
+    }
+
+    [Fact]
+    public async Task ConcurrentRequestsForOneUserEachGetTheirOwnOutcomesAndCountOnce()
+    {
+        // 60 requests at once for one user (joined into fewer grain calls while one is in flight): each answer holds its own
+        // events' outcomes in its own order; one event id sent in two requests is applied once.
+        var user = NewUser();
+        using var http = fixture.Client();
+        var shared = TestEvents.NextId();
+        var bodies = Enumerable.Range(0, 60).Select(i => i switch
+        {
+            0 or 1 => Json(Event(user, id: shared), Teleport(user, "sku-t" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            _ => Json(Search(user, "lamp " + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Teleport(user, "sku-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "view")),
+        }).ToArray();
+        var responses = await Task.WhenAll(bodies.Select(b => http.PostAsync("v1/events", Body(b))));
+        var results = new List<IngestResponse>();
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            results.Add((await response.Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!);
+        }
+
+        Assert.Equal([OutcomeKind.Accepted, OutcomeKind.DuplicateById], results.Take(2).Select(r => r.Outcomes[0].Kind).Order());
+        Assert.All(results.Take(2), r => Assert.Equal(OutcomeKind.Quarantined, r.Outcomes[1].Kind));
+        Assert.All(results.Skip(2), r => Assert.Equal([OutcomeKind.Accepted, OutcomeKind.Accepted], r.Outcomes.Select(o => o.Kind)));
+        Assert.All(results, r => Assert.Equal(2, r.Outcomes.Count));
+
+        using var reader = fixture.Client(GatewayFixture.ReadKey);
+        var profile = (await reader.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!;
+        Assert.Equal(58, profile.Counts[EventType.Search]);
+        Assert.Equal(58 + 1, profile.Counts[EventType.View]);
+        Assert.Equal(2, profile.Ingest.Quarantined);
+        Assert.Equal(1, profile.Ingest.DuplicatesById);
+    }
+
     [Fact]
     public async Task RepostingTheSameBodyChangesNothing()
     {
