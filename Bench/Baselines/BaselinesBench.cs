@@ -24,7 +24,7 @@ internal static class BaselinesBench
         var warmup = Events("warm-" + Guid.NewGuid().ToString("N")[..6], Math.Min(count, 20_000));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Ingest baselines: {count:N0} load-client events (seed {seed}, {users:N0} users, Zipf {zipf:0.0#}, {dirty:P0} dirty), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm}"));
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Esrs in process: requests of {batch} events, {concurrency} in flight, one grain call per user per request (as the gateway does); tagger and monitors off."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Esrs in process: requests of {batch} events, {concurrency} in flight, split per user and coalesced as the gateway does (one call in flight per user); tagger and monitors off."));
         output.WriteLine();
         var rows = new List<(string Name, double Rate)>();
         void Row(string name, double rate)

@@ -27,8 +27,8 @@ internal enum GridStorage
 }
 
 /// <summary>
-/// One silo in this process, fed as the gateway feeds it: requests of a few events, split per user into one grain call
-/// each, many requests in flight. Events per second, the tagger and quality monitors off (they have their own benches).
+/// One silo in this process, fed as the gateway feeds it: requests of a few events, split per user, through the gateway's
+/// own <see cref="Client.Gateway.UserIngestCoalescer"/> (one call in flight per user), many requests in flight. Events per second, the tagger and quality monitors off (they have their own benches).
 /// </summary>
 internal static class InProcessGrid
 {
@@ -93,6 +93,7 @@ internal static class InProcessGrid
 
     private static async Task FeedAsync(IGrainFactory grains, IReadOnlyList<LoadEvent> events, int batch, int concurrency)
     {
+        var users = new Client.Gateway.UserIngestCoalescer(grains, Microsoft.Extensions.Options.Options.Create(new Client.Gateway.GatewayOptions()));
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -112,7 +113,7 @@ internal static class InProcessGrid
                     list.Add(events[i].Event);
                 }
 
-                await Task.WhenAll(groups.Select(g => grains.GetGrain<IUserGrain>(g.Key).IngestAsync(g.Value)));
+                await Task.WhenAll(groups.Select(g => users.IngestAsync(g.Key, [.. g.Value])));
             }
         })));
     }

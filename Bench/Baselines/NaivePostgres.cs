@@ -29,8 +29,7 @@ internal static class NaivePostgres
     /// <summary>Applies every event once, <paramref name="connections"/> at a time; returns events per second.</summary>
     public static async Task<double> RunAsync(string connectionString, IReadOnlyList<LoadEvent> events, int connections)
     {
-        // Statements prepared as for Esrs's own PostgreSQL storage, so the comparison is of designs, not of driver settings.
-        await using var source = Silo.Storage.PostgreSqlStateDatabase.Build(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
         await using (var schema = source.CreateCommand(Schema))
         {
             await schema.ExecuteNonQueryAsync();

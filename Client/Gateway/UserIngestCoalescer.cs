@@ -10,7 +10,7 @@ namespace Esrs.Client.Gateway;
 /// the first of 100,000 users sends 8 % of the events) caps the whole gateway at one storage commit per request. Each
 /// request still gets its own events' outcomes, in order, only after the write that holds them.
 /// </summary>
-public sealed class UserIngestCoalescer(IClusterClient grains, IOptions<GatewayOptions> options)
+public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOptions> options)
 {
     private readonly Dictionary<string, List<Pending>> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();

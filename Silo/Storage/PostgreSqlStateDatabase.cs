@@ -19,26 +19,9 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
         WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND Version = $5 RETURNING Version
         """;
 
-    private readonly NpgsqlDataSource _source = Build(connectionString);
-
-    /// <summary>
-    /// A data source that prepares the few statements this class runs on every connection (unless the connection string
-    /// says otherwise): PostgreSQL then skips parsing and planning them for each of thousands of writes a second.
-    /// </summary>
-    public static NpgsqlDataSource Build(string connectionString)
-    {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-        {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
-            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        }
-
-        return builder.Build();
-    }
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
     public int MaxConcurrentCommits => maxConcurrentCommits;
-
 
     public async Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken)
     {
