@@ -168,12 +168,12 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
         await storage.OpenAsync();
 
         // Grain state can be neither read nor written while the table is away: every delivery fails, again and again.
-        await new NpgsqlCommand("ALTER TABLE OrleansStorage RENAME TO OrleansStorageAway", storage).ExecuteNonQueryAsync();
+        await new NpgsqlCommand("ALTER TABLE EsrsGrainState RENAME TO EsrsGrainStateAway; ALTER TABLE OrleansStorage RENAME TO OrleansStorageAway", storage).ExecuteNonQueryAsync();
         await AppendAsync(events);
         await Progress(silo).WaitForTransientFailuresAsync(30, CancellationToken.None).WaitAsync(Patience);
         Assert.Equal(0, Progress(silo).Acked);
 
-        await new NpgsqlCommand("ALTER TABLE OrleansStorageAway RENAME TO OrleansStorage", storage).ExecuteNonQueryAsync();
+        await new NpgsqlCommand("ALTER TABLE EsrsGrainStateAway RENAME TO EsrsGrainState; ALTER TABLE OrleansStorageAway RENAME TO OrleansStorage", storage).ExecuteNonQueryAsync();
         await Progress(silo).WaitForAcknowledgedAsync(events.Count, CancellationToken.None).WaitAsync(Patience);
 
         Assert.Equal(0, Progress(silo).DeadLettered);

@@ -127,6 +127,22 @@ public sealed class ReadmeQuickStartTests : IDisposable
             Assert.True(redriveCode == 0, redriveText);
             Assert.Matches(@"dead letters read\s+0", redriveText);
 
+            // "Load, clusters and faults": the load client with a ledger, then the ledger check, as the README shows them.
+            var ledger = Path.Combine(_data.Path, "run.ledger");
+            var (loadCode, loadText) = await RunAsync(["load", "--rate", "50", "--duration", "5", "--ledger", ledger], environment);
+            Assert.True(loadCode == 0, loadText);
+            Assert.Matches(@"abandoned\s+0", loadText);
+            var (checkCode, checkText) = await RunAsync(["load", "check", "--ledger", ledger], environment);
+            Assert.True(checkCode == 0, checkText);
+            Assert.Contains("lost 0, counted twice 0: PASS", checkText, StringComparison.Ordinal);
+            File.AppendAllLines(ledger, [$"A\tnever-sent-{Guid.NewGuid():N}\tload-x-1\taccepted\tclean"]);
+            var (tamperedCode, tamperedText) = await RunAsync(["load", "check", "--ledger", ledger, "--wait", "1"], environment);
+            Assert.True(tamperedCode == 1, tamperedText);
+            Assert.Contains("FAIL", tamperedText, StringComparison.Ordinal);
+            var (baselinesCode, baselinesText) = await RunAsync(["bench", "baselines", "--events", "2000", "--paths", "dictionary,volatile"], environment);
+            Assert.True(baselinesCode == 0, baselinesText);
+            Assert.Contains("| Esrs, one silo, volatile state", baselinesText, StringComparison.Ordinal);
+
             var (usageCode, usageText) = await RunAsync(["import", "no-such-data-set"], environment);
             Assert.Equal(2, usageCode);
             Assert.Contains("no-such-data-set", usageText, StringComparison.Ordinal);

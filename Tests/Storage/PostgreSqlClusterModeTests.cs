@@ -103,7 +103,8 @@ public sealed class PostgreSqlClusterModeTests
             Assert.Equal(["b"], await reminders.UnregisterAsync("a"));
 
             Assert.Equal(2, await ScalarAsync("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @id AND Status = 3", clusterId));
-            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM OrleansStorage WHERE ServiceId = @id", clusterId));
+            // User grains keep their state in EsrsGrainState (group commit), keyed by the exact user id.
+            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @id", clusterId));
             await clientHost.StopAsync();
         }
