@@ -19,6 +19,22 @@ public sealed class ScriptHelpTests
     }
 
     [Theory]
+    [InlineData(new[] { "run", "--silos", "3" }, "--silos N needs --cluster postgres")]
+    [InlineData(new[] { "run", "--silos", "x", "--cluster", "postgres" }, "--silos must be a whole number")]
+    [InlineData(new[] { "run", "--cluster", "mysql" }, "--cluster must be postgres")]
+    [InlineData(new[] { "silo", "bogus" }, "silo: unknown action 'bogus'")]
+    public async Task ClusterCommandLinesThatCannotWorkExitWithTwoAndSayWhy(string[] arguments, string said)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "esrs-no-cluster-" + Guid.NewGuid().ToString("N"));
+        var (code, _, stderr) = await EsrsScript.RunAsync(arguments, TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["ESRS_DATA_DIR"] = data });
+
+        Assert.Equal(2, code);
+        Assert.Contains(said, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("building", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data), "a refused command line created the data folder");
+    }
+
+    [Theory]
     [InlineData("Cannot parse argument 'abc' for option '--limit' as expected type 'System.Nullable`1[System.Int32]'.", "--limit needs a whole number, not 'abc'.")]
     [InlineData("Cannot parse argument 'x' for option '--kind-rate' as expected type 'System.Double'.", "--kind-rate needs a number, not 'x'.")]
     [InlineData("Unrecognized command or argument 'frobnicate'.", "Unrecognized command or argument 'frobnicate'.")]
