@@ -35,6 +35,7 @@ internal static class LoadCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the workload", DefaultValueFactory = _ => 1 };
         var runId = new Option<string?>("--run-id") { Description = "Prefix of this run's user and event ids (default: random)" };
         var json = new Option<string?>("--json") { Description = "Write the report as JSON to this file" };
+        var svg = new Option<string?>("--svg") { Description = "Draw acknowledged events and failed attempts per second as SVG to this file" };
         var ledger = new Option<string?>("--ledger") { Description = "Write every acknowledged (and abandoned) event id to this file, for ./esrs load check" };
         var data = new Option<string?>("--data") { Description = "Folder of the data sets (default ESRS_DATA or ../shared/data)" };
         foreach (var share in new[] { dirty, readShare })
@@ -56,7 +57,7 @@ internal static class LoadCommand
 
         var command = new Command("load", "Drive a running grid: Zipf-skewed users in sessions over UCI products with Taobao's behaviour mix, a share of dirty events, writes and profile reads, event-to-visible probes; a live line, then a report")
         {
-            via, url, redis, stream, rate, concurrency, duration, events, batch, users, zipf, dirty, readShare, probeRate, giveUp, seed, runId, json, ledger, data,
+            via, url, redis, stream, rate, concurrency, duration, events, batch, users, zipf, dirty, readShare, probeRate, giveUp, seed, runId, json, svg, ledger, data,
             CheckCommand(url),
         };
         command.Validators.Add(r =>
@@ -101,6 +102,11 @@ internal static class LoadCommand
             if (parse.GetValue(json) is { } jsonPath)
             {
                 await File.WriteAllTextAsync(jsonPath, report.ToJson(), CancellationToken.None);
+            }
+
+            if (parse.GetValue(svg) is { } svgPath)
+            {
+                await File.WriteAllTextAsync(svgPath, LoadTimelineChart.Render($"esrs load {report.RunId}: {report.Mode}", report.AcknowledgedPerSecond, report.ErrorsPerSecond), CancellationToken.None);
             }
 
             return report.EventsAbandoned == 0 ? ExitCodes.Success : ExitCodes.Failure;

@@ -93,6 +93,8 @@ public sealed class ClusterFaultTests(LocalCluster cluster, ITestOutputHelper ou
         output.WriteLine(json);
         Directory.CreateDirectory(Path.Combine(TestServices.Artifacts, "faults"));
         await File.WriteAllTextAsync(Path.Combine(TestServices.Artifacts, "faults", fault + ".json"), json);
+        await File.WriteAllTextAsync(Path.Combine(TestServices.Artifacts, "faults", fault + ".svg"),
+            LoadTimelineChart.Render($"{fault}: 3 silos on PostgreSQL under the load client", report.AcknowledgedPerSecond, report.ErrorsPerSecond, [(faultsAt[0], fault)]));
 
         if (!check.Passed)
         {

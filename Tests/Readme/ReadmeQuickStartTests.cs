@@ -129,8 +129,11 @@ public sealed class ReadmeQuickStartTests : IDisposable
 
             // "Load, clusters and faults": the load client with a ledger, then the ledger check, as the README shows them.
             var ledger = Path.Combine(_data.Path, "run.ledger");
-            var (loadCode, loadText) = await RunAsync(["load", "--rate", "50", "--duration", "5", "--ledger", ledger], environment);
+            var timeline = Path.Combine(_data.Path, "run.svg");
+            var (loadCode, loadText) = await RunAsync(["load", "--rate", "50", "--duration", "5", "--ledger", ledger, "--svg", timeline], environment);
             Assert.True(loadCode == 0, loadText);
+            Assert.StartsWith("<svg", await File.ReadAllTextAsync(timeline), StringComparison.Ordinal);
+            Assert.Contains("<polyline class=\"a\"", await File.ReadAllTextAsync(timeline), StringComparison.Ordinal);
             Assert.Matches(@"abandoned\s+0", loadText);
             var (checkCode, checkText) = await RunAsync(["load", "check", "--ledger", ledger], environment);
             Assert.True(checkCode == 0, checkText);
