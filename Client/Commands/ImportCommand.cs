@@ -2,7 +2,6 @@ using Esrs.Cli;
 using System.CommandLine;
 using Esrs.Client.Import;
 using Esrs.Datasets;
-using StackExchange.Redis;
 
 namespace Esrs.Client.Commands;
 
@@ -73,27 +72,11 @@ public static class ImportCommand
                 var key = settings.Key ?? Environment.GetEnvironmentVariable("ESRS_API_KEY")
                     ?? throw new UsageException("an API key is needed: --key KEY or ESRS_API_KEY (./esrs run prints the development key)");
                 var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(2) };
-                try
-                {
-                    (await http.GetAsync("healthz")).EnsureSuccessStatusCode();
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw new ImportException($"cannot reach the gateway at {http.BaseAddress} ({ex.Message}); start it with ./esrs run");
-                }
-
+                await GridEndpoints.CheckGatewayAsync(http);
                 return new HttpEventSink(http, key);
             case "redis":
                 var endpoint = settings.Redis ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379";
-                try
-                {
-                    var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { endpoint }, AbortOnConnectFail = true, ConnectTimeout = 5000 });
-                    return new RedisEventSink(redis, settings.Stream);
-                }
-                catch (RedisConnectionException ex)
-                {
-                    throw new ImportException($"cannot reach Redis at {endpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
-                }
+                return new RedisEventSink(await GridEndpoints.ConnectRedisAsync(endpoint), settings.Stream);
 
             case "orleans":
                 return new OrleansEventSink(await GrainCommands.ConnectAsync());

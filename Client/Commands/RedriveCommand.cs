@@ -1,7 +1,6 @@
 using Esrs.Cli;
 using System.CommandLine;
 using Esrs.Client.Import;
-using StackExchange.Redis;
 
 namespace Esrs.Client.Commands;
 
@@ -24,17 +23,7 @@ internal static class RedriveCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var endpoint = parse.GetValue(redis) ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379";
-            ConnectionMultiplexer connection;
-            try
-            {
-                connection = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { endpoint }, AbortOnConnectFail = true, ConnectTimeout = 5000 });
-            }
-            catch (RedisConnectionException ex)
-            {
-                // The client library's first sentence says what happened; the rest is advice for code, not for this command.
-                throw new ImportException($"redrive: cannot reach Redis at {endpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
-            }
-
+            var connection = await GridEndpoints.ConnectRedisAsync(endpoint, "redrive: ");
             await using (connection)
             {
                 var report = await DeadLetterRedrive.RunAsync(connection.GetDatabase(), parse.GetRequiredValue(dead), parse.GetRequiredValue(stream),

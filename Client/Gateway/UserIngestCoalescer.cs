@@ -16,7 +16,7 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
     private readonly Lock _lock = new();
 
     /// <summary>Ingests <paramref name="events"/> (all of user <paramref name="key"/>); completes with their outcomes, in order.</summary>
-    public Task<EventOutcome[]> IngestAsync(string key, UserEvent[] events)
+    public Task<IReadOnlyList<EventOutcome>> IngestAsync(string key, UserEvent[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (!options.Value.CoalesceUserCalls)
@@ -40,8 +40,8 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
         return pending.Done.Task;
     }
 
-    private async Task<EventOutcome[]> CallAloneAsync(string key, UserEvent[] events) =>
-        [.. (await grains.GetGrain<IUserGrain>(key).IngestAsync(events)).Outcomes];
+    private async Task<IReadOnlyList<EventOutcome>> CallAloneAsync(string key, UserEvent[] events) =>
+        (await grains.GetGrain<IUserGrain>(key).IngestAsync(events)).Outcomes;
 
     private async Task RunAsync(string key, List<Pending> calls)
     {
@@ -77,6 +77,12 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
         {
             var events = calls.Count == 1 ? calls[0].Events : [.. calls.SelectMany(c => c.Events)];
             var result = await grains.GetGrain<IUserGrain>(key).IngestAsync(events);
+            if (calls.Count == 1)
+            {
+                calls[0].Done.TrySetResult(result.Outcomes);
+                return;
+            }
+
             var offset = 0;
             foreach (var call in calls)
             {
@@ -104,6 +110,6 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
     {
         public UserEvent[] Events { get; } = events;
 
-        public TaskCompletionSource<EventOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<IReadOnlyList<EventOutcome>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -119,7 +119,7 @@ public static class LedgerCheck
                         throw new InvalidOperationException($"load check: reading {pending[i]}'s profile failed ({outcome.ErrorKind})");
                     }
 
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), ct);
+                    await Task.Delay(LoadRunner.Backoff(attempt), ct);
                 }
             });
             var still = new List<string>();

@@ -234,7 +234,8 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
         }
     }
 
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5)));
+    /// <summary>Wait before retry <paramref name="attempt"/> (from 0) when the server named none: 50 ms doubling to 1 s.</summary>
+    internal static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5)));
 
     /// <summary>Probes at a fixed rate: one event for a user of its own, then the profile read until it shows the event.</summary>
     private async Task ProbeLoopAsync(CancellationToken stopping)

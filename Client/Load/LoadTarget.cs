@@ -62,6 +62,11 @@ public sealed class LoadTarget : IAsyncDisposable
             throw new Cli.UsageException($"load: the gateway must be on loopback (127.0.0.1, ::1, localhost), not {gateway.Host}");
         }
 
+        if (redisEndpoint is not null && !IsLoopback(redisEndpoint.Split(':')[0]))
+        {
+            throw new Cli.UsageException($"load: Redis must be on loopback, not {redisEndpoint}");
+        }
+
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             BaseAddress = gateway,
@@ -69,35 +74,15 @@ public sealed class LoadTarget : IAsyncDisposable
         };
         try
         {
-            using var health = await http.GetAsync("healthz");
+            await GridEndpoints.CheckGatewayAsync(http);
+            var redis = redisEndpoint is null ? null : await GridEndpoints.ConnectRedisAsync(redisEndpoint);
+            return new LoadTarget(http, writeKey, readKey, redis, stream);
         }
-        catch (HttpRequestException ex)
+        catch
         {
             http.Dispose();
-            throw new ImportException($"cannot reach the gateway at {gateway} ({ex.Message}); start it with ./esrs run");
+            throw;
         }
-
-        IConnectionMultiplexer? redis = null;
-        if (redisEndpoint is not null)
-        {
-            if (!IsLoopback(redisEndpoint.Split(':')[0]))
-            {
-                http.Dispose();
-                throw new Cli.UsageException($"load: Redis must be on loopback, not {redisEndpoint}");
-            }
-
-            try
-            {
-                redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { redisEndpoint }, AbortOnConnectFail = true, ConnectTimeout = 5000 });
-            }
-            catch (RedisConnectionException ex)
-            {
-                http.Dispose();
-                throw new ImportException($"cannot reach Redis at {redisEndpoint} ({ex.Message.Split(". ")[0].TrimEnd('.')}); is it running? (--redis HOST:PORT or ESRS_REDIS)");
-            }
-        }
-
-        return new LoadTarget(http, writeKey, readKey, redis, stream);
     }
 
     private static bool IsLoopback(string host) =>

@@ -15,7 +15,7 @@ public sealed class LocalCluster : IAsyncLifetime
     public const int Silos = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly TempDirectory _data = new();
-    private readonly StringBuilder _output = new();
+    private StringBuilder _output = new();
     private Process? _run;
 
     public Dictionary<string, string> Environment { get; } = [];
@@ -38,32 +38,9 @@ public sealed class LocalCluster : IAsyncLifetime
         Environment["ESRS_METRICS_PORT"] = Text(FreeRun(Silos));
         Environment["ESRS_PG_PORT"] = Text(FreeRun(1));
         Environment["ESRS_NO_BUILD"] = "1";
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _run = EsrsScript.Start(["run", "--silos", Text(Silos), "--cluster", "postgres"], Environment);
-        void Watch(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-
-            if (line.Contains($"Now listening on: http://127.0.0.1:{HttpPort}", StringComparison.Ordinal))
-            {
-                started.TrySetResult();
-            }
-        }
-
-        _run.OutputDataReceived += (_, e) => Watch(e.Data);
-        _run.ErrorDataReceived += (_, e) => Watch(e.Data);
-        _run.BeginOutputReadLine();
-        _run.BeginErrorReadLine();
+        _run = EsrsScript.StartWatched(["run", "--silos", Text(Silos), "--cluster", "postgres"], $"Now listening on: http://127.0.0.1:{HttpPort}", Environment, out var started, out _output);
         var exited = _run.WaitForExitAsync();
-        if (await Task.WhenAny(started.Task, exited, Task.Delay(Patience)) != started.Task)
+        if (await Task.WhenAny(started, exited, Task.Delay(Patience)) != started)
         {
             throw new InvalidOperationException("./esrs run --silos 3 --cluster postgres did not start:\n" + Output);
         }

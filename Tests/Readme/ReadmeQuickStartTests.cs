@@ -37,35 +37,11 @@ public sealed class ReadmeQuickStartTests : IDisposable
             ["Esrs__Quality__PushInterval"] = "00:00:00.200",
             ["Esrs__Quality__TickInterval"] = "00:00:00.300",
         };
-        using var run = Start(["run"], environment);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new StringBuilder();
-        void Watch(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            // The gateway starts last: its "listening" line means both processes are up.
-            if (line.Contains($"Now listening on: http://127.0.0.1:{ports.Http}", StringComparison.Ordinal))
-            {
-                started.TrySetResult();
-            }
-        }
-
-        run.OutputDataReceived += (_, e) => Watch(e.Data);
-        run.ErrorDataReceived += (_, e) => Watch(e.Data);
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
+        // The gateway starts last: its "listening" line means both processes are up.
+        using var run = EsrsScript.StartWatched(["run"], $"Now listening on: http://127.0.0.1:{ports.Http}", environment, out var started, out _);
         try
         {
-            await started.Task.WaitAsync(Patience);
+            await started.WaitAsync(Patience);
             var keys = File.ReadAllLines(Path.Combine(_data.Path, "dev-keys.env")).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             Assert.Equal(3, keys.Count);
 
@@ -166,8 +142,6 @@ public sealed class ReadmeQuickStartTests : IDisposable
             await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         }
     }
-
-    private static Process Start(string[] arguments, Dictionary<string, string> environment) => EsrsScript.Start(arguments, environment);
 
     private static async Task<(int Code, string Text)> RunAsync(string[] arguments, Dictionary<string, string> environment)
     {

@@ -33,6 +33,41 @@ internal static class EsrsScript
         return Process.Start(start)!;
     }
 
+    /// <summary>
+    /// Starts a long-running command (<c>./esrs run</c>) with its stdout and stderr gathered in <paramref name="output"/>;
+    /// <paramref name="ready"/> completes at the first line that contains <paramref name="readyLine"/>.
+    /// </summary>
+    public static Process StartWatched(IEnumerable<string> arguments, string readyLine, IReadOnlyDictionary<string, string> environment, out Task ready, out System.Text.StringBuilder output)
+    {
+        var process = Start(arguments, environment);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var text = new System.Text.StringBuilder();
+        void Watch(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (text)
+            {
+                text.AppendLine(line);
+            }
+
+            if (line.Contains(readyLine, StringComparison.Ordinal))
+            {
+                started.TrySetResult();
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Watch(e.Data);
+        process.ErrorDataReceived += (_, e) => Watch(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        (ready, output) = (started.Task, text);
+        return process;
+    }
+
     /// <summary>Runs to the end (at most <paramref name="patience"/>) and returns the exit code, stdout and stderr.</summary>
     public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, TimeSpan patience, IReadOnlyDictionary<string, string>? environment = null)
     {
