@@ -55,7 +55,7 @@ internal static class LoadCommand
             }
         });
 
-        var command = new Command("load", "Drive a running grid: Zipf-skewed users in sessions over UCI products with Taobao's behaviour mix, a share of dirty events, writes and profile reads, event-to-visible probes; a live line, then a report")
+        var command = new Command("load", "Drive a running grid: Zipf-skewed users in sessions over UCI products with Taobao's behaviour mix, a share of dirty events, writes and profile reads, event-to-visible probes; a live line, then a report. Exit 1 when events were abandoned unacknowledged")
         {
             via, url, redis, stream, rate, concurrency, duration, events, batch, users, zipf, dirty, readShare, probeRate, giveUp, seed, runId, json, svg, ledger, data,
             CheckCommand(url),
@@ -109,7 +109,15 @@ internal static class LoadCommand
                 await File.WriteAllTextAsync(svgPath, LoadTimelineChart.Render($"esrs load {report.RunId}: {report.Mode}", report.AcknowledgedPerSecond, report.ErrorsPerSecond), CancellationToken.None);
             }
 
-            return report.EventsAbandoned == 0 ? ExitCodes.Success : ExitCodes.Failure;
+            if (report.EventsAbandoned > 0)
+            {
+                // Exit 1, and say why: the grid did not take these events within --give-up seconds (more load than it holds).
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"esrs: {report.EventsAbandoned:N0} events abandoned unacknowledged after {settings.GiveUpAfter.TotalSeconds:0} s of retries: the grid did not keep up with this load (exit 1)"));
+                return ExitCodes.Failure;
+            }
+
+            return ExitCodes.Success;
         });
         return command;
     }
