@@ -120,7 +120,7 @@ public static partial class GatewayEndpoints
             }));
 
             return Results.Json(IngestResponse.From(outcomes), GatewayJson.Options, statusCode: StatusCodes.Status202Accepted);
-        }, options.Value.RetryAfterSeconds, http);
+        });
     }
 
     /// <summary>A call to the grain of path segment <paramref name="id"/>: refused with <see cref="GatewayProblems.UserIdInvalid"/> when no user can have it.</summary>
@@ -136,7 +136,7 @@ public static partial class GatewayEndpoints
     }
 
     /// <summary>Maps what a grain call can throw: overload and unavailable storage become 503 with Retry-After (retrying is safe: events are deduplicated), bad arguments 400.</summary>
-    internal static async Task<IResult> CallAsync(Func<Task<IResult>> call, int retryAfterSeconds = 1, HttpContext? http = null)
+    internal static async Task<IResult> CallAsync(Func<Task<IResult>> call)
     {
         try
         {
@@ -144,9 +144,10 @@ public static partial class GatewayEndpoints
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
-            http?.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return GatewayProblems.Problem(StatusCodes.Status503ServiceUnavailable, GatewayProblems.Overloaded, "Try again shortly",
-                $"The grid could not make the request durable now ({ex.GetType().Name}); nothing is lost by retrying: duplicates are dropped.");
+            // Every 503 says when to come back, reads and rankings as much as writes.
+            return new RetryAfterResult(
+                GatewayProblems.Problem(StatusCodes.Status503ServiceUnavailable, GatewayProblems.Overloaded, "Try again shortly",
+                    $"The grid could not answer now ({ex.GetType().Name}); nothing is lost by retrying: duplicates are dropped."));
         }
         catch (ArgumentException ex)
         {
@@ -167,5 +168,17 @@ public static partial class GatewayEndpoints
         }
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+}
+
+/// <summary>A result with the gateway's <c>Retry-After</c> (<see cref="GatewayOptions.RetryAfterSeconds"/>) in front of it.</summary>
+internal sealed class RetryAfterResult(IResult inner) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var seconds = httpContext.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RetryAfterSeconds;
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
     }
 }

@@ -208,7 +208,10 @@ public sealed class LoadTarget : IAsyncDisposable
     {
         var status = (int)response.StatusCode;
         var retryable = status is 503 or 502 or 504 or 429;
-        return new Attempt(false, "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture), retryable, response.Headers.RetryAfter?.Delta);
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        var kind = "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A shed request must say when to come back; one that does not is a gateway bug worth its own line in the report.
+        return new Attempt(false, status == 503 && retryAfter is null ? kind + "-no-retry-after" : kind, retryable, retryAfter);
     }
 
     public async ValueTask DisposeAsync()
