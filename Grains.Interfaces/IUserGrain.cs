@@ -36,4 +36,11 @@ public interface IUserGrain : IGrainWithStringKey
     /// non-products or items the user just cancelled. A user without item history gets the popular items, flagged.
     /// </summary>
     Task<RankResult> RecommendAsync(int k);
+
+    /// <summary>
+    /// Erases everything the grid holds of this user (operators only, for an erasure request): profile, dedupe memory and
+    /// quarantine in grain storage, spilled quarantine rows, quality examples naming the user, Redis dead letters of the
+    /// user; then scrubs freed space where the store allows it (SQLite). Events arriving afterwards start a new profile.
+    /// </summary>
+    Task<EraseResult> EraseAsync();
 }

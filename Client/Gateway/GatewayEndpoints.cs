@@ -58,6 +58,14 @@ public static partial class GatewayEndpoints
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
             .DisableAntiforgery();
 
+        v1.MapDelete("/users/{id}", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).EraseAsync())))
+            .RequireAuthorization(EsrsPolicies.Operator)
+            .Produces<EraseResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Operators: erase a user (an erasure request): profile, dedupe memory, quarantine, spilled rows, quality examples and Redis dead letters; counts of what went.")
+            .DisableAntiforgery();
+
         v1.MapPost("/session", async (HttpContext http) =>
             {
                 await http.SignInAsync(EsrsPolicies.SessionScheme, http.User);

@@ -29,6 +29,13 @@ public interface IQualityGrain : IGrainWithIntegerKey
     /// <summary>Evaluates what was merged since the last tick now (drift, windows, anomalies, alerts) and persists.</summary>
     Task TickAsync();
 
+    /// <summary>
+    /// Removes the examples that name <paramref name="userId"/> from every sketch and persists; examples of that user in
+    /// deliveries still on their way are dropped when they arrive (for an hour).
+    /// Returns how many examples were removed.
+    /// </summary>
+    Task<int> ForgetUserAsync(string userId);
+
     Task<QualitySnapshot> GetSnapshotAsync();
 
     /// <summary>Alerts, newest first: the open ones and, when <paramref name="includeResolved"/>, the resolved ones kept in history.</summary>

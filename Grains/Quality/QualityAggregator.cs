@@ -56,6 +56,11 @@ public sealed partial class QualityAggregator
         State.Delivered[sender] = new DeliveryMark { Sequence = sequence, At = now };
         foreach (var (source, sketch) in bySource)
         {
+            if (State.Erased.Count > 0)
+            {
+                ForgetErased(sketch);
+            }
+
             var name = SourceName(source);
             if (_pending.TryGetValue(name, out var mine))
             {
@@ -69,6 +74,39 @@ public sealed partial class QualityAggregator
 
         return true;
     }
+
+    /// <summary>
+    /// Removes the examples naming <paramref name="userId"/> from what waits for the next tick, the running totals and
+    /// the open windows (closed windows keep numbers only), and remembers a hash of the id for
+    /// <see cref="QualityOptions.ErasedMemory"/> so examples still on their way are dropped as they arrive.
+    /// </summary>
+    public int ForgetUser(string userId, DateTime now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var removed = 0;
+        foreach (var sketch in _pending.Values.Concat(State.Totals.Values).Concat(State.Open.Values.Select(w => w.Sketch)))
+        {
+            removed += sketch.ForgetUser(userId);
+        }
+
+        State.Erased[ErasedHash(userId)] = now;
+        return removed;
+    }
+
+    private void ForgetErased(QualitySketch sketch)
+    {
+        foreach (var (rule, example) in sketch.Examples)
+        {
+            if (State.Erased.ContainsKey(ErasedHash(example.UserId)))
+            {
+                sketch.Examples.Remove(rule);
+            }
+        }
+    }
+
+    /// <summary>A seeded 64-bit hash of an id: enough to recognise it, not to read it back.</summary>
+    private static ulong ErasedHash(string userId) =>
+        System.IO.Hashing.XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(userId.AsSpan()), seed: 0x45_72_61_73_65);
 
     /// <summary>Evaluates what was merged since the last tick; true when the state changed.</summary>
     public bool Tick(DateTime now)
@@ -228,6 +266,14 @@ public sealed partial class QualityAggregator
     {
         var s = State;
         var o = _options;
+        foreach (var (hash, at) in s.Erased)
+        {
+            if (now - at > o.ErasedMemory)
+            {
+                s.Erased.Remove(hash);
+            }
+        }
+
         s.Closed.RemoveAll(w => w.Start < now - w.Granularity switch
         {
             WindowGranularity.Minute => o.MinuteRetention,

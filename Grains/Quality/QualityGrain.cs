@@ -52,6 +52,17 @@ public sealed partial class QualityGrain(
 
     public Task TickAsync() => TickCoreAsync(force: true);
 
+    public async Task<int> ForgetUserAsync(string userId)
+    {
+        var removed = _aggregator.ForgetUser(userId, Now);
+        // Written now, whatever the write schedule: the erasure is not done until the stored state no longer names the user.
+        await state.WriteStateAsync();
+        _lastWrite = Now;
+        _dirty = false;
+        _persistProblem = null;
+        return removed;
+    }
+
     public Task<QualitySnapshot> GetSnapshotAsync() => Task.FromResult(_aggregator.Snapshot(Now, _persistProblem));
 
     public Task<IReadOnlyList<QualityAlert>> GetAlertsAsync(bool includeResolved) => Task.FromResult(_aggregator.Alerts(includeResolved));

@@ -23,6 +23,9 @@ public sealed class QualityOptions
     /// <summary>How often the aggregator evaluates what arrived (drift, windows, anomalies, alerts).</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long examples of an erased user are still dropped when a delivery brings them (deliveries take seconds).</summary>
+    public TimeSpan ErasedMemory { get; set; } = TimeSpan.FromHours(1);
+
     public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromHours(6);
     public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(14);
     public TimeSpan DayRetention { get; set; } = TimeSpan.FromDays(365);

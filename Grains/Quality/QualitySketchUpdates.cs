@@ -166,6 +166,28 @@ public static class QualitySketchUpdates
             Enum.IsDefined(e.Type) ? EventTypeNames.Name(e.Type) : UnknownType, Cut(e.ItemId), e.UnitPrice, e.Quantity, e.OccurredAt, ingestedAt);
     }
 
+    /// <summary>
+    /// Removes the examples of events of <paramref name="userId"/>, and those whose detail names it (an event sent to
+    /// another user's grain names both); returns how many.
+    /// </summary>
+    public static int ForgetUser(this QualitySketch sketch, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(sketch);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var cut = Cut(userId)!;
+        var removed = 0;
+        foreach (var (rule, example) in sketch.Examples)
+        {
+            if (string.Equals(example.UserId, cut, StringComparison.Ordinal) || example.Detail?.Contains(userId, StringComparison.Ordinal) == true)
+            {
+                sketch.Examples.Remove(rule);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     private static string? Cut(string? text) => text is { Length: > ExampleTextLength } ? string.Concat(text.AsSpan(0, ExampleTextLength - 1), "…") : text;
 
     private static void Present(Dictionary<string, long> present, string key, bool isPresent)

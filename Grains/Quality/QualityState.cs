@@ -19,6 +19,12 @@ public sealed class QualityState
 
     /// <summary>The last delivery merged from each sender (collector or shard activation), so a delivery retried after a lost answer is not merged twice.</summary>
     [Id(9)] public Dictionary<string, DeliveryMark> Delivered { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Users erased lately, by a hash of the id (never the id), with when: examples of theirs in deliveries still on the
+    /// way are dropped as they arrive, until <see cref="QualityOptions.ErasedMemory"/> has passed.
+    /// </summary>
+    [Id(10)] public Dictionary<ulong, DateTime> Erased { get; set; } = [];
 }
 
 /// <summary>The last sequence merged from one sender, and when.</summary>

@@ -128,6 +128,9 @@ public static class EsrsSiloBuilderExtensions
         silo.Services.AddSingleton<IQuarantineSpillStore>(services => new AdoQuarantineSpillStore(
             options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services.GetRequiredService<Orleans.Serialization.Serializer>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchemaInstaller>());
+        silo.Services.AddSingleton<IUserDataEraser>(services => new UserDataEraser(
+            options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services,
+            services.GetRequiredService<ILogger<UserDataEraser>>()));
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);

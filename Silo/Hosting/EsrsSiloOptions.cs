@@ -31,6 +31,12 @@ public sealed class EsrsSiloOptions
     /// </summary>
     public bool GroupCommit { get; set; } = true;
 
+    /// <summary>
+    /// After erasing a user on SQLite, rebuild the database (<c>VACUUM</c>) and truncate its write-ahead log, so no freed
+    /// page or log frame keeps the erased bytes (default). Costs time in proportion to the database; erasures are rare.
+    /// </summary>
+    public bool ScrubAfterErase { get; set; } = true;
+
     /// <summary>Port silos talk to each other on.</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -23,7 +23,10 @@ public sealed class ExactKeyGrainStorage(IGrainStorage inner, bool prefixKeys = 
     /// <summary>Longest key stored, in characters (the row's key column holds 512, the prefix included).</summary>
     public const int MaxKeyLength = 500;
 
-    private static readonly byte[] Prefix = "esrs:"u8.ToArray();
+    /// <summary>What the inner storage's key starts with (<see cref="StorageId"/>).</summary>
+    public const string KeyPrefix = "esrs:";
+
+    private static readonly byte[] Prefix = System.Text.Encoding.UTF8.GetBytes(KeyPrefix);
 
     /// <summary>True when a row can hold <paramref name="grainId"/>'s key exactly.</summary>
     public static bool CanStore(GrainId grainId)

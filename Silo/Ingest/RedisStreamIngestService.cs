@@ -27,7 +27,7 @@ public sealed partial class RedisStreamIngestService(
     RedisIngestProgress progress,
     ILogger<RedisStreamIngestService> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    private const string EventField = "e";
+    internal const string EventField = "e";
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly GridHealth _health = new(options.Backoff, options.MaxBackoff);

@@ -147,6 +147,24 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ErasingAUserDeletesItsDeadLettersAndNoOneElses()
+    {
+        var db = _redis.GetDatabase();
+        var (erased, kept) = (_serviceId + "-erased", _serviceId + "-kept");
+        await AppendAsync([TestEvents.View(erased, PoisonFilter.Item), TestEvents.View(kept, PoisonFilter.Item), TestEvents.View(erased, PoisonFilter.Item)]);
+        await using var silo = await RealSilo.StartAsync(_directory.Path, _serviceId, services => services.AddSingleton<IIncomingGrainCallFilter>(new PoisonFilter()),
+            [.. Settings("consumer-a", 64), ("Esrs:Redis:MaxAttempts", "1")]);
+        await Progress(silo).WaitForAcknowledgedAsync(3, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(3, (await db.StreamRangeAsync(DeadLetters)).Length);
+
+        var result = await silo.Grains.GetGrain<IUserGrain>(erased).EraseAsync();
+
+        Assert.Equal(2, result.DeadLetters);
+        var left = Assert.Single(await db.StreamRangeAsync(DeadLetters));
+        Assert.Equal(kept, UserEventWire.Deserialize((byte[])left["field:e"]!)!.UserId);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public async Task AStorageOutageDeadLettersNothingAndTheBacklogLandsOnceStorageIsBack()
     {

@@ -107,6 +107,46 @@ public sealed class QualityAggregatorTests
         Assert.Equal(11, Total(aggregator, "shop").Events);
     }
 
+    [Fact]
+    public void AnErasedUsersExamplesGoFromEverySketchAndTheOnesStillOnTheirWayAreDroppedForAnHour()
+    {
+        var aggregator = new QualityAggregator(new QualityState(), new QualityOptions { ErasedMemory = TimeSpan.FromHours(1) });
+        aggregator.Merge("s", 1, new() { ["shop"] = Rejected("erase-me", "rule.a"), ["other"] = Rejected("keep-me", "rule.a") }, Now);
+        aggregator.Tick(Now);
+        aggregator.Merge("s", 2, new() { ["shop"] = Rejected("erase-me", "rule.b") }, Now);
+
+        var removed = aggregator.ForgetUser("erase-me", Now);
+        aggregator.Tick(Now);
+
+        // rule.a of "shop": its total and its minute, hour and day windows = 4 ("*" keeps one example per rule, the newest,
+        // and "other" merged after "shop", so it names keep-me); rule.b, still waiting for the tick = 1.
+        Assert.Equal(5, removed);
+        Assert.DoesNotContain(Examples(aggregator), e => e.UserId == "erase-me");
+        Assert.Contains(Examples(aggregator), e => e.UserId == "keep-me");
+
+        // A delivery that was on its way: dropped as it lands, within the hour; after it, examples are kept again.
+        aggregator.Merge("late", 1, new() { ["shop"] = Rejected("erase-me", "rule.c") }, Now);
+        aggregator.Tick(Now);
+        Assert.DoesNotContain(Examples(aggregator), e => e.UserId == "erase-me");
+        _clock.Advance(TimeSpan.FromHours(2));
+        aggregator.Tick(Now);
+        Assert.Empty(aggregator.State.Erased);
+        aggregator.Merge("late", 2, new() { ["shop"] = Rejected("erase-me", "rule.c") }, Now);
+        aggregator.Tick(Now);
+        Assert.Contains(Examples(aggregator), e => e.UserId == "erase-me");
+    }
+
+    private static IEnumerable<QuarantineExample> Examples(QualityAggregator aggregator) =>
+        aggregator.State.Totals.Values.Concat(aggregator.State.Open.Values.Select(w => w.Sketch)).SelectMany(s => s.Examples.Values);
+
+    private QualitySketch Rejected(string user, string rule)
+    {
+        var sketch = new QualitySketch();
+        var e = TestEvents.View(user, "sku", Now.AddMinutes(-1));
+        sketch.Add(e, new EventOutcome(e.EventId, OutcomeKind.Quarantined, [new RuleDecision(rule, DecisionKind.Rejected, "itemId", "test")]), Now);
+        return sketch;
+    }
+
     private static QualitySketch Total(QualityAggregator aggregator, string source) => aggregator.State.Totals[source];
 
     private Dictionary<string, QualitySketch> Sketches(params (string Source, int Events)[] sources) =>

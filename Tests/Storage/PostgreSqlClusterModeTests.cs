@@ -106,6 +106,14 @@ public sealed class PostgreSqlClusterModeTests
             // User grains keep their state in EsrsGrainState (group commit), keyed by the exact user id.
             Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @id", clusterId));
+
+            // Erasing one user deletes its row (whose key is the user id) on PostgreSQL too; the others stay.
+            var erased = await grains.GetGrain<IUserGrain>(users[0]).EraseAsync();
+            Assert.True(erased.HadState);
+            Assert.Equal(1, erased.EventsApplied);
+            Assert.False(erased.Scrubbed);
+            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainKey = '{users[0]}'", clusterId));
+            Assert.Equal(19, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             await clientHost.StopAsync();
         }
         finally

@@ -14,6 +14,8 @@ namespace Esrs.Tests.Support;
 /// </summary>
 public sealed class RealSilo : IAsyncDisposable
 {
+    private int _disposed;
+
     private RealSilo(IHost host, int gatewayPort, string serviceId)
     {
         Host = host;
@@ -71,8 +73,14 @@ public sealed class RealSilo : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops and disposes the host; a second call does nothing (a test may stop the silo early to read its files).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await Host.StopAsync();
         Host.Dispose();
     }
