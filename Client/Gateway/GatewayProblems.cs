@@ -24,6 +24,8 @@ public static class GatewayProblems
     public const string QualityRangeInvalid = "quality.range.invalid";
     public const string Overloaded = "http.overloaded";
     public const string ArgumentInvalid = "http.argument.invalid";
+    public const string EpsilonRequired = "quality.export.epsilon-required";
+    public const string PrivacyBudgetExhausted = "quality.export.budget-spent";
 
     /// <summary>The rule of a refusal that no endpoint named (routing, Kestrel, the framework), by status code.</summary>
     public static string RuleFor(int status) => status switch

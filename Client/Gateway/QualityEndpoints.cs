@@ -48,6 +48,40 @@ public static class QualityEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("The same series drawn as an SVG line chart (server-rendered; the quality page embeds it).");
 
+        quality.MapGet("/export", (IClusterClient grains, string? epsilon, string? delta) =>
+            {
+                if (string.IsNullOrEmpty(epsilon))
+                {
+                    return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.EpsilonRequired, "Privacy budget required",
+                        "A private export needs epsilon, the privacy budget it may spend (for example ?epsilon=0.5); there is no default."));
+                }
+
+                if (!double.TryParse(epsilon, NumberStyles.Float, CultureInfo.InvariantCulture, out var e)
+                    || !double.TryParse(delta ?? "1e-6", NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                    || PrivateReleaseRules.Problem(e, d) is not null)
+                {
+                    return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid privacy parameters",
+                        $"epsilon must be a number in (0, 100] and delta one in (0, 0.001) (got epsilon '{epsilon}', delta '{delta}')."));
+                }
+
+                return GatewayEndpoints.CallAsync(async () =>
+                {
+                    var export = await grains.GetGrain<IQualityGrain>(0).ExportAsync(e, d);
+                    if (export.Refusal is { } refusal)
+                    {
+                        var wait = export.BudgetFreesAt is { } at ? Math.Max(1, (long)Math.Ceiling((at - DateTime.UtcNow).TotalSeconds)) : 3600;
+                        return new HeaderResult(GatewayProblems.Problem(StatusCodes.Status429TooManyRequests, GatewayProblems.PrivacyBudgetExhausted, "Privacy budget spent", refusal),
+                            "Retry-After", wait.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    return Results.Json(export, GatewayJson.Options);
+                });
+            })
+            .Produces<QualityExport>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Per-source outcome counts and per-category counts with Laplace noise (event-level differential privacy) for sharing outside the team; epsilon required, the budget spent is recorded.");
+
         // The page itself holds no data: it asks for the operator key and reads the endpoints above with it.
         app.MapGet("/quality", () => Results.Content(QualityPage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
         return app;

@@ -36,6 +36,13 @@ public interface IQualityGrain : IGrainWithIntegerKey
     /// </summary>
     Task<int> ForgetUserAsync(string userId);
 
+    /// <summary>
+    /// Releases per-source outcome counts and per-category counts with Laplace noise for privacy budget
+    /// <paramref name="epsilon"/> (and <paramref name="delta"/> for which categories show), recording what was spent; refused
+    /// (<see cref="QualityExport.Refusal"/>) when the budget of the window would be overspent.
+    /// </summary>
+    Task<QualityExport> ExportAsync(double epsilon, double delta);
+
     Task<QualitySnapshot> GetSnapshotAsync();
 
     /// <summary>Alerts, newest first: the open ones and, when <paramref name="includeResolved"/>, the resolved ones kept in history.</summary>

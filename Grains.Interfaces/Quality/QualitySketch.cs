@@ -57,6 +57,18 @@ public sealed class QualitySketch
     [Id(20)] public DateTime? FirstIngest { get; set; }
     [Id(21)] public DateTime? LastIngest { get; set; }
 
+    /// <summary>
+    /// Events by the first segment of their category path (lower case, at most <see cref="TopCategoryLength"/> characters),
+    /// <see cref="NoCategory"/> without one, <see cref="OtherCategory"/> past <see cref="MaxTopCategories"/> distinct
+    /// values: every event counted exactly once, duplicates included, which is what the private export releases.
+    /// </summary>
+    [Id(22)] public Dictionary<string, long> TopCategories { get; set; } = new(StringComparer.Ordinal);
+
+    public const string NoCategory = "~none";
+    public const string OtherCategory = "~other";
+    public const int MaxTopCategories = 256;
+    public const int TopCategoryLength = 64;
+
     public long Duplicates => DuplicatesById + DuplicatesByContent;
 
     /// <summary>Share of events of <paramref name="type"/> (or all types when null) that carry <paramref name="field"/>.</summary>

@@ -52,6 +52,34 @@ public sealed partial class QualityGrain(
 
     public Task TickAsync() => TickCoreAsync(force: true);
 
+    public async Task<QualityExport> ExportAsync(double epsilon, double delta)
+    {
+        if (PrivateRelease.Problem(epsilon, delta) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        var now = Now;
+        var o = options.Value;
+        var releases = state.State.Releases;
+        releases.RemoveAll(r => now - r.At >= o.PrivacyBudgetWindow);
+        var spent = releases.Sum(r => r.Epsilon);
+        if (spent + epsilon > o.PrivacyBudget + 1e-9)
+        {
+            var freesAt = releases.Min(r => r.At) + o.PrivacyBudgetWindow;
+            return new QualityExport(now, epsilon, delta, PrivateRelease.Scale(epsilon), PrivateRelease.Threshold(epsilon, delta), o.PrivacyBudget, spent,
+                o.PrivacyBudgetWindow, [], [], $"A release of epsilon {epsilon} would spend {spent + epsilon:0.###} of the budget of {o.PrivacyBudget} per {o.PrivacyBudgetWindow.TotalDays:0.#} days ({spent:0.###} spent).", freesAt);
+        }
+
+        // The spending is durable before anything is released: a release whose record was lost would be free.
+        releases.Add(new PrivacyRelease(now, epsilon, delta));
+        await state.WriteStateAsync();
+        var (sources, categories) = PrivateRelease.Release(state.State.Totals, epsilon, delta);
+        LogInformationReleased(logger, epsilon, delta, spent + epsilon, o.PrivacyBudget);
+        return new QualityExport(now, epsilon, delta, PrivateRelease.Scale(epsilon), PrivateRelease.Threshold(epsilon, delta), o.PrivacyBudget, spent + epsilon,
+            o.PrivacyBudgetWindow, sources, categories);
+    }
+
     public async Task<int> ForgetUserAsync(string userId)
     {
         var removed = _aggregator.ForgetUser(userId, Now);
@@ -122,4 +150,7 @@ public sealed partial class QualityGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the quality aggregator's state failed; it stays in memory and is written at the next tick")]
     private static partial void LogErrorPersistFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Private quality export released: epsilon {Epsilon}, delta {Delta}; {Spent} of the budget {Budget} spent")]
+    private static partial void LogInformationReleased(ILogger logger, double epsilon, double delta, double spent, double budget);
 }

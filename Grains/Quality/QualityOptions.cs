@@ -26,6 +26,12 @@ public sealed class QualityOptions
     /// <summary>How long examples of an erased user are still dropped when a delivery brings them (deliveries take seconds).</summary>
     public TimeSpan ErasedMemory { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Total ε the private exports may spend within <see cref="PrivacyBudgetWindow"/>.</summary>
+    public double PrivacyBudget { get; set; } = 10;
+
+    /// <summary>The window the privacy budget is counted over (a release frees its ε once it is older).</summary>
+    public TimeSpan PrivacyBudgetWindow { get; set; } = TimeSpan.FromDays(30);
+
     public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromHours(6);
     public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(14);
     public TimeSpan DayRetention { get; set; } = TimeSpan.FromDays(365);

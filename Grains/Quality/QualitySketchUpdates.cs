@@ -80,6 +80,7 @@ public static class QualitySketchUpdates
             sketch.Quantity.Add(quantity);
         }
 
+        CountTopCategory(sketch.TopCategories, e.CategoryPath);
         if (outcome.Kind is OutcomeKind.DuplicateById or OutcomeKind.DuplicateByContent)
         {
             return;
@@ -131,6 +132,11 @@ public static class QualitySketchUpdates
         Add(sketch.RepairRules, other.RepairRules);
         Add(sketch.FieldsPresent, other.FieldsPresent);
         Add(sketch.TagLabels, other.TagLabels);
+        foreach (var (category, count) in other.TopCategories)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(sketch.TopCategories, Bounded(sketch.TopCategories, category), out _) += count;
+        }
+
         sketch.Freshness.Merge(other.Freshness);
         sketch.Price.Merge(other.Price);
         sketch.Quantity.Merge(other.Quantity);
@@ -197,6 +203,38 @@ public static class QualitySketchUpdates
             Bump(present, key);
         }
     }
+
+    /// <summary>
+    /// Counts one event under the first segment of <paramref name="path"/> (split at <c>/</c>, <c>&gt;</c> or <c>|</c>, trimmed,
+    /// lower case, cut to <see cref="QualitySketch.TopCategoryLength"/>); allocates only for a value not seen before.
+    /// </summary>
+    public static void CountTopCategory(Dictionary<string, long> counts, string? path)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var segment = path.AsSpan();
+        var end = segment.IndexOfAny('/', '>', '|');
+        segment = (end >= 0 ? segment[..end] : segment).Trim();
+        if (segment.IsEmpty)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, QualitySketch.NoCategory, out _)++;
+            return;
+        }
+
+        Span<char> lower = stackalloc char[QualitySketch.TopCategoryLength];
+        var length = segment[..Math.Min(segment.Length, lower.Length)].ToLowerInvariant(lower);
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(lower[..length], out var count))
+        {
+            lookup[lower[..length]] = count + 1;
+            return;
+        }
+
+        CollectionsMarshal.GetValueRefOrAddDefault(counts, Bounded(counts, new string(lower[..length])), out _)++;
+    }
+
+    /// <summary>A new key, or <see cref="QualitySketch.OtherCategory"/> once the counts hold the most distinct values they may.</summary>
+    private static string Bounded(Dictionary<string, long> counts, string key) =>
+        counts.ContainsKey(key) || counts.Count < QualitySketch.MaxTopCategories ? key : QualitySketch.OtherCategory;
 
     private static void Bump(Dictionary<string, long> counts, string key) =>
         CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;

@@ -25,6 +25,9 @@ public sealed class QualityState
     /// way are dropped as they arrive, until <see cref="QualityOptions.ErasedMemory"/> has passed.
     /// </summary>
     [Id(10)] public Dictionary<ulong, DateTime> Erased { get; set; } = [];
+
+    /// <summary>Private exports within <see cref="QualityOptions.PrivacyBudgetWindow"/>: what the budget has spent.</summary>
+    [Id(11)] public List<PrivacyRelease> Releases { get; set; } = [];
 }
 
 /// <summary>The last sequence merged from one sender, and when.</summary>

@@ -91,6 +91,9 @@ public sealed class ReadmeQuickStartTests : IDisposable
                 await Task.Delay(200, deadline.Token);
             }
 
+            var export = await operatorHttp.GetFromJsonAsync<JsonElement>("v1/quality/export?epsilon=1");
+            Assert.Contains(export.GetProperty("sources").EnumerateArray(), source => source.GetProperty("source").GetString() == "uci-online-retail");
+
             var (qualityCode, qualityText) = await RunAsync(["quality"], environment);
             Assert.True(qualityCode == 0, qualityText);
             Assert.Contains("uci-online-retail", qualityText, StringComparison.Ordinal);
@@ -98,6 +101,15 @@ public sealed class ReadmeQuickStartTests : IDisposable
             var (profileCode, profileText) = await RunAsync(["client", "profile", "17850"], environment);
             Assert.True(profileCode == 0, profileText);
             Assert.Contains("\"userId\": \"17850\"", profileText, StringComparison.Ordinal);
+
+            // "Erasing a user", as the README shows it: 17850 goes, with what it had.
+            using (var erased = await operatorHttp.DeleteAsync("v1/users/17850"))
+            {
+                var result = await erased.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.True(erased.StatusCode == HttpStatusCode.OK, result.ToString());
+                Assert.True(result.GetProperty("hadState").GetBoolean() && result.GetProperty("eventsApplied").GetInt64() > 0 && result.GetProperty("scrubbed").GetBoolean(), result.ToString());
+                Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("v1/users/17850/profile")).GetProperty("ingest").GetProperty("accepted").GetInt64());
+            }
 
             var (redriveCode, redriveText) = await RunAsync(["redrive", "--dry-run", "--redis", TestServices.Redis, "--dead-stream", "esrs:readme:" + Guid.NewGuid().ToString("N")], environment);
             Assert.True(redriveCode == 0, redriveText);

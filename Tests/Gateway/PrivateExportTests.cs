@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Esrs.Client.Gateway;
+using Esrs.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Esrs.Tests.Gateway;
+
+/// <summary><c>GET /v1/quality/export</c> through real Kestrel on a real silo: ε required, operators only, the budget spent and refused.</summary>
+public sealed class PrivateExportTests
+{
+    private const string OperatorKey = "test-operator-key-0123456789abcdef";
+
+    [Fact]
+    public async Task AnExportNeedsEpsilonSpendsTheBudgetAndIsRefusedPastIt()
+    {
+        using var directory = new TempDirectory();
+        await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-dp-" + Guid.NewGuid().ToString("N"),
+            ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.5"), ("Esrs:Quality:TickInterval", "00:00:01"),
+            ("Esrs:Quality:PrivacyBudget", "100.5"));
+        await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        using var writer = Client(address, GatewayFixture.WriteKey);
+        using var reader = Client(address, GatewayFixture.ReadKey);
+        using var operatorClient = Client(address, OperatorKey);
+
+        // By hand: 5 views accepted (3 under Home/..., 2 under garden), the first re-sent under its id (a duplicate, still
+        // counted under home), 2 events of an unknown type quarantined, without a category (~none).
+        var user = "dp-" + Guid.NewGuid().ToString("N");
+        var events = new List<Dictionary<string, object?>>();
+        for (var i = 0; i < 5; i++)
+        {
+            events.Add(Event(user, "view", i < 3 ? "Home/Kitchen" : "garden", i));
+        }
+
+        events.Add(events[0]);
+        events.Add(Event(user, "teleport", null, 10));
+        events.Add(Event(user, "teleport", null, 11));
+        using (var posted = await writer.PostAsync("v1/events", new StringContent(JsonSerializer.Serialize(events), Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await operatorClient.GetStringAsync("v1/quality")).Contains("\"events\":8", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the quality totals never reached 8 events");
+            await Task.Delay(200);
+        }
+
+        await ProblemAsync(await operatorClient.GetAsync("v1/quality/export"), HttpStatusCode.BadRequest, GatewayProblems.EpsilonRequired);
+        foreach (var bad in new[] { "0", "-1", "abc", "NaN", "1000" })
+        {
+            await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=" + bad), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+        }
+
+        await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=1&delta=0.5"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("v1/quality/export?epsilon=1")).StatusCode);
+
+        // epsilon 100: noise of scale 0.02, so the rounded counts are the true ones (|noise| >= 0.5 has probability e^-25).
+        var export = await operatorClient.GetFromJsonAsync<JsonElement>("v1/quality/export?epsilon=100");
+        var source = export.GetProperty("sources").EnumerateArray().Single();
+        Assert.Equal(("test-writer", 5, 0, 1, 2), (source.GetProperty("source").GetString(), source.GetProperty("accepted").GetInt64(),
+            source.GetProperty("repaired").GetInt64(), source.GetProperty("duplicates").GetInt64(), source.GetProperty("quarantined").GetInt64()));
+        var categories = export.GetProperty("categories").EnumerateArray().ToDictionary(c => c.GetProperty("category").GetString()!, c => c.GetProperty("events").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["~none"] = 2, ["~other"] = 0, ["garden"] = 2, ["home"] = 4 }, categories);
+        Assert.Equal((100.0, 0.02), (export.GetProperty("spent").GetDouble(), export.GetProperty("noiseScale").GetDouble()));
+
+        // 100 of 100.5 spent: one more of epsilon 1 is refused, with when the budget frees.
+        using var refused = await operatorClient.GetAsync("v1/quality/export?epsilon=1");
+        await ProblemAsync(refused, HttpStatusCode.TooManyRequests, GatewayProblems.PrivacyBudgetExhausted);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.FromDays(29), refused.Headers.RetryAfter?.ToString());
+        var small = await operatorClient.GetFromJsonAsync<JsonElement>("v1/quality/export?epsilon=0.5");
+        Assert.Equal(100.5, small.GetProperty("spent").GetDouble());
+        await gateway.StopAsync();
+    }
+
+    private static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string rule)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal(rule, JsonDocument.Parse(body).RootElement.GetProperty("rule").GetString());
+        response.Dispose();
+    }
+
+    private static HttpClient Client(Uri address, string key)
+    {
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
+        return client;
+    }
+
+    private static Dictionary<string, object?> Event(string user, string type, string? category, int second) => new()
+    {
+        ["eventId"] = TestEvents.NextId(),
+        ["userId"] = user,
+        ["type"] = type,
+        ["occurredAt"] = DateTime.UtcNow.AddMinutes(-5).AddSeconds(second).ToString("O"),
+        ["itemId"] = "sku-" + second,
+        ["categoryPath"] = category,
+    };
+}
