@@ -11,4 +11,7 @@ public static class StorageNames
 
     /// <summary>The item co-occurrence graph's shards.</summary>
     public const string Recommend = "recommend";
+
+    /// <summary>The user registry (pseudonymised records, links) and its identifier indexes.</summary>
+    public const string Identity = "identity";
 }

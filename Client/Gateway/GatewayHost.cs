@@ -111,6 +111,7 @@ public static class GatewayHost
         app.MapEsrsGateway();
         app.MapEsrsRanking();
         app.MapEsrsQuality();
+        app.MapEsrsRegistry();
 
         // The Orleans dashboard (cluster view), for operators only: the session cookie of the quality page's sign-in.
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EsrsPolicies.Operator);

@@ -25,6 +25,13 @@ public sealed class GatewayOptions
     /// <summary>Keys of operators: the quality snapshot, alerts, history and page (<c>/v1/quality*</c>), nothing else.</summary>
     public IList<ApiKey> OperatorKeys { get; set; } = [];
 
+    /// <summary>
+    /// Keys of the registry's pseudonyms (HMAC), newest first: <c>Name</c> is the key's id, stored with each record;
+    /// <c>Key</c> the secret (at least 32 characters), never stored with the data. Records are pseudonymised under the
+    /// first; README "Registry, pseudonyms and links" gives the rotation procedure. None: the registry endpoint refuses.
+    /// </summary>
+    public IList<ApiKey> PseudonymKeys { get; set; } = [];
+
     /// <summary>Largest accepted request body, in bytes; larger bodies get 413.</summary>
     public int MaxBodyBytes { get; set; } = 1 << 20;
 
@@ -80,6 +87,12 @@ public sealed class GatewayOptions
             {
                 errors.Add($"{SectionName}: every key needs a name and a secret of at least 16 characters ({key.Name}).");
             }
+        }
+
+        if (PseudonymKeys.Any(k => string.IsNullOrWhiteSpace(k.Name) || System.Text.Encoding.UTF8.GetByteCount(k.Key) < 32)
+            || PseudonymKeys.Select(k => k.Name).Distinct(StringComparer.Ordinal).Count() != PseudonymKeys.Count)
+        {
+            errors.Add($"{SectionName}:PseudonymKeys: every key needs a unique name (its id) and a secret of at least 32 characters.");
         }
 
         if (SessionLifetime <= TimeSpan.Zero)

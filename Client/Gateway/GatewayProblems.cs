@@ -24,6 +24,7 @@ public static class GatewayProblems
     public const string QualityRangeInvalid = "quality.range.invalid";
     public const string Overloaded = "http.overloaded";
     public const string ArgumentInvalid = "http.argument.invalid";
+    public const string PseudonymKeyMissing = "privacy.pseudonym-key.missing";
     public const string EpsilonRequired = "quality.export.epsilon-required";
     public const string PrivacyBudgetExhausted = "quality.export.budget-spent";
 

@@ -2,7 +2,8 @@ namespace Esrs.Users;
 
 /// <summary>
 /// What erasing a user removed: the profile (with its dedupe memory) and quarantine from grain storage, the quarantine
-/// entries spilled to their table, the user's examples in the quality monitors and the user's Redis dead letters. Counts
+/// entries spilled to their table, the user's examples in the quality monitors, the user's Redis dead letters, and the
+/// user's registry record (pseudonymised identifiers) with its links to other users. Counts
 /// only, so the answer itself holds nothing of the user but the id the caller sent.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("esrs.erase-result")]
@@ -14,4 +15,6 @@ public sealed record EraseResult(
     [property: Id(4)] long QualityExamples,
     [property: Id(5)] long DeadLetters,
     [property: Id(6)] bool Scrubbed,
-    [property: Id(7)] DateTime ErasedAt);
+    [property: Id(7)] DateTime ErasedAt,
+    [property: Id(8)] bool HadRegistryRecord = false,
+    [property: Id(9)] int Links = 0);

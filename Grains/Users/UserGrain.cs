@@ -210,8 +210,12 @@ public sealed partial class UserGrain(
         var applied = state.State.Accepted + state.State.Repaired;
         var quarantined = (long)state.State.Quarantine.Count;
 
-        // The monitors first: if anything fails below, the call is retried and this part is done again (harmlessly).
+        // The monitors and the registry first: if anything fails below, the call is retried and these parts are done
+        // again (harmlessly).
         var examples = await GrainFactory.GetGrain<IQualityGrain>(0).ForgetUserAsync(Key);
+        var registry = GrainFactory.GetGrain<Identity.IRegistryGrain>(Key);
+        var hadRecord = await registry.GetRecordAsync() is not null;
+        var links = await registry.EraseAsync();
 
         // The grain's state: cleared through its storage (the version chain stays intact until the row goes), then the
         // row itself and everything else outside the grain.
@@ -244,7 +248,7 @@ public sealed partial class UserGrain(
 
         UserMetrics.Erased.Add(1);
         LogInformationErased(logger, hadState, applied, quarantined + elsewhere.SpilledRows, examples, elsewhere.DeadLetters);
-        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now);
+        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now, hadRecord, links);
     }
 
     /// <summary>Deletes the spilled rows a replay resolved (the durable state lists them), so no read of the store sees them.</summary>

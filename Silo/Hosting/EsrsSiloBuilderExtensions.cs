@@ -148,7 +148,7 @@ public static class EsrsSiloBuilderExtensions
                 prefixKeys: false));
         }
 
-        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend })
+        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity })
         {
             // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
             // it from reading keys as hex numbers (dotnet/orleans#9706).

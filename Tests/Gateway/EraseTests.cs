@@ -26,7 +26,8 @@ public sealed class EraseTests
         await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-erase-" + Guid.NewGuid().ToString("N"),
             ("Esrs:Quarantine:Capacity", "2"),
             ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.5"), ("Esrs:Quality:TickInterval", "00:00:01"));
-        await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey),
+            ("Esrs:Gateway:PseudonymKeys:0:Name", "k1"), ("Esrs:Gateway:PseudonymKeys:0:Key", "erase-test-pseudonym-key-0123456789abcdef"));
         var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
         using var writer = Client(address, GatewayFixture.WriteKey);
         using var reader = Client(address, GatewayFixture.ReadKey);
@@ -54,6 +55,14 @@ public sealed class EraseTests
             Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         }
 
+        // Registry records of both, one phone: linked; the erasure takes the record, the link and the index membership.
+        using (var records = await writer.PostAsync("v1/users/records", new StringContent(
+            JsonSerializer.Serialize(new object[] { new { userId = erased, phone = "(020) 7946-0000" }, new { userId = kept, phone = "020 7946 0000 " } }), Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, records.StatusCode);
+        }
+
+        Assert.Equal([erased, kept], (await reader.GetFromJsonAsync<JsonElement>($"v1/users/{kept}/links")).GetProperty("members").EnumerateArray().Select(m => m.GetString()).Order(StringComparer.Ordinal));
         var before = await reader.GetFromJsonAsync<JsonElement>($"v1/users/{erased}/quarantine?limit=50");
         Assert.Equal(5, before.GetProperty("total").GetInt64());
         Assert.Equal(3, before.GetProperty("spilled").GetInt64());
@@ -73,6 +82,9 @@ public sealed class EraseTests
         Assert.Equal(3, result.GetProperty("spilledRows").GetInt64());
         Assert.True(result.GetProperty("qualityExamples").GetInt64() >= 1);
         Assert.True(result.GetProperty("scrubbed").GetBoolean());
+        Assert.True(result.GetProperty("hadRegistryRecord").GetBoolean());
+        Assert.Equal(1, result.GetProperty("links").GetInt32());
+        Assert.Equal([kept], (await reader.GetFromJsonAsync<JsonElement>($"v1/users/{kept}/links")).GetProperty("members").EnumerateArray().Select(m => m.GetString()));
 
         // Examples still on their way to the aggregator are dropped when they land: wait past a few ticks.
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -43,7 +43,7 @@ public sealed class ReadmeQuickStartTests : IDisposable
         {
             await started.WaitAsync(Patience);
             var keys = File.ReadAllLines(Path.Combine(_data.Path, "dev-keys.env")).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-            Assert.Equal(3, keys.Count);
+            Assert.Equal(4, keys.Count);
 
             // No key in the command line of the script, the silo or the gateway.
             foreach (var pid in ProcessTree(run.Id))

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using Esrs.Client.Gateway.Auth;
+using Esrs.Events;
+using Esrs.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Esrs.Client.Gateway;
+
+/// <summary>One user-registry record as a source sends it (camelCase JSON; all but <c>userId</c> optional).</summary>
+public sealed record UserRecordJson(string? UserId, string? Email, string? Phone, string? Name, int? BirthYear, string? Gender, IReadOnlyList<string>? DeviceIds);
+
+/// <summary>What became of one record of a request, in request order: stored (with the fields dropped and why) or refused; the links it made.</summary>
+public sealed record RecordAnswer(int Index, string? UserId, bool Stored, IReadOnlyList<string> Rules, IReadOnlyList<IdentityLink> Links);
+
+/// <summary>The answer to <c>POST /v1/users/records</c>.</summary>
+public sealed record RecordsResponse(int Stored, int Refused, int Links, IReadOnlyList<RecordAnswer> Records);
+
+/// <summary>
+/// The user registry at the edge: records are pseudonymised here (clear email, phone, name and device ids exist only in
+/// this request's memory: never stored, logged or answered), then stored and linked by the registry grains.
+/// </summary>
+public static class RegistryEndpoints
+{
+    public const int MaxRecords = 1_000;
+    public const int MaxDevices = 20;
+
+    public static IEndpointRouteBuilder MapEsrsRegistry(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var v1 = app.MapGroup("/v1");
+        v1.MapPost("/users/records", PostAsync)
+            .RequireAuthorization(EsrsPolicies.Write)
+            .Produces<RecordsResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("User-registry records (one or an array): PII pseudonymised with a keyed hash at the edge, stored, linked to records of the same person.")
+            .DisableAntiforgery();
+
+        v1.MapGet("/users/{id}/links", (string id, IClusterClient grains) =>
+                GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.GetGrain<IRegistryGrain>(key).ResolveAsync(100), GatewayJson.Options)))
+            .RequireAuthorization(EsrsPolicies.Read)
+            .Produces<IdentityView>()
+            .WithSummary("The person a user id belongs to: every linked id, the canonical one, each link with its evidence.");
+        return app;
+    }
+
+    private static async Task<IResult> PostAsync(HttpContext http, IClusterClient grains, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+    {
+        var keys = options.Value.PseudonymKeys;
+        if (keys.Count == 0)
+        {
+            return GatewayProblems.Problem(StatusCodes.Status500InternalServerError, GatewayProblems.PseudonymKeyMissing, "No pseudonym key",
+                "This gateway has no Esrs:Gateway:PseudonymKeys: it cannot pseudonymise personal data, so it stores none.");
+        }
+
+        if (http.Request.ContentLength > options.Value.MaxBodyBytes)
+        {
+            return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BodyTooLarge, "Body too large", $"At most {options.Value.MaxBodyBytes} bytes.");
+        }
+
+        List<UserRecordJson?> records;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
+            records = body.RootElement.ValueKind switch
+            {
+                JsonValueKind.Array => body.RootElement.Deserialize<List<UserRecordJson?>>(GatewayJson.Options) ?? [],
+                JsonValueKind.Object => [body.RootElement.Deserialize<UserRecordJson>(GatewayJson.Options)],
+                _ => throw new JsonException("The body must be a record object or an array of them."),
+            };
+        }
+        catch (JsonException ex)
+        {
+            // The message names the path and the problem, never the value (which may be an email).
+            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyMalformed, "Malformed body",
+                ex.Path is { } path ? $"Not a user record at {path} (a value of the wrong type, or a field records do not have)." : "Not JSON user records.");
+        }
+
+        if (records.Count == 0)
+        {
+            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "No records", "The array holds no record.");
+        }
+
+        if (records.Count > MaxRecords)
+        {
+            return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BatchTooLarge, "Too many records", $"At most {MaxRecords} records per request.");
+        }
+
+        var pseudonymiser = new Pseudonymiser(keys[0].Name, keys[0].Key);
+        var source = http.User.Identity?.Name ?? "unknown";
+        var now = DateTime.UtcNow;
+        var answers = new RecordAnswer[records.Count];
+        var byUser = new Dictionary<string, List<(int Index, PseudonymRecord Record, List<string> Rules)>>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (record, rules) = RegistryRecords.Pseudonymise(records[i], pseudonymiser, source, now);
+            if (record is null)
+            {
+                answers[i] = new RecordAnswer(i, UserIds.IsValid(records[i]?.UserId) ? records[i]!.UserId : null, false, rules, []);
+                continue;
+            }
+
+            if (!byUser.TryGetValue(record.UserId, out var list))
+            {
+                byUser[record.UserId] = list = [];
+            }
+
+            list.Add((i, record, rules));
+        }
+
+        return await GatewayEndpoints.CallAsync(async () =>
+        {
+            // One user's records in request order; users side by side.
+            await Task.WhenAll(byUser.Values.Select(async list =>
+            {
+                foreach (var (index, record, rules) in list)
+                {
+                    var outcome = await grains.GetGrain<IRegistryGrain>(record.UserId).PutAsync(record);
+                    answers[index] = new RecordAnswer(index, record.UserId, true, rules, outcome.NewLinks);
+                }
+            }));
+            return Results.Json(new RecordsResponse(answers.Count(a => a.Stored), answers.Count(a => !a.Stored), answers.Sum(a => a.Links.Count), answers), GatewayJson.Options);
+        });
+    }
+}
+
+/// <summary>Turning a sent record into a <see cref="PseudonymRecord"/>: each field checked, bad optional fields dropped with their rule.</summary>
+public static class RegistryRecords
+{
+    public const string UserMissing = "record.user.missing";
+    public const string UserInvalid = "record.user.invalid";
+    public const string EmailInvalid = "record.email.invalid";
+    public const string PhoneInvalid = "record.phone.invalid";
+    public const string NameInvalid = "record.name.invalid";
+    public const string BirthYearInvalid = "record.birth-year.invalid";
+    public const string GenderInvalid = "record.gender.invalid";
+    public const string DeviceInvalid = "record.device.invalid";
+    public const string DevicesTooMany = "record.devices.too-many";
+
+    public static (PseudonymRecord? Record, List<string> Rules) Pseudonymise(UserRecordJson? sent, Pseudonymiser pseudonymiser, string source, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonymiser);
+        var rules = new List<string>();
+        if (sent is null || string.IsNullOrEmpty(sent.UserId))
+        {
+            rules.Add(UserMissing);
+            return (null, rules);
+        }
+
+        if (!UserIds.IsValid(sent.UserId))
+        {
+            rules.Add(UserInvalid);
+            return (null, rules);
+        }
+
+        string? Pseudonym(string? value, Func<string?, string?> normalise, string kind, string rule)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (normalise(value) is { } normal)
+            {
+                return pseudonymiser.Of(kind, normal);
+            }
+
+            rules.Add(rule);
+            return null;
+        }
+
+        var email = Pseudonym(sent.Email, Pseudonymiser.NormaliseEmail, "email", EmailInvalid);
+        var phone = Pseudonym(sent.Phone, Pseudonymiser.NormalisePhone, "phone", PhoneInvalid);
+        var name = Pseudonym(sent.Name, Pseudonymiser.NormaliseName, "name", NameInvalid);
+        int? birthYear = sent.BirthYear is { } year && (year < 1900 || year > now.Year) ? null : sent.BirthYear;
+        if (sent.BirthYear is not null && birthYear is null)
+        {
+            rules.Add(BirthYearInvalid);
+        }
+
+        var gender = Gender(sent.Gender);
+        if (sent.Gender is not null && gender is null)
+        {
+            rules.Add(GenderInvalid);
+        }
+
+        var devices = new List<string>();
+        foreach (var device in sent.DeviceIds ?? [])
+        {
+            if (devices.Count == RegistryEndpoints.MaxDevices)
+            {
+                rules.Add(DevicesTooMany);
+                break;
+            }
+
+            if (Pseudonym(device, Pseudonymiser.NormaliseDevice, "device", DeviceInvalid) is { } pseudonym && !devices.Contains(pseudonym))
+            {
+                devices.Add(pseudonym);
+            }
+        }
+
+        return (new PseudonymRecord(sent.UserId, pseudonymiser.KeyId, email, phone, name, birthYear, gender, devices, source, now), rules);
+    }
+
+    private static string? Gender(string? gender) => gender?.Trim().ToLowerInvariant() switch
+    {
+        "f" or "female" or "w" or "woman" => "female",
+        "m" or "male" or "man" => "male",
+        "x" or "other" or "diverse" or "nonbinary" or "non-binary" => "other",
+        _ => null,
+    };
+}

@@ -1,0 +1,39 @@
+namespace Esrs.Identity;
+
+/// <summary>
+/// A user's entry in the user registry (key: the exact user id): its pseudonymised record and its links to other users
+/// that denote the same person. Kept apart from <see cref="IUserGrain"/> so the ingest path's state stays small.
+/// </summary>
+public interface IRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the record (replacing an earlier one), finds users that share its evidence, links them both ways.</summary>
+    Task<RecordOutcome> PutAsync(PseudonymRecord record);
+
+    Task<PseudonymRecord?> GetRecordAsync();
+
+    Task<IReadOnlyList<IdentityLink>> GetLinksAsync();
+
+    /// <summary>Records a link found by the other side (idempotent).</summary>
+    Task AddLinkAsync(IdentityLink link);
+
+    /// <summary>Removes the link to <paramref name="other"/> (the other side erased itself).</summary>
+    Task RemoveLinkAsync(string other);
+
+    /// <summary>Every member linked to this user, breadth first, at most <paramref name="maxMembers"/>.</summary>
+    Task<IdentityView> ResolveAsync(int maxMembers);
+
+    /// <summary>Erasure: leaves every index, removes its links from the others, clears the state; how many links it had.</summary>
+    Task<int> EraseAsync();
+}
+
+/// <summary>
+/// The users holding one pseudonymised identifier (key: <c>kind:keyId:pseudonym</c>). Past <c>MaxMembers</c> the
+/// identifier is a hub (a shop's phone number, a shared kiosk) and links nobody.
+/// </summary>
+public interface IIdentityIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Adds <paramref name="userId"/>; returns the other members, or none when the identifier is a hub.</summary>
+    Task<IReadOnlyList<string>> JoinAsync(string userId);
+
+    Task LeaveAsync(string userId);
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Esrs.Client.Gateway;
+using Esrs.Identity;
+using Esrs.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Esrs.Tests.Gateway;
+
+/// <summary>
+/// <c>POST /v1/users/records</c> and <c>GET /v1/users/{id}/links</c> through real Kestrel on a real silo: linking by each
+/// evidence, near misses, bad fields, no clear personal data in answers or database files, pseudonyms stable across a
+/// restart under one key and apart under another.
+/// </summary>
+public sealed class RegistryEndpointTests
+{
+    private const string PseudonymKey = "registry-test-pseudonym-key-0123456789";
+
+    [Fact]
+    public async Task RecordsLinkByEachEvidenceAndNoClearPersonalDataIsAnsweredOrStored()
+    {
+        using var directory = new TempDirectory();
+        var token = Guid.NewGuid().ToString("N")[..10];
+        string U(string name) => name + "-" + token;
+        var serviceId = "esrs-reg-" + Guid.NewGuid().ToString("N");
+        var silo = await RealSilo.StartAsync(directory.Path, serviceId);
+        var gateway = await StartAsync(silo, PseudonymKey);
+        var body = JsonSerializer.Serialize(new object[]
+        {
+            new { userId = U("a"), email = $"anna.{token}@example.com", phone = "+44 1632 960001", name = "Anna Müller", birthYear = 1980, deviceIds = new[] { "dev-a" } },
+            new { userId = U("b"), email = $" ANNA.{token}@Example.com ", name = "Anne Muller" },                       // email: links to a
+            new { userId = U("c"), email = $"other.{token}@example.com", phone = "0044 1632 960001" },                 // phone: links to a
+            new { userId = U("d"), name = "Jörg Schmidt", birthYear = 1975, deviceIds = new[] { $"tablet-{token}", "x" } },
+            new { userId = U("e"), name = "SCHMIDT, Jorg", birthYear = 1975, deviceIds = new[] { $"TABLET-{token}" } }, // name + year + device: d
+            new { userId = U("f"), name = "Jörg Schmidt", birthYear = 1975, deviceIds = new[] { "other-device" } },   // no shared device: alone
+            new { userId = U("g"), name = "Eva Schmidt", birthYear = 1975, deviceIds = new[] { $"tablet-{token}" } },  // family tablet: alone
+            new { userId = U("h"), email = "not-an-email", birthYear = 1850, gender = "F" },                         // stored, two fields dropped
+            new { email = "nobody@example.com" },                                                                      // no user: refused
+        });
+        using var http = Client(gateway, GatewayFixture.WriteKey);
+        using var answer = await http.PostAsync("v1/users/records", new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        var response = JsonSerializer.Deserialize<RecordsResponse>(text, GatewayJson.Options)!;
+        Assert.Equal((8, 1, 3), (response.Stored, response.Refused, response.Links));
+        Assert.Equal([RegistryRecords.EmailInvalid, RegistryRecords.BirthYearInvalid], response.Records[7].Rules);
+        Assert.Equal([RegistryRecords.UserMissing], response.Records[8].Rules);
+        foreach (var clear in new[] { "anna.", "Müller", "1632", "Schmidt", "tablet-", "nobody@" })
+        {
+            Assert.DoesNotContain(clear, text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        var a = await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options);
+        Assert.Equal([U("a"), U("b"), U("c")], a!.Members);
+        Assert.Equal(U("a"), a.Canonical);
+        Assert.Equal([(U("a"), U("b"), LinkEvidence.Email), (U("a"), U("c"), LinkEvidence.Phone)], a.Links.Select(l => (l.A, l.B, l.Evidence)));
+        var e = await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("e")}/links", GatewayJson.Options);
+        Assert.Equal([U("d"), U("e")], e!.Members);
+        Assert.Equal(U("d"), e.Canonical);
+        Assert.Equal(LinkEvidence.NameBirthYearDevice, e.Links.Single().Evidence);
+        foreach (var alone in new[] { "f", "g", "h" })
+        {
+            Assert.Equal([U(alone)], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U(alone)}/links", GatewayJson.Options))!.Members);
+        }
+
+        // Restarted with the same key, a new record with a's email finds a: the stored pseudonyms are the ones computed now.
+        await gateway.StopAsync();
+        await silo.DisposeAsync();
+        foreach (var clear in new[] { $"anna.{token}", "1632 960001", "441632960001", "Müller", "muller", $"tablet-{token}" })
+        {
+            Assert.False(Found(directory.Path, clear), $"'{clear}' is in a database file");
+        }
+
+        silo = await RealSilo.StartAsync(directory.Path, serviceId);
+        gateway = await StartAsync(silo, PseudonymKey);
+        using var again = Client(gateway, GatewayFixture.WriteKey);
+        var sameKey = await PostAsync(again, new { userId = U("i"), email = $"Anna.{token}@example.com" });
+        Assert.Equal([U("a"), U("b")], sameKey.Records[0].Links.Select(l => l.Other).Order(StringComparer.Ordinal));
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+
+        // Under another key the same email is another pseudonym: no link (rotation re-sends the registry; README).
+        gateway = await StartAsync(silo, PseudonymKey.ToUpperInvariant() + "-rotated");
+        using var rotated = Client(gateway, GatewayFixture.WriteKey);
+        Assert.Empty((await PostAsync(rotated, new { userId = U("j"), email = $"anna.{token}@example.com" })).Records[0].Links);
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+        await silo.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AGatewayWithoutAPseudonymKeyStoresNoPersonalDataAndBadBodiesGetTheirRule()
+    {
+        using var directory = new TempDirectory();
+        await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-reg-" + Guid.NewGuid().ToString("N"));
+        await using var keyless = await GatewayFixture.StartGatewayAsync(silo);
+        using var http = Client(keyless, GatewayFixture.WriteKey);
+        await ProblemAsync(await http.PostAsync("v1/users/records", Json("""{"userId":"u","email":"a@b.co"}""")), HttpStatusCode.InternalServerError, GatewayProblems.PseudonymKeyMissing);
+
+        await using var gateway = await StartAsync(silo, PseudonymKey);
+        using var keyed = Client(gateway, GatewayFixture.WriteKey);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","email":"secret@example.com","shoeSize":44}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed, "secret@example.com");
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","birthYear":"nineteen"}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("[]")), HttpStatusCode.BadRequest, GatewayProblems.BatchEmpty);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("42")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
+        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("v1/users/records", Json("""{"userId":"u"}"""))).StatusCode);
+    }
+
+    private static async Task<WebApplication> StartAsync(RealSilo silo, string key) =>
+        await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:PseudonymKeys:0:Name", "test-1"), ("Esrs:Gateway:PseudonymKeys:0:Key", key));
+
+    private static async Task<RecordsResponse> PostAsync(HttpClient http, object record)
+    {
+        using var answer = await http.PostAsJsonAsync("v1/users/records", record);
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        return JsonSerializer.Deserialize<RecordsResponse>(text, GatewayJson.Options)!;
+    }
+
+    private static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string rule, string? mustNotEcho = null)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal(rule, JsonDocument.Parse(body).RootElement.GetProperty("rule").GetString());
+        if (mustNotEcho is not null)
+        {
+            Assert.DoesNotContain(mustNotEcho, body, StringComparison.Ordinal);
+        }
+
+        response.Dispose();
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static HttpClient Client(WebApplication gateway, string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/") };
+        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
+        return client;
+    }
+
+    private static bool Found(string directory, string text)
+    {
+        byte[][] needles = [Encoding.UTF8.GetBytes(text), Encoding.Unicode.GetBytes(text)];
+        return Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any(file =>
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return needles.Any(n => bytes.AsSpan().IndexOf(n) >= 0);
+        });
+    }
+}
