@@ -17,6 +17,7 @@ public static class ClientCommandLine
         QualityCommand.Create(),
         RedriveCommand.Create(),
         LoadCommand.Create(),
+        GenerateCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter? error = null) =>

@@ -8,11 +8,11 @@ namespace Esrs.Client.Commands;
 /// <summary><c>import &lt;dataset&gt; [--limit N] [--via http|redis|orleans]</c>: streams a real data set into the grid.</summary>
 public static class ImportCommand
 {
-    private static readonly string[] DataSets = ["uci-online-retail", "taobao-user-behavior-slice", "flipkart-product-catalog"];
+    private static readonly string[] DataSets = ["uci-online-retail", "taobao-user-behavior-slice", "flipkart-product-catalog", "registry"];
 
     public static Command Create()
     {
-        var dataset = new Argument<string>("dataset") { Description = "uci-online-retail, taobao-user-behavior-slice or flipkart-product-catalog" };
+        var dataset = new Argument<string>("dataset") { Description = "uci-online-retail, taobao-user-behavior-slice, flipkart-product-catalog, or registry (a user-registry CSV named by --file)" };
         dataset.AcceptOnlyFromAmong(DataSets);
         var limit = new Option<int?>("--limit") { Description = "Read at most this many rows" };
         limit.Validators.Add(r => r.AddErrorIfBelow(1));
@@ -23,18 +23,35 @@ public static class ImportCommand
         var redis = new Option<string?>("--redis") { Description = "Redis endpoint host:port (default ESRS_REDIS or 127.0.0.1:6379)" };
         var stream = new Option<string>("--stream") { Description = "Redis stream", DefaultValueFactory = _ => "esrs:events" };
         var data = new Option<string?>("--data") { Description = "Folder of the data sets (default ESRS_DATA or ../shared/data)" };
+        var file = new Option<string?>("--file") { Description = "registry: the CSV to send (./esrs generate registry writes one)" };
         var command = new Command("import", "Stream a data set of ../shared/data into a running grid: progress bar, then a summary table")
         {
-            dataset, limit, via, url, key, redis, stream, data,
+            dataset, limit, via, url, key, redis, stream, data, file,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetRequiredValue(dataset), parse.GetValue(limit), parse.GetRequiredValue(via), parse.GetValue(url), parse.GetValue(key),
-            parse.GetValue(redis), parse.GetRequiredValue(stream), parse.GetValue(data))));
+            parse.GetValue(redis), parse.GetRequiredValue(stream), parse.GetValue(data), parse.GetValue(file))));
         return command;
     }
 
     private static async Task<int> RunAsync(Settings settings)
     {
+        if (settings.DataSet == "registry")
+        {
+            if (settings.File is null || settings.Via != "http")
+            {
+                throw new UsageException("import registry: --file FILE is needed, and records go through the HTTP gateway only (it pseudonymises them)");
+            }
+
+            var (http, key) = await GatewayAsync(settings);
+            using (http)
+            {
+                Console.Write(await Identity.RegistryImport.RunAsync(http, key, settings.File, settings.Limit, Console.Error));
+            }
+
+            return ExitCodes.Success;
+        }
+
         var dataRoot = settings.Data ?? Environment.GetEnvironmentVariable("ESRS_DATA") ?? Path.Combine("..", "shared", "data");
         var file = settings.DataSet switch
         {
@@ -68,11 +85,7 @@ public static class ImportCommand
         switch (settings.Via)
         {
             case "http":
-                var url = settings.Url ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? "http://127.0.0.1:5080/";
-                var key = settings.Key ?? Environment.GetEnvironmentVariable("ESRS_API_KEY")
-                    ?? throw new UsageException("an API key is needed: --key KEY or ESRS_API_KEY (./esrs run prints the development key)");
-                var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(2) };
-                await GridEndpoints.CheckGatewayAsync(http);
+                var (http, key) = await GatewayAsync(settings);
                 return new HttpEventSink(http, key);
             case "redis":
                 var endpoint = settings.Redis ?? Environment.GetEnvironmentVariable("ESRS_REDIS") ?? "127.0.0.1:6379";
@@ -83,6 +96,25 @@ public static class ImportCommand
             default:
                 throw new UsageException($"--via must be http, redis or orleans, not '{settings.Via}'");
         }
+    }
+
+    private static async Task<(HttpClient Http, string Key)> GatewayAsync(Settings settings)
+    {
+        var url = settings.Url ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? "http://127.0.0.1:5080/";
+        var key = settings.Key ?? Environment.GetEnvironmentVariable("ESRS_API_KEY")
+            ?? throw new UsageException("an API key is needed: --key KEY or ESRS_API_KEY (./esrs run prints the development key)");
+        var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromMinutes(2) };
+        try
+        {
+            await GridEndpoints.CheckGatewayAsync(http);
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+
+        return (http, key);
     }
 
     private static int Catalogue(Stream stream, int? limit)
@@ -108,5 +140,5 @@ public static class ImportCommand
         return 0;
     }
 
-    private sealed record Settings(string DataSet, int? Limit, string Via, string? Url, string? Key, string? Redis, string Stream, string? Data);
+    private sealed record Settings(string DataSet, int? Limit, string Via, string? Url, string? Key, string? Redis, string Stream, string? Data, string? File = null);
 }

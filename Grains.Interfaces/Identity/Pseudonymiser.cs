@@ -9,7 +9,8 @@ namespace Esrs.Identity;
 /// data) of the field's kind and its normalised value, cut to 128 bits, base64url. Without the key a pseudonym cannot be
 /// recomputed from a guessed email or phone (a plain hash could be, by trying them all); under the same key the same
 /// person's values meet. Normalisation: email trimmed and lower case; phone digits only (a leading 00 read as +);
-/// name without accents, case and punctuation, its words sorted; device ids trimmed and lower case.
+/// name without accents, case and punctuation (ø, ł, ß, æ spelt o, l, ss, ae), its words sorted; device ids trimmed and
+/// lower case.
 /// </summary>
 public sealed class Pseudonymiser
 {
@@ -77,7 +78,10 @@ public sealed class Pseudonymiser
         }
 
         var text = new StringBuilder(name.Length);
-        foreach (var c in name.Normalize(NormalizationForm.FormKD))
+        // Letters that carry no combining mark to drop: spelt as an ASCII keyboard spells them.
+        var folded = name.Replace("ß", "ss", StringComparison.Ordinal).Replace("æ", "ae", StringComparison.Ordinal).Replace("Æ", "Ae", StringComparison.Ordinal)
+            .Replace('ø', 'o').Replace('Ø', 'O').Replace('ł', 'l').Replace('Ł', 'L').Replace('đ', 'd').Replace('Đ', 'D');
+        foreach (var c in folded.Normalize(NormalizationForm.FormKD))
         {
             var category = CharUnicodeInfo.GetUnicodeCategory(c);
             if (category == UnicodeCategory.NonSpacingMark)

@@ -102,6 +102,19 @@ public sealed class ReadmeQuickStartTests : IDisposable
             Assert.True(profileCode == 0, profileText);
             Assert.Contains("\"userId\": \"17850\"", profileText, StringComparison.Ordinal);
 
+            // "Registry, pseudonyms and links": generate, import through the gateway, the links of 17850, the offline score.
+            var registry = Path.Combine(_data.Path, "registry.csv");
+            var (generateCode, generateText) = await RunAsync(["generate", "registry", "--users", "300", "--duplicates", "0.2", "--out", registry], environment);
+            Assert.True(generateCode == 0, generateText);
+            var (registryCode, registryText) = await RunAsync(["import", "registry", "--file", registry], environment);
+            Assert.True(registryCode == 0, registryText);
+            Assert.Matches(@"stored \(pseudonymised\)\s+300", registryText);
+            var person = await http.GetFromJsonAsync<JsonElement>("v1/users/17850/links");
+            Assert.Contains("17850", person.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+            var (scoreCode, scoreText) = await RunAsync(["evaluate", "links", "--registry", registry], environment);
+            Assert.True(scoreCode == 0, scoreText);
+            Assert.Contains("| precision | recall |", scoreText, StringComparison.Ordinal);
+
             // "Erasing a user", as the README shows it: 17850 goes, with what it had.
             using (var erased = await operatorHttp.DeleteAsync("v1/users/17850"))
             {

@@ -57,7 +57,7 @@ public static class IdentityRules
 
 /// <summary>
 /// The registry's linking without Orleans, for scoring it: records added in order, each joined to the identifiers'
-/// member lists exactly as <see cref="IdentityIndexGrain"/> does (hubs included), links kept with their evidence, and
+/// member lists exactly as the index grains do (hubs included), links kept with their evidence, and
 /// persons as the connected components.
 /// </summary>
 public sealed class IdentityLinker
