@@ -18,6 +18,15 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Returns the live profile with weights decayed to now.</summary>
     Task<UserProfile> GetProfileAsync();
 
+    /// <summary>The live profile with, per field, how it was derived (source, rule, time, model version) and every claim.</summary>
+    Task<UserProfile> ExplainProfileAsync();
+
+    /// <summary>
+    /// What the user declared in the user registry (gender, birth year), as claims that outrank what events say
+    /// (README "Conflicts, provenance, explain"); written before it returns.
+    /// </summary>
+    Task DeclareAsync(string? gender, int? birthYear, string source, DateTime at);
+
     /// <summary>Returns quarantined events, oldest first, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
     Task<QuarantinePage> GetQuarantineAsync(int offset, int limit);
 

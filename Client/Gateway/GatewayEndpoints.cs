@@ -30,11 +30,14 @@ public static partial class GatewayEndpoints
             .WithSummary("Ingest one event or a batch; 202 once every event's effect is durable, with per-event outcomes.")
             .DisableAntiforgery();
 
-        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).GetProfileAsync())))
+        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains, string? explain) =>
+                !bool.TryParse(explain ?? "false", out var explained)
+                    ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"explain must be true or false, not '{explain}'."))
+                    : UserCallAsync(id, async key => Results.Ok(explained ? await grains.GetGrain<IUserGrain>(key).ExplainProfileAsync() : await grains.GetGrain<IUserGrain>(key).GetProfileAsync())))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<Profiles.UserProfile>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .WithSummary("The live profile of a user, weights decayed to now, with provenance.");
+            .WithSummary("The live profile of a user, weights decayed to now, with provenance and conflicting claims; explain=true adds how each field was derived.");
 
         v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, IOptions<GatewayOptions> options, string? offset, string? limit) =>
             {

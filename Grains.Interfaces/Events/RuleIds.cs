@@ -42,4 +42,10 @@ public static class RuleIds
 
     /// <summary>A profile value derived by the attribute tagger from an event's query or title.</summary>
     public const string ProfileFromTagger = "profile.tagger";
+
+    /// <summary>A profile value the user declared in the user registry (an account record).</summary>
+    public const string ProfileFromRegistry = "profile.registry";
+
+    /// <summary>A profile field several sources state: the value shown won by source trust, then recency.</summary>
+    public const string ProfilePrecedence = "profile.precedence";
 }

@@ -46,6 +46,12 @@ public sealed record UserProfile
 
     /// <summary>Attribute values the tagger found in the user's search queries and item titles, as decayed interests (provenance: <c>attributes</c>, with the model version).</summary>
     [Id(16)] public IReadOnlyList<AttributeInterest> Attributes { get; init; } = [];
+
+    /// <summary>Fields whose sources disagree (<c>age</c>, <c>gender</c>): the value shown, its source, and the values it beat.</summary>
+    [Id(17)] public IReadOnlyDictionary<string, FieldConflict> Conflicts { get; init; } = new Dictionary<string, FieldConflict>();
+
+    /// <summary>With <c>?explain=true</c> only: per field, how it was derived, its last provenance, and every claim.</summary>
+    [Id(18)] public IReadOnlyDictionary<string, FieldExplanation>? Explain { get; init; }
 }
 
 /// <summary>An attribute value (<c>COLOR</c> = <c>red</c>) with its time-decayed interest weight.</summary>

@@ -69,6 +69,12 @@ public sealed partial class RegistryGrain(
 
         state.State.Links.AddRange(found);
         await WriteAsync();
+        if (record.Gender is not null || record.BirthYear is not null)
+        {
+            // What the account holder declared outranks what events say about them (the profile keeps both).
+            await GrainFactory.GetGrain<IUserGrain>(Key).DeclareAsync(record.Gender, record.BirthYear, record.Source, record.ReceivedAt);
+        }
+
         foreach (var link in found)
         {
             await GrainFactory.GetGrain<IRegistryGrain>(link.Other).AddLinkAsync(link with { Other = Key });

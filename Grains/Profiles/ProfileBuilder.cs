@@ -1,3 +1,4 @@
+using System.Globalization;
 using Esrs.Cleaning;
 using Esrs.Events;
 
@@ -102,16 +103,76 @@ public sealed class ProfileBuilder(ProfileOptions options)
 
         if (e.Age is { } age)
         {
-            state.Age = age;
-            state.Provenance[ProfileFields.Age] = fromEvent;
+            // An age is kept as the birth year it implies, so it grows older with the profile instead of freezing.
+            Claim(state, ProfileFields.Age, new FieldClaim((at.Year - age).ToString(CultureInfo.InvariantCulture), e.Source, TrustOf(e.Source), at, RuleIds.ProfileFromEvent));
         }
 
         if (e.Gender is { } gender)
         {
-            state.Gender = gender;
-            state.Provenance[ProfileFields.Gender] = validation.Has(RuleIds.GenderNormalised) ? fromEvent with { RuleId = RuleIds.GenderNormalised } : fromEvent;
+            Claim(state, ProfileFields.Gender, new FieldClaim(gender, e.Source, TrustOf(e.Source), at,
+                validation.Has(RuleIds.GenderNormalised) ? RuleIds.GenderNormalised : RuleIds.ProfileFromEvent));
         }
     }
+
+    /// <summary>
+    /// Records <paramref name="claim"/> as its source's latest for <paramref name="field"/> (an older claim of the same
+    /// source and rule family is replaced; a claim older than the one kept is ignored), then lets the claims decide the
+    /// field: highest trust, then the most recent. Returns whether the shown value or its provenance changed.
+    /// </summary>
+    public bool Claim(ProfileState state, string field, FieldClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(claim);
+        if (!state.Claims.TryGetValue(field, out var claims))
+        {
+            state.Claims[field] = claims = [];
+        }
+
+        var registry = claim.RuleId == RuleIds.ProfileFromRegistry;
+        var same = claims.FindIndex(c => c.Source == claim.Source && (c.RuleId == RuleIds.ProfileFromRegistry) == registry);
+        if (same >= 0)
+        {
+            if (claims[same].At > claim.At)
+            {
+                return false;
+            }
+
+            claims[same] = claim;
+        }
+        else
+        {
+            claims.Add(claim);
+            if (claims.Count > options.MaxClaimsPerField)
+            {
+                claims.Remove(claims.MinBy(c => c.At)!);
+            }
+        }
+
+        var winner = Winner(claims);
+        var before = field == ProfileFields.Age ? state.Age?.ToString(CultureInfo.InvariantCulture) : state.Gender;
+        if (field == ProfileFields.Age)
+        {
+            // Stored as the birth year; the view turns it into an age at the time it is read.
+            state.Age = int.Parse(winner.Value, CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            state.Gender = winner.Value;
+        }
+
+        var provenance = new Provenance(winner.Source, claims.Count > 1 && claims.Any(c => c.Value != winner.Value) ? RuleIds.ProfilePrecedence : winner.RuleId, winner.At);
+        var changed = before != winner.Value || !state.Provenance.TryGetValue(field, out var old) || old != provenance;
+        state.Provenance[field] = provenance;
+        return changed;
+    }
+
+    /// <summary>The claim shown: highest trust, then most recent, then the smallest value (so the choice never depends on order).</summary>
+    public static FieldClaim Winner(IReadOnlyList<FieldClaim> claims) =>
+        claims.OrderByDescending(c => c.Trust).ThenByDescending(c => c.At).ThenBy(c => c.Value, StringComparer.Ordinal).First();
+
+    private const string Weights = "view 1, click 2, cart 3, favourite 3, purchase 5, remove from cart -2, cancel -5, rating (stars - 2.5) x 2";
+
+    private int TrustOf(string source) => options.SourceTrust.TryGetValue(source, out var trust) ? trust : options.DefaultTrust;
 
     /// <summary>
     /// Adds the tags of one event's text as attribute interests, weighted like the event (a search counts as a view)
@@ -171,8 +232,9 @@ public sealed class ProfileBuilder(ProfileOptions options)
             SearchTerms = Top(state.SearchTerms, state, asOf),
             RecentItems = [.. state.RecentItems],
             Spend = new Dictionary<string, decimal>(state.Spend),
-            Age = state.Age,
+            Age = AgeAt(state, asOf),
             Gender = state.Gender,
+            Conflicts = Conflicts(state),
             Completeness = Completeness(state),
             Provenance = new Dictionary<string, Provenance>(state.Provenance),
             Ingest = counters,
@@ -180,6 +242,52 @@ public sealed class ProfileBuilder(ProfileOptions options)
                 ? new AttributeInterest(w.Value[..at], w.Value[(at + 1)..], w.Weight)
                 : new AttributeInterest(w.Value, string.Empty, w.Weight))],
         };
+    }
+
+    /// <summary>
+    /// The age shown at <paramref name="asOf"/>: from the winning birth year (claims made since ages are kept as birth
+    /// years) or, in state written before, the age as it was sent.
+    /// </summary>
+    private static int? AgeAt(ProfileState state, DateTime asOf) =>
+        state.Age is { } value && state.Claims.ContainsKey(ProfileFields.Age) ? Math.Max(0, asOf.Year - value) : state.Age;
+
+    private static Dictionary<string, FieldConflict> Conflicts(ProfileState state)
+    {
+        var conflicts = new Dictionary<string, FieldConflict>(StringComparer.Ordinal);
+        foreach (var (field, claims) in state.Claims)
+        {
+            if (claims.Count > 1 && claims.Any(c => c.Value != claims[0].Value))
+            {
+                var winner = Winner(claims);
+                conflicts[field] = new FieldConflict(winner, [.. claims.Where(c => !ReferenceEquals(c, winner)).OrderByDescending(c => c.Trust).ThenByDescending(c => c.At)]);
+            }
+        }
+
+        return conflicts;
+    }
+
+    /// <summary>Per field of the profile: how it is derived, its last provenance, and (age, gender) every claim.</summary>
+    public Dictionary<string, FieldExplanation> Explain(ProfileState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var halfLife = options.HalfLife.TotalDays.ToString("0.##", CultureInfo.InvariantCulture);
+        var how = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ProfileFields.Counts] = "applied events per type (accepted and repaired; duplicates and quarantined events never count)",
+            [ProfileFields.Categories] = $"sum of event weights per category path ({Weights}), halved every {halfLife} days, top {options.TopN} of at most {options.MaxInterests}",
+            [ProfileFields.Brands] = $"sum of event weights per brand ({Weights}), halved every {halfLife} days, top {options.TopN} of at most {options.MaxInterests}",
+            [ProfileFields.Items] = $"sum of event weights per item ({Weights}), halved every {halfLife} days, top {options.TopN} of at most {options.MaxItemInterests}",
+            [ProfileFields.SearchTerms] = $"search queries, lower case, 1 per search, halved every {halfLife} days, top {options.TopN} of at most {options.MaxInterests}",
+            [ProfileFields.RecentItems] = $"the last {options.RecentItems} distinct items of events with a positive weight, newest first",
+            [ProfileFields.Spend] = "purchases minus cancellations (unit price × quantity) per currency",
+            [ProfileFields.Attributes] = $"attribute spans the tagger found in queries and item titles, weighted like their events, halved every {halfLife} days",
+            [ProfileFields.Age] = "birth year claimed by each source (registry: declared; events: age at the event's time), highest source trust then most recent wins; shown as the age now",
+            [ProfileFields.Gender] = "gender claimed by each source, normalised; highest source trust then most recent wins",
+        };
+        return how.ToDictionary(
+            p => p.Key,
+            p => new FieldExplanation(p.Value, state.Provenance.GetValueOrDefault(p.Key), state.Claims.TryGetValue(p.Key, out var claims) ? [.. claims.OrderByDescending(c => c.Trust).ThenByDescending(c => c.At)] : []),
+            StringComparer.Ordinal);
     }
 
     /// <summary>Share of the seven profile signals that are known: age, gender, category, brand, item, search term, spend.</summary>

@@ -19,4 +19,17 @@ public sealed class ProfileOptions
 
     /// <summary>Entries per interest list in a profile read.</summary>
     public int TopN { get; set; } = 20;
+
+    /// <summary>
+    /// Trust of each event source for fields several sources state (age, gender); sources not listed get
+    /// <see cref="DefaultTrust"/>. The registry (what the account holder declared) is <see cref="RegistryTrust"/>.
+    /// </summary>
+    public Dictionary<string, int> SourceTrust { get; set; } = new(StringComparer.Ordinal);
+
+    public int DefaultTrust { get; set; } = 50;
+
+    public int RegistryTrust { get; set; } = 100;
+
+    /// <summary>Most claims kept per field (one per source; the oldest go first).</summary>
+    public int MaxClaimsPerField { get; set; } = 8;
 }

@@ -25,4 +25,7 @@ public sealed class ProfileState
 
     /// <summary>Products the user cancelled most recently, newest first, until bought again (recommendations leave them out).</summary>
     [Id(14)] public List<string> Cancelled { get; set; } = [];
+
+    /// <summary>Per field that several sources may state (<c>age</c> as a birth year, <c>gender</c>), the latest claim of each source.</summary>
+    [Id(15)] public Dictionary<string, List<FieldClaim>> Claims { get; set; } = new(StringComparer.Ordinal);
 }

@@ -180,6 +180,29 @@ public sealed partial class UserEventProcessor
     /// <summary>The profile as the frontend reads it.</summary>
     public UserProfile Profile(DateTime now) => _profiles.ToView(State.Profile, _grainKey, now, State.Counters());
 
+    /// <summary>The profile with, per field, how it is derived and every claim (<c>?explain=true</c>).</summary>
+    public UserProfile ExplainedProfile(DateTime now) => Profile(now) with { Explain = _profiles.Explain(State.Profile) };
+
+    /// <summary>
+    /// What the user declared in the user registry: gender and birth year as claims of trust
+    /// <see cref="ProfileOptions.RegistryTrust"/> from <paramref name="source"/>. True when the profile changed.
+    /// </summary>
+    public bool Declare(string? gender, int? birthYear, string source, DateTime at, int trust)
+    {
+        var changed = false;
+        if (gender is not null)
+        {
+            changed |= _profiles.Claim(State.Profile, ProfileFields.Gender, new FieldClaim(gender, source, trust, at, RuleIds.ProfileFromRegistry));
+        }
+
+        if (birthYear is { } year)
+        {
+            changed |= _profiles.Claim(State.Profile, ProfileFields.Age, new FieldClaim(year.ToString(System.Globalization.CultureInfo.InvariantCulture), source, trust, at, RuleIds.ProfileFromRegistry));
+        }
+
+        return changed;
+    }
+
     private ValidationResult Validate(UserEvent e, in ValidationContext context)
     {
         var validation = _validator.Validate(e, context);

@@ -137,6 +137,28 @@ public sealed partial class UserGrain(
         return Task.FromResult(_processor.Profile(Now));
     }
 
+    public Task<UserProfile> ExplainProfileAsync()
+    {
+        ThrowIfUnusable();
+        _dirty |= ApplyArrivedTags();
+        return Task.FromResult(_processor.ExplainedProfile(Now));
+    }
+
+    public async Task DeclareAsync(string? gender, int? birthYear, string source, DateTime at)
+    {
+        ThrowIfUnusable();
+        if (UserGrainKeys.IsUnattributed(Key))
+        {
+            throw new ArgumentException($"'{Key}' is a system grain, not a user ({RuleIds.UserInvalid}).");
+        }
+
+        if (_processor.Declare(gender, birthYear, source, at, profileOptions.Value.RegistryTrust))
+        {
+            _recommended = null;
+            await PersistAsync();
+        }
+    }
+
     public async Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
     {
         ThrowIfUnusable();

@@ -95,6 +95,41 @@ public sealed class RegistryEndpointTests
     }
 
     [Fact]
+    public async Task WhatTheRegistryDeclaresOutranksWhatEventsSayAndExplainShowsBoth()
+    {
+        using var directory = new TempDirectory();
+        await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-reg-" + Guid.NewGuid().ToString("N"));
+        await using var gateway = await StartAsync(silo, PseudonymKey);
+        using var writer = Client(gateway, GatewayFixture.WriteKey);
+        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        var user = "claims-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(writer, new { userId = user, gender = "F", birthYear = 1990 });
+        var at = DateTime.UtcNow.AddMinutes(-1);
+        using (var posted = await writer.PostAsync("v1/events", Json(JsonSerializer.Serialize(new[]
+        {
+            new { eventId = "c1-" + user, userId = user, type = "view", occurredAt = at.ToString("O"), itemId = "sku", gender = "male", age = 40 },
+        }))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var profile = await reader.GetFromJsonAsync<JsonElement>($"v1/users/{user}/profile");
+        Assert.Equal("female", profile.GetProperty("gender").GetString());
+        Assert.Equal(DateTime.UtcNow.Year - 1990, profile.GetProperty("age").GetInt32());
+        var gender = profile.GetProperty("conflicts").GetProperty("gender");
+        Assert.Equal(("female", "test-writer"), (gender.GetProperty("winner").GetProperty("value").GetString(), gender.GetProperty("winner").GetProperty("source").GetString()));
+        Assert.Equal("male", gender.GetProperty("losing")[0].GetProperty("value").GetString());
+        Assert.Equal((at.Year - 40).ToString(System.Globalization.CultureInfo.InvariantCulture), profile.GetProperty("conflicts").GetProperty("age").GetProperty("losing")[0].GetProperty("value").GetString());
+        Assert.False(profile.TryGetProperty("explain", out _));
+
+        var explained = await reader.GetFromJsonAsync<JsonElement>($"v1/users/{user}/profile?explain=true");
+        Assert.Equal(2, explained.GetProperty("explain").GetProperty("gender").GetProperty("claims").GetArrayLength());
+        Assert.Equal("profile.precedence", explained.GetProperty("explain").GetProperty("gender").GetProperty("last").GetProperty("ruleId").GetString());
+        Assert.Contains("halved every", explained.GetProperty("explain").GetProperty("items").GetProperty("how").GetString(), StringComparison.Ordinal);
+        await ProblemAsync(await reader.GetAsync($"v1/users/{user}/profile?explain=maybe"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+    }
+
+    [Fact]
     public async Task AGatewayWithoutAPseudonymKeyStoresNoPersonalDataAndBadBodiesGetTheirRule()
     {
         using var directory = new TempDirectory();
