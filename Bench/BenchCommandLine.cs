@@ -33,10 +33,36 @@ internal static class BenchCommandLine
         root.Add(Evaluate());
         root.Add(Rank());
         root.Add(Baselines());
+        root.Add(Profiles());
         return root;
     }
 
     public static Task<int> RunAsync(string[] args, TextWriter? error = null) => CommandLineRunner.RunAsync(Create(), args, "esrs bench", error);
+
+    private static Command Profiles()
+    {
+        var users = Positive("--users", "User profiles to create on the one silo", 1_000_000);
+        var events = Positive("--events-per-user", "Events each user gets in phase 1", 2);
+        var concurrency = Positive("--concurrency", "Users written at once in phase 1", 256);
+        var hot = Positive("--hot-users", "Users of the hot set that keeps writing while the others are collected", 1_000);
+        var rate = Positive("--hot-rate", "Writes per second of the hot set", 200);
+        var command = new Command("profiles", "Many user profiles on one silo (SQLite, in process): activation rate, memory and storage per profile, collection of idle grains while a hot set keeps writing (its latency), reactivation")
+        {
+            users, events, concurrency, hot, rate,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var (n, h) = (parse.GetValue(users), parse.GetValue(hot));
+            if (h >= n)
+            {
+                throw new Cli.UsageException("--hot-users must be fewer than --users");
+            }
+
+            await ProfilesAtScale.RunAsync(n, parse.GetValue(events), parse.GetValue(concurrency), h, parse.GetValue(rate), Console.Out, Console.Error);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
 
     private static Command TaggerPool()
     {

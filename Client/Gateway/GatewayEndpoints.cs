@@ -193,14 +193,3 @@ internal sealed class RetryAfterResult(IResult inner) : IResult
         return inner.ExecuteAsync(httpContext);
     }
 }
-
-/// <summary>A result with one more response header in front of it.</summary>
-internal sealed class HeaderResult(IResult inner, string name, string value) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        httpContext.Response.Headers[name] = value;
-        return inner.ExecuteAsync(httpContext);
-    }
-}

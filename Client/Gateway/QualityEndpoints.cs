@@ -69,9 +69,8 @@ public static class QualityEndpoints
                     var export = await grains.GetGrain<IQualityGrain>(0).ExportAsync(e, d);
                     if (export.Refusal is { } refusal)
                     {
-                        var wait = export.BudgetFreesAt is { } at ? Math.Max(1, (long)Math.Ceiling((at - DateTime.UtcNow).TotalSeconds)) : 3600;
-                        return new HeaderResult(GatewayProblems.Problem(StatusCodes.Status429TooManyRequests, GatewayProblems.PrivacyBudgetExhausted, "Privacy budget spent", refusal),
-                            "Retry-After", wait.ToString(CultureInfo.InvariantCulture));
+                        // Not a matter of waiting: the budget of these totals never frees.
+                        return GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.PrivacyBudgetExhausted, "Privacy budget spent", refusal);
                     }
 
                     return Results.Json(export, GatewayJson.Options);
@@ -79,7 +78,7 @@ public static class QualityEndpoints
             })
             .Produces<QualityExport>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Per-source outcome counts and per-category counts with Laplace noise (event-level differential privacy) for sharing outside the team; epsilon required, the budget spent is recorded.");
 
         // The page itself holds no data: it asks for the operator key and reads the endpoints above with it.

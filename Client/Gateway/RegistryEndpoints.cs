@@ -9,8 +9,12 @@ namespace Esrs.Client.Gateway;
 /// <summary>One user-registry record as a source sends it (camelCase JSON; all but <c>userId</c> optional).</summary>
 public sealed record UserRecordJson(string? UserId, string? Email, string? Phone, string? Name, int? BirthYear, string? Gender, IReadOnlyList<string>? DeviceIds);
 
-/// <summary>What became of one record of a request, in request order: stored (with the fields dropped and why) or refused; the links it made.</summary>
-public sealed record RecordAnswer(int Index, string? UserId, bool Stored, IReadOnlyList<string> Rules, IReadOnlyList<IdentityLink> Links);
+/// <summary>
+/// What became of one record of a request, in request order: stored (with the fields dropped and why) or refused, and
+/// the evidence of each link it made. Not whom it linked to: a writer could otherwise learn whose email or phone it
+/// sent (that answer is <c>GET /v1/users/{id}/links</c>, for readers).
+/// </summary>
+public sealed record RecordAnswer(int Index, string? UserId, bool Stored, IReadOnlyList<string> Rules, IReadOnlyList<string> LinkedBy);
 
 /// <summary>The answer to <c>POST /v1/users/records</c>.</summary>
 public sealed record RecordsResponse(int Stored, int Refused, int Links, IReadOnlyList<RecordAnswer> Records);
@@ -116,10 +120,10 @@ public static class RegistryEndpoints
                 foreach (var (index, record, rules) in list)
                 {
                     var outcome = await grains.GetGrain<IRegistryGrain>(record.UserId).PutAsync(record);
-                    answers[index] = new RecordAnswer(index, record.UserId, true, rules, outcome.NewLinks);
+                    answers[index] = new RecordAnswer(index, record.UserId, true, rules, [.. outcome.NewLinks.Select(l => l.Evidence)]);
                 }
             }));
-            return Results.Json(new RecordsResponse(answers.Count(a => a.Stored), answers.Count(a => !a.Stored), answers.Sum(a => a.Links.Count), answers), GatewayJson.Options);
+            return Results.Json(new RecordsResponse(answers.Count(a => a.Stored), answers.Count(a => !a.Stored), answers.Sum(a => a.LinkedBy.Count), answers), GatewayJson.Options);
         });
     }
 }

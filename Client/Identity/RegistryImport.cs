@@ -41,9 +41,9 @@ public static class RegistryImport
                     rules[rule] = rules.GetValueOrDefault(rule) + 1;
                 }
 
-                foreach (var link in record.Links)
+                foreach (var kind in record.LinkedBy)
                 {
-                    evidence[link.Evidence] = evidence.GetValueOrDefault(link.Evidence) + 1;
+                    evidence[kind] = evidence.GetValueOrDefault(kind) + 1;
                 }
             }
 

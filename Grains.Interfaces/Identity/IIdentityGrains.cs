@@ -13,8 +13,8 @@ public interface IRegistryGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<IdentityLink>> GetLinksAsync();
 
-    /// <summary>Records a link found by the other side (idempotent).</summary>
-    Task AddLinkAsync(IdentityLink link);
+    /// <summary>Records a link found by the other side (idempotent); false, and nothing recorded, when this entry has no record (erased).</summary>
+    Task<bool> AddLinkAsync(IdentityLink link);
 
     /// <summary>Removes the link to <paramref name="other"/> (the other side erased itself).</summary>
     Task RemoveLinkAsync(string other);

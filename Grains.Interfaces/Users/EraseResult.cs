@@ -17,4 +17,5 @@ public sealed record EraseResult(
     [property: Id(6)] bool Scrubbed,
     [property: Id(7)] DateTime ErasedAt,
     [property: Id(8)] bool HadRegistryRecord = false,
-    [property: Id(9)] int Links = 0);
+    [property: Id(9)] int Links = 0,
+    [property: Id(10)] bool ScrubPending = false);

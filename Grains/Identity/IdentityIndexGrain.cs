@@ -32,7 +32,18 @@ public sealed class IdentityIndexGrain([PersistentState("index", StorageNames.Id
 
     public async Task LeaveAsync(string userId)
     {
-        if (state.State.Members.Remove(userId))
+        if (!state.State.Members.Remove(userId))
+        {
+            return;
+        }
+
+        if (state.State.Members.Count == 0 && !state.State.Hub)
+        {
+            // Nobody holds the identifier any more: the row goes (its key is a pseudonym of it).
+            await state.ClearStateAsync();
+            this.DeactivateOnIdle();
+        }
+        else
         {
             await state.WriteStateAsync();
         }

@@ -16,8 +16,10 @@ public sealed class RegistryState
 
 /// <summary>
 /// One user's registry entry (<see cref="IRegistryGrain"/>). A record joins the index of each of its identifiers; the
-/// other members are candidates, linked both ways when <see cref="IdentityRules.Evidence"/> finds evidence. Reentrant:
-/// two entries linking each other at once call each other, and reads interleave; state writes take turns.
+/// other members are candidates, linked both ways when <see cref="IdentityRules.Evidence"/> finds evidence. Reentrant, so
+/// two entries linking each other at once can read each other; every change (put, erase, a link added or removed) takes
+/// one turn at a time under the grain's own lock, and calls to other entries that change them are made outside it (two
+/// entries each waiting for the other's lock would never finish).
 /// </summary>
 [Reentrant]
 public sealed partial class RegistryGrain(
@@ -25,7 +27,7 @@ public sealed partial class RegistryGrain(
     TimeProvider time,
     ILogger<RegistryGrain> logger) : Grain, IRegistryGrain
 {
-    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly SemaphoreSlim _changing = new(1, 1);
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -37,49 +39,95 @@ public sealed partial class RegistryGrain(
             throw new ArgumentException($"A record of '{record.UserId}' sent to the registry entry of '{Key}'.", nameof(record));
         }
 
-        var identifiers = IdentityRules.Identifiers(record).ToList();
-        foreach (var gone in state.State.Identifiers.Except(identifiers, StringComparer.Ordinal))
+        List<IdentityLink> found;
+        List<string> dropped;
+        List<IdentityLink> links;
+        await _changing.WaitAsync();
+        try
         {
-            await GrainFactory.GetGrain<IIdentityIndexGrain>(gone).LeaveAsync(Key);
-        }
-
-        // The record is readable before this entry joins any index: of two records of one person arriving at once, the
-        // one that joins second finds the first and can read it, so the link is never missed by both.
-        state.State.Record = record;
-        state.State.Identifiers = identifiers;
-        var candidates = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var identifier in identifiers)
-        {
-            candidates.UnionWith(await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).JoinAsync(Key));
-        }
-
-        var found = new List<IdentityLink>();
-        var now = time.GetUtcNow().UtcDateTime;
-        foreach (var other in candidates)
-        {
-            if (state.State.Links.Any(l => l.Other == other)
-                || await GrainFactory.GetGrain<IRegistryGrain>(other).GetRecordAsync() is not { } theirs
-                || IdentityRules.Evidence(record, theirs) is not { } evidence)
+            var identifiers = IdentityRules.Identifiers(record).ToList();
+            foreach (var gone in state.State.Identifiers.Except(identifiers, StringComparer.Ordinal).ToList())
             {
-                continue;
+                await GrainFactory.GetGrain<IIdentityIndexGrain>(gone).LeaveAsync(Key);
             }
 
-            found.Add(new IdentityLink(other, evidence, now));
+            // The record is readable before this entry joins any index: of two records of one person arriving at once, the
+            // one that joins second finds the first and can read it, so the link is never missed by both.
+            state.State.Record = record;
+            state.State.Identifiers = identifiers;
+            var candidates = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var identifier in identifiers)
+            {
+                candidates.UnionWith(await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).JoinAsync(Key));
+            }
+
+            // A replaced record keeps only the links its evidence still holds; new candidates are checked once.
+            var now = time.GetUtcNow().UtcDateTime;
+            found = [];
+            dropped = [];
+            var kept = new List<IdentityLink>();
+            foreach (var link in state.State.Links.ToList())
+            {
+                var theirs = await GrainFactory.GetGrain<IRegistryGrain>(link.Other).GetRecordAsync();
+                if (theirs is not null && IdentityRules.Evidence(record, theirs) is { } evidence)
+                {
+                    kept.Add(link with { Evidence = evidence });
+                }
+                else
+                {
+                    dropped.Add(link.Other);
+                }
+            }
+
+            foreach (var other in candidates)
+            {
+                if (kept.Any(l => l.Other == other)
+                    || await GrainFactory.GetGrain<IRegistryGrain>(other).GetRecordAsync() is not { } theirs
+                    || IdentityRules.Evidence(record, theirs) is not { } evidence)
+                {
+                    continue;
+                }
+
+                found.Add(new IdentityLink(other, evidence, now));
+            }
+
+            state.State.Links = [.. kept, .. found];
+            links = [.. state.State.Links];
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _changing.Release();
         }
 
-        state.State.Links.AddRange(found);
-        await WriteAsync();
+        // Every current link is sent to its other side each time (idempotent): a put retried after a failure past this
+        // point leaves no link one-way. A side that has no record any more (erased meanwhile) refuses, and goes here too.
+        var refused = new List<string>();
+        foreach (var link in links)
+        {
+            if (!await GrainFactory.GetGrain<IRegistryGrain>(link.Other).AddLinkAsync(link with { Other = Key }))
+            {
+                refused.Add(link.Other);
+            }
+        }
+
+        foreach (var other in dropped)
+        {
+            await GrainFactory.GetGrain<IRegistryGrain>(other).RemoveLinkAsync(Key);
+        }
+
+        foreach (var other in refused)
+        {
+            await RemoveLinkAsync(other);
+        }
+
         if (record.Gender is not null || record.BirthYear is not null)
         {
             // What the account holder declared outranks what events say about them (the profile keeps both).
             await GrainFactory.GetGrain<IUserGrain>(Key).DeclareAsync(record.Gender, record.BirthYear, record.Source, record.ReceivedAt);
         }
 
-        foreach (var link in found)
-        {
-            await GrainFactory.GetGrain<IRegistryGrain>(link.Other).AddLinkAsync(link with { Other = Key });
-        }
-
+        found.RemoveAll(l => refused.Contains(l.Other));
         if (found.Count > 0)
         {
             LogInformationLinked(logger, found.Count, string.Join(", ", found.Select(l => l.Evidence).Distinct()));
@@ -92,21 +140,55 @@ public sealed partial class RegistryGrain(
 
     public Task<IReadOnlyList<IdentityLink>> GetLinksAsync() => Task.FromResult<IReadOnlyList<IdentityLink>>([.. state.State.Links]);
 
-    public async Task AddLinkAsync(IdentityLink link)
+    public async Task<bool> AddLinkAsync(IdentityLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
-        if (!state.State.Links.Any(l => l.Other == link.Other))
+        await _changing.WaitAsync();
+        try
         {
-            state.State.Links.Add(link);
-            await WriteAsync();
+            if (state.State.Record is null)
+            {
+                // No record (never sent, or erased): nobody links to it.
+                return false;
+            }
+
+            var at = state.State.Links.FindIndex(l => l.Other == link.Other);
+            if (at >= 0 && state.State.Links[at].Evidence == link.Evidence)
+            {
+                return true;
+            }
+
+            if (at >= 0)
+            {
+                state.State.Links[at] = link;
+            }
+            else
+            {
+                state.State.Links.Add(link);
+            }
+
+            await state.WriteStateAsync();
+            return true;
+        }
+        finally
+        {
+            _changing.Release();
         }
     }
 
     public async Task RemoveLinkAsync(string other)
     {
-        if (state.State.Links.RemoveAll(l => l.Other == other) > 0)
+        await _changing.WaitAsync();
+        try
         {
-            await WriteAsync();
+            if (state.State.Links.RemoveAll(l => l.Other == other) > 0)
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        finally
+        {
+            _changing.Release();
         }
     }
 
@@ -120,7 +202,7 @@ public sealed partial class RegistryGrain(
         var truncated = false;
         while (queue.TryDequeue(out var user))
         {
-            var links = user == Key ? state.State.Links : await GrainFactory.GetGrain<IRegistryGrain>(user).GetLinksAsync();
+            IReadOnlyList<IdentityLink> links = user == Key ? [.. state.State.Links] : await GrainFactory.GetGrain<IRegistryGrain>(user).GetLinksAsync();
             foreach (var link in links)
             {
                 var pair = string.CompareOrdinal(user, link.Other) < 0 ? (user, link.Other) : (link.Other, user);
@@ -148,42 +230,32 @@ public sealed partial class RegistryGrain(
 
     public async Task<int> EraseAsync()
     {
-        var links = state.State.Links.Count;
-        foreach (var identifier in state.State.Identifiers)
-        {
-            await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).LeaveAsync(Key);
-        }
-
-        foreach (var link in state.State.Links)
-        {
-            await GrainFactory.GetGrain<IRegistryGrain>(link.Other).RemoveLinkAsync(Key);
-        }
-
-        await _writing.WaitAsync();
+        List<string> identifiers;
+        List<IdentityLink> links;
+        await _changing.WaitAsync();
         try
         {
+            (identifiers, links) = ([.. state.State.Identifiers], [.. state.State.Links]);
+            foreach (var identifier in identifiers)
+            {
+                await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).LeaveAsync(Key);
+            }
+
+            // Cleared before the others are told: from here AddLinkAsync refuses, so nobody can link back to this user.
             await state.ClearStateAsync();
         }
         finally
         {
-            _writing.Release();
+            _changing.Release();
+        }
+
+        foreach (var link in links)
+        {
+            await GrainFactory.GetGrain<IRegistryGrain>(link.Other).RemoveLinkAsync(Key);
         }
 
         this.DeactivateOnIdle();
-        return links;
-    }
-
-    private async Task WriteAsync()
-    {
-        await _writing.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writing.Release();
-        }
+        return links.Count;
     }
 
     // Counts and evidence kinds only: user ids of linked persons stay out of the log.

@@ -144,7 +144,8 @@ public sealed class ProfileBuilder(ProfileOptions options)
             claims.Add(claim);
             if (claims.Count > options.MaxClaimsPerField)
             {
-                claims.Remove(claims.MinBy(c => c.At)!);
+                // The oldest event claim goes first; what the registry declared goes last.
+                claims.Remove(claims.OrderBy(c => c.RuleId == RuleIds.ProfileFromRegistry ? 1 : 0).ThenBy(c => c.At).First());
             }
         }
 

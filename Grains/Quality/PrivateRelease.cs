@@ -4,13 +4,17 @@ namespace Esrs.Quality;
 
 /// <summary>
 /// The private export's mechanism, without Orleans (<see cref="QualityGrain.ExportAsync"/> runs it on the totals).
-/// Two histograms are released, each event in exactly one cell of each: per source by outcome (accepted, repaired,
-/// duplicate, quarantined) and, over all sources, by top-level category. One event more or less changes each histogram
-/// by 1 in one cell (L1 sensitivity 1), so each gets ε/2 (sequential composition) and every cell Laplace noise of scale
-/// b = 1 / (ε/2) = 2/ε. Source names and the two fixed category names (<c>~none</c>, <c>~other</c>) are treated as public
-/// and always shown; any other category shows only when its noisy count reaches τ = 1 + b·ln(1/(2δ)), so a category that
-/// one event alone brought in shows with probability at most δ. Rounding and clamping at 0 are post-processing.
-/// The noise draws uniform doubles from the operating system's cryptographic generator.
+/// Two histograms are released, each event in exactly one cell of each: (source, outcome) with outcomes accepted,
+/// repaired, duplicate, quarantined, and, over all sources, top-level category. One event more or less changes each
+/// histogram by 1 in one cell (L1 sensitivity 1), so each gets ε/2 (sequential composition) and every cell Laplace noise of
+/// scale b = 1 / (ε/2) = 2/ε. Which keys exist is itself data (a source name is whatever a producer wrote), so only the two
+/// fixed category names (<c>~none</c>, <c>~other</c>) are shown whatever their count; every other cell, source cells
+/// included, shows only when its noisy count reaches τ = 1 + b·ln(1/(2δ)), so a cell that one event alone brought in shows
+/// with probability at most δ. Rounding and clamping at 0 are post-processing. Noise: uniform doubles from the operating
+/// system's cryptographic generator, by CDF inversion.
+/// Limits, also in the README: the sketches' caps on distinct sources and categories admit values first come, first
+/// kept, so past a cap one early event can move later ones to <c>~other</c>; the guarantee holds while the caps are not
+/// reached (the answer says when they were).
 /// </summary>
 public static class PrivateRelease
 {
@@ -38,30 +42,30 @@ public static class PrivateRelease
 
         uniform ??= SecureUniform;
         var scale = Scale(epsilon);
-        long Noisy(long value) => Math.Max(0, (long)Math.Round(value + Laplace(scale, uniform)));
-        var sources = totals.Where(p => p.Key != QualitySources.All).OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new ExportedSource(p.Key, Noisy(p.Value.Accepted), Noisy(p.Value.Repaired), Noisy(p.Value.Duplicates), Noisy(p.Value.Quarantined)))
-            .ToList();
-
         var threshold = Threshold(epsilon, delta);
+        long? Shown(long value) => value + Laplace(scale, uniform) is var noisy && noisy >= threshold ? (long)Math.Round(noisy) : null;
+        var sources = new List<ExportedSource>();
+        foreach (var (name, sketch) in totals.Where(p => p.Key != QualitySources.All).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var row = new ExportedSource(name, Shown(sketch.Accepted), Shown(sketch.Repaired), Shown(sketch.Duplicates), Shown(sketch.Quarantined));
+            if (row.Accepted is not null || row.Repaired is not null || row.Duplicates is not null || row.Quarantined is not null)
+            {
+                sources.Add(row);
+            }
+        }
+
         var categories = new List<ExportedCategory>();
         var counts = totals.TryGetValue(QualitySources.All, out var all) ? all.TopCategories : [];
         foreach (var name in new[] { QualitySketch.NoCategory, QualitySketch.OtherCategory })
         {
-            categories.Add(new ExportedCategory(name, Noisy(counts.GetValueOrDefault(name))));
+            categories.Add(new ExportedCategory(name, Math.Max(0, (long)Math.Round(counts.GetValueOrDefault(name) + Laplace(scale, uniform)))));
         }
 
         foreach (var (name, count) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (name is QualitySketch.NoCategory or QualitySketch.OtherCategory)
+            if (name is not (QualitySketch.NoCategory or QualitySketch.OtherCategory) && Shown(count) is { } noisy)
             {
-                continue;
-            }
-
-            var noisy = count + Laplace(scale, uniform);
-            if (noisy >= threshold)
-            {
-                categories.Add(new ExportedCategory(name, (long)Math.Round(noisy)));
+                categories.Add(new ExportedCategory(name, noisy));
             }
         }
 

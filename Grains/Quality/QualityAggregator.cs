@@ -89,7 +89,9 @@ public sealed partial class QualityAggregator
             removed += sketch.ForgetUser(userId);
         }
 
+        // Examples hold the id cut to their text length: remember that form too.
         State.Erased[ErasedHash(userId)] = now;
+        State.Erased[ErasedHash(QualitySketchUpdates.ExampleText(userId)!)] = now;
         return removed;
     }
 

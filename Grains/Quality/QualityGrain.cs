@@ -62,22 +62,26 @@ public sealed partial class QualityGrain(
         var now = Now;
         var o = options.Value;
         var releases = state.State.Releases;
-        releases.RemoveAll(r => now - r.At >= o.PrivacyBudgetWindow);
-        var spent = releases.Sum(r => r.Epsilon);
-        if (spent + epsilon > o.PrivacyBudget + 1e-9)
+        // Every release is of the totals since monitoring began, so releases compose over the whole life of the data.
+        var (spent, deltaSpent) = (releases.Sum(r => r.Epsilon), releases.Sum(r => r.Delta));
+        var scale = PrivateRelease.Scale(epsilon);
+        var threshold = PrivateRelease.Threshold(epsilon, delta);
+        if (spent + epsilon > o.PrivacyBudget + 1e-9 || deltaSpent + delta > o.PrivacyDeltaBudget * (1 + 1e-9))
         {
-            var freesAt = releases.Min(r => r.At) + o.PrivacyBudgetWindow;
-            return new QualityExport(now, epsilon, delta, PrivateRelease.Scale(epsilon), PrivateRelease.Threshold(epsilon, delta), o.PrivacyBudget, spent,
-                o.PrivacyBudgetWindow, [], [], $"A release of epsilon {epsilon} would spend {spent + epsilon:0.###} of the budget of {o.PrivacyBudget} per {o.PrivacyBudgetWindow.TotalDays:0.#} days ({spent:0.###} spent).", freesAt);
+            return new QualityExport(now, epsilon, delta, scale, threshold, o.PrivacyBudget, spent, deltaSpent, [], [],
+                $"A release of epsilon {epsilon} and delta {delta} would spend {spent + epsilon:0.###} of the epsilon budget {o.PrivacyBudget} "
+                + $"and {deltaSpent + delta:0.###e0} of the delta budget {o.PrivacyDeltaBudget:0.###e0} ({spent:0.###} and {deltaSpent:0.###e0} spent). "
+                + "The totals are released whole each time, so the budget does not free.");
         }
 
         // The spending is durable before anything is released: a release whose record was lost would be free.
         releases.Add(new PrivacyRelease(now, epsilon, delta));
         await state.WriteStateAsync();
         var (sources, categories) = PrivateRelease.Release(state.State.Totals, epsilon, delta);
+        var all = state.State.Totals.GetValueOrDefault(AllSources);
+        var capped = state.State.Totals.ContainsKey(QualityOptions.OtherSource) || (all?.TopCategories.ContainsKey(QualitySketch.OtherCategory) ?? false);
         LogInformationReleased(logger, epsilon, delta, spent + epsilon, o.PrivacyBudget);
-        return new QualityExport(now, epsilon, delta, PrivateRelease.Scale(epsilon), PrivateRelease.Threshold(epsilon, delta), o.PrivacyBudget, spent + epsilon,
-            o.PrivacyBudgetWindow, sources, categories);
+        return new QualityExport(now, epsilon, delta, scale, threshold, o.PrivacyBudget, spent + epsilon, deltaSpent + delta, sources, categories, Capped: capped);
     }
 
     public async Task<int> ForgetUserAsync(string userId)

@@ -26,11 +26,11 @@ public sealed class QualityOptions
     /// <summary>How long examples of an erased user are still dropped when a delivery brings them (deliveries take seconds).</summary>
     public TimeSpan ErasedMemory { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Total ε the private exports may spend within <see cref="PrivacyBudgetWindow"/>.</summary>
+    /// <summary>Total ε the private exports may ever spend on these totals (each release is of all of them).</summary>
     public double PrivacyBudget { get; set; } = 10;
 
-    /// <summary>The window the privacy budget is counted over (a release frees its ε once it is older).</summary>
-    public TimeSpan PrivacyBudgetWindow { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>Total δ the private exports may ever spend (δ adds up over releases too).</summary>
+    public double PrivacyDeltaBudget { get; set; } = 1e-4;
 
     public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromHours(6);
     public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(14);

@@ -194,6 +194,9 @@ public static class QualitySketchUpdates
         return removed;
     }
 
+    /// <summary>A text as an example holds it (cut to <see cref="ExampleTextLength"/>).</summary>
+    public static string? ExampleText(string? text) => Cut(text);
+
     private static string? Cut(string? text) => text is { Length: > ExampleTextLength } ? string.Concat(text.AsSpan(0, ExampleTextLength - 1), "…") : text;
 
     private static void Present(Dictionary<string, long> present, string key, bool isPresent)

@@ -26,7 +26,7 @@ public sealed class QualityState
     /// </summary>
     [Id(10)] public Dictionary<ulong, DateTime> Erased { get; set; } = [];
 
-    /// <summary>Private exports within <see cref="QualityOptions.PrivacyBudgetWindow"/>: what the budget has spent.</summary>
+    /// <summary>Every private export made of these totals: what the privacy budget has spent.</summary>
     [Id(11)] public List<PrivacyRelease> Releases { get; set; } = [];
 }
 

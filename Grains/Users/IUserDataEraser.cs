@@ -14,5 +14,5 @@ public interface IUserDataEraser
     Task<ErasedElsewhere> EraseAsync(string userKey, CancellationToken cancellationToken = default);
 }
 
-/// <summary>What <see cref="IUserDataEraser.EraseAsync"/> removed, and whether freed space was scrubbed.</summary>
-public readonly record struct ErasedElsewhere(long SpilledRows, long DeadLetters, bool Scrubbed);
+/// <summary>What <see cref="IUserDataEraser.EraseAsync"/> removed, and whether freed space was scrubbed or is being scrubbed still.</summary>
+public readonly record struct ErasedElsewhere(long SpilledRows, long DeadLetters, bool Scrubbed, bool ScrubPending = false);

@@ -270,7 +270,7 @@ public sealed partial class UserGrain(
 
         UserMetrics.Erased.Add(1);
         LogInformationErased(logger, hadState, applied, quarantined + elsewhere.SpilledRows, examples, elsewhere.DeadLetters);
-        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now, hadRecord, links);
+        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now, hadRecord, links, elsewhere.ScrubPending);
     }
 
     /// <summary>Deletes the spilled rows a replay resolved (the durable state lists them), so no read of the store sees them.</summary>

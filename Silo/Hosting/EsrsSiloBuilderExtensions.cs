@@ -128,9 +128,11 @@ public static class EsrsSiloBuilderExtensions
         silo.Services.AddSingleton<IQuarantineSpillStore>(services => new AdoQuarantineSpillStore(
             options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services.GetRequiredService<Orleans.Serialization.Serializer>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchemaInstaller>());
-        silo.Services.AddSingleton<IUserDataEraser>(services => new UserDataEraser(
+        silo.Services.AddSingleton(services => new UserDataEraser(
             options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services,
             services.GetRequiredService<ILogger<UserDataEraser>>()));
+        silo.Services.AddSingleton<IUserDataEraser>(sp => sp.GetRequiredService<UserDataEraser>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<UserDataEraser>());
         var (invariant, connectionString) = options.Mode == SiloMode.Embedded
             ? (SqliteInvariant, SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : (PostgreSqlInvariant, options.PostgreSqlConnectionString!);
@@ -158,6 +160,8 @@ public static class EsrsSiloBuilderExtensions
                 storage.Invariant = invariant;
                 storage.ConnectionString = connectionString;
                 storage.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
+                // Registry entries and identifier indexes are personal: clearing one deletes its row.
+                storage.DeleteStateOnClear = name == StorageNames.Identity;
             }));
             silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, _) => new ExactKeyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(inner)));
         }

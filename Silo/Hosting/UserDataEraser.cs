@@ -19,8 +19,14 @@ namespace Esrs.Silo.Hosting;
 /// this costs time in proportion to the database (<see cref="EsrsSiloOptions.ScrubAfterErase"/>). PostgreSQL deletes the
 /// rows; their bytes stay in freed heap space and the WAL until PostgreSQL reuses them (README: "Erasing a user").
 /// </summary>
-public sealed partial class UserDataEraser(EsrsSiloOptions options, string serviceId, IServiceProvider services, ILogger<UserDataEraser> logger) : IUserDataEraser
+public sealed partial class UserDataEraser(EsrsSiloOptions options, string serviceId, IServiceProvider services, ILogger<UserDataEraser> logger)
+    : IUserDataEraser, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>How long an erasure waits for its scrub before answering that it continues in the background.</summary>
+    public static readonly TimeSpan ScrubWait = TimeSpan.FromSeconds(15);
+
+    private readonly List<Task> _scrubs = [];
+
     private const string DeleteSql = """
         DELETE FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @key;
         DELETE FROM EsrsGrainState WHERE ServiceId = @service AND GrainKey = @key AND Payload IS NULL;
@@ -37,8 +43,37 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
             ? await EraseSqliteAsync(userKey, cancellationToken)
             : await ErasePostgreSqlAsync(userKey, cancellationToken);
         var deadLetters = await EraseDeadLettersAsync(userKey);
-        var scrubbed = options.Mode == SiloMode.Embedded && options.ScrubAfterErase && await ScrubSqliteAsync(cancellationToken);
-        return new ErasedElsewhere(spilled, deadLetters, scrubbed);
+        if (options.Mode != SiloMode.Embedded || !options.ScrubAfterErase)
+        {
+            return new ErasedElsewhere(spilled, deadLetters, Scrubbed: false);
+        }
+
+        // Rebuilding a large database outlasts a grain call: wait a while, then let it finish in the background (the
+        // silo waits for it when it stops).
+        var scrub = Task.Run(() => ScrubSqliteAsync(CancellationToken.None), CancellationToken.None);
+        lock (_scrubs)
+        {
+            _scrubs.RemoveAll(t => t.IsCompleted);
+            _scrubs.Add(scrub);
+        }
+
+        var done = await Task.WhenAny(scrub, Task.Delay(ScrubWait, cancellationToken)) == scrub;
+        return new ErasedElsewhere(spilled, deadLetters, Scrubbed: done && await scrub, ScrubPending: !done);
+    }
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(UserDataEraser), ServiceLifecycleStage.Active, _ => Task.CompletedTask, async _ =>
+        {
+            Task[] running;
+            lock (_scrubs)
+            {
+                running = [.. _scrubs];
+            }
+
+            await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        });
     }
 
     private async Task<long> EraseSqliteAsync(string userKey, CancellationToken cancellationToken)
@@ -127,7 +162,10 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
             return 0;
         }
 
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString!);
+        // Admin mode on this short-lived connection only: INFO and BGREWRITEAOF are admin commands to the client library.
+        var configuration = ConfigurationOptions.Parse(redis.ConnectionString!);
+        configuration.AllowAdmin = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
         var db = connection.GetDatabase();
         long deleted = 0;
         var from = "-";
@@ -163,11 +201,36 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
             if (page.Length < 500)
             {
+                if (deleted > 0)
+                {
+                    await RewriteAppendOnlyFileAsync(db);
+                }
+
                 return deleted;
             }
 
             // Exclusive start after the last id read.
             from = "(" + page[^1].Id;
+        }
+    }
+
+    /// <summary>
+    /// XDEL leaves the deleted entries in Redis's append-only file until it is rewritten: when the file is on, rewrite it
+    /// now (in Redis's background). A rewrite already running is logged; the entries go with the next one.
+    /// </summary>
+    private async Task RewriteAppendOnlyFileAsync(IDatabase db)
+    {
+        try
+        {
+            var persistence = (string?)await db.ExecuteAsync("INFO", "persistence") ?? "";
+            if (persistence.Contains("aof_enabled:1", StringComparison.Ordinal))
+            {
+                await db.ExecuteAsync("BGREWRITEAOF");
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or RedisCommandException)
+        {
+            LogWarningAofRewrite(logger, ex);
         }
     }
 
@@ -188,6 +251,9 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure scrub: SQLite database rebuilt and its write-ahead log truncated in {Milliseconds:0} ms")]
     private static partial void LogInformationScrubbed(ILogger logger, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure: Redis could not rewrite its append-only file now; deleted dead letters stay in it until the next rewrite")]
+    private static partial void LogWarningAofRewrite(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure scrub: the write-ahead log could not be truncated (readers held it); deleted bytes may stay in it until the next checkpoint")]
     private static partial void LogWarningLogNotTruncated(ILogger logger);

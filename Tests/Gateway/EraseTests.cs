@@ -57,7 +57,7 @@ public sealed class EraseTests
 
         // Registry records of both, one phone: linked; the erasure takes the record, the link and the index membership.
         using (var records = await writer.PostAsync("v1/users/records", new StringContent(
-            JsonSerializer.Serialize(new object[] { new { userId = erased, phone = "(020) 7946-0000" }, new { userId = kept, phone = "020 7946 0000 " } }), Encoding.UTF8, "application/json")))
+            JsonSerializer.Serialize(new object[] { new { userId = erased, phone = "(020) 7946-0000", email = $"only.{token}@example.com" }, new { userId = kept, phone = "020 7946 0000 " } }), Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.OK, records.StatusCode);
         }
@@ -108,6 +108,9 @@ public sealed class EraseTests
         Assert.Equal(["quality"], await TablesHoldingAsync(Path.Combine(directory.Path, "esrs.db"), erasedItem));
 
         Assert.True(Found(directory.Path, kept), "the other user is gone too");
+        // The index row of the email only the erased user had is gone (its key is the email's pseudonym); the shared
+        // phone's row stays, holding the other user.
+        Assert.Equal((0L, 1L), (await CountAsync(Path.Combine(directory.Path, "esrs.db"), "esrs:e:%"), await CountAsync(Path.Combine(directory.Path, "esrs.db"), "esrs:p:%")));
         Assert.True(Found(directory.Path, keptItem), "the other user's item is gone too");
     }
 
@@ -163,6 +166,16 @@ public sealed class EraseTests
 
             return needles.Any(n => bytes.AsSpan().IndexOf(n) >= 0);
         });
+    }
+
+    private static async Task<long> CountAsync(string database, string keyPattern)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + database + ";Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString LIKE $k";
+        command.Parameters.AddWithValue("$k", keyPattern);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Which kinds of row (grain state type or table) of the SQLite database hold <paramref name="text"/>.</summary>

@@ -61,21 +61,37 @@ public sealed class PrivateExportTests
         await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=1&delta=0.5"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("v1/quality/export?epsilon=1")).StatusCode);
 
-        // epsilon 100: noise of scale 0.02, so the rounded counts are the true ones (|noise| >= 0.5 has probability e^-25).
+        // epsilon 100: noise of scale 0.02 and a threshold of 1 + 0.02 ln(500,000) = 1.262 (by hand), so every cell of
+        // 2 or more shows with its true count (|noise| >= 0.5 has probability e^-25); the repaired cell (0) stays hidden.
         var export = await operatorClient.GetFromJsonAsync<JsonElement>("v1/quality/export?epsilon=100");
+        Assert.Equal(1.262, export.GetProperty("categoryThreshold").GetDouble(), 3);
         var source = export.GetProperty("sources").EnumerateArray().Single();
-        Assert.Equal(("test-writer", 5, 0, 1, 2), (source.GetProperty("source").GetString(), source.GetProperty("accepted").GetInt64(),
-            source.GetProperty("repaired").GetInt64(), source.GetProperty("duplicates").GetInt64(), source.GetProperty("quarantined").GetInt64()));
+        Assert.Equal(("test-writer", 5, 2), (source.GetProperty("source").GetString(), source.GetProperty("accepted").GetInt64(), source.GetProperty("quarantined").GetInt64()));
+        Assert.False(source.TryGetProperty("repaired", out _));
+        // The one duplicate is a cell one event makes: below the threshold, left out.
+        Assert.False(source.TryGetProperty("duplicates", out _));
         var categories = export.GetProperty("categories").EnumerateArray().ToDictionary(c => c.GetProperty("category").GetString()!, c => c.GetProperty("events").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["~none"] = 2, ["~other"] = 0, ["garden"] = 2, ["home"] = 4 }, categories);
         Assert.Equal((100.0, 0.02), (export.GetProperty("spent").GetDouble(), export.GetProperty("noiseScale").GetDouble()));
 
-        // 100 of 100.5 spent: one more of epsilon 1 is refused, with when the budget frees.
-        using var refused = await operatorClient.GetAsync("v1/quality/export?epsilon=1");
-        await ProblemAsync(refused, HttpStatusCode.TooManyRequests, GatewayProblems.PrivacyBudgetExhausted);
-        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.FromDays(29), refused.Headers.RetryAfter?.ToString());
+        // 100 of 100.5 spent, for good: one more of epsilon 1 is refused; 0.5 still fits.
+        await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=1"), HttpStatusCode.Forbidden, GatewayProblems.PrivacyBudgetExhausted);
         var small = await operatorClient.GetFromJsonAsync<JsonElement>("v1/quality/export?epsilon=0.5");
         Assert.Equal(100.5, small.GetProperty("spent").GetDouble());
+        Assert.Equal(2e-6, small.GetProperty("deltaSpent").GetDouble(), 12);
+        await gateway.StopAsync();
+    }
+
+    [Fact]
+    public async Task AFirstExportAboveTheWholeBudgetIsRefusedNotAnError()
+    {
+        using var directory = new TempDirectory();
+        await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-dp-" + Guid.NewGuid().ToString("N"));
+        await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        using var operatorClient = Client(address, OperatorKey);
+        // The default budget is 10: a first release of 20 is refused with the rule (it used to fail with a 500).
+        await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=20"), HttpStatusCode.Forbidden, GatewayProblems.PrivacyBudgetExhausted);
         await gateway.StopAsync();
     }
 

@@ -81,14 +81,18 @@ public sealed class RegistryEndpointTests
         gateway = await StartAsync(silo, PseudonymKey);
         using var again = Client(gateway, GatewayFixture.WriteKey);
         var sameKey = await PostAsync(again, new { userId = U("i"), email = $"Anna.{token}@example.com" });
-        Assert.Equal([U("a"), U("b")], sameKey.Records[0].Links.Select(l => l.Other).Order(StringComparer.Ordinal));
+        // The writer learns how it linked, not to whom (that is for readers).
+        Assert.Equal([LinkEvidence.Email, LinkEvidence.Email], sameKey.Records[0].LinkedBy);
+        Assert.DoesNotContain(U("a"), JsonSerializer.Serialize(sameKey, GatewayJson.Options), StringComparison.Ordinal);
+        using var readerAgain = Client(gateway, GatewayFixture.ReadKey);
+        Assert.Equal([U("a"), U("b"), U("c"), U("i")], (await readerAgain.GetFromJsonAsync<IdentityView>($"v1/users/{U("i")}/links", GatewayJson.Options))!.Members);
         await gateway.StopAsync();
         await gateway.DisposeAsync();
 
         // Under another key the same email is another pseudonym: no link (rotation re-sends the registry; README).
         gateway = await StartAsync(silo, PseudonymKey.ToUpperInvariant() + "-rotated");
         using var rotated = Client(gateway, GatewayFixture.WriteKey);
-        Assert.Empty((await PostAsync(rotated, new { userId = U("j"), email = $"anna.{token}@example.com" })).Records[0].Links);
+        Assert.Empty((await PostAsync(rotated, new { userId = U("j"), email = $"anna.{token}@example.com" })).Records[0].LinkedBy);
         await gateway.StopAsync();
         await gateway.DisposeAsync();
         await silo.DisposeAsync();

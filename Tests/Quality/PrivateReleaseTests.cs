@@ -35,7 +35,7 @@ public sealed class PrivateReleaseTests
         // Through Release itself, 2,000 times: the accepted cell's error has mean 0 and mean absolute value b (E|X| = b).
         var totals = new Dictionary<string, QualitySketch> { ["shop"] = new() { Accepted = 100_000, Quarantined = 50_000 } };
         const double epsilon = 0.1;
-        var errors = Enumerable.Range(0, 2_000).Select(_ => PrivateRelease.Release(totals, epsilon, 1e-6).Sources.Single().Accepted - 100_000.0).ToArray();
+        var errors = Enumerable.Range(0, 2_000).Select(_ => PrivateRelease.Release(totals, epsilon, 1e-6).Sources.Single().Accepted!.Value - 100_000.0).ToArray();
         var b = 2 / epsilon;
         Assert.InRange(errors.Average(), -6 * b * Math.Sqrt(2.0 / 2_000), 6 * b * Math.Sqrt(2.0 / 2_000));
         Assert.InRange(errors.Select(Math.Abs).Average(), b * 0.9, b * 1.1);
