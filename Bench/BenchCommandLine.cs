@@ -192,9 +192,11 @@ internal static class BenchCommandLine
         var registry = new Option<string>("--registry") { Description = "The registry CSV (./esrs generate registry); its truth is FILE.truth.csv", Required = true };
         var truthFile = new Option<string?>("--truth") { Description = "The truth CSV (default: the registry's FILE.truth.csv)" };
         var linksJson = new Option<string?>("--json") { Description = "Also write the scores as JSON to this file" };
-        var links = new Command("links", "Identity linking scored: the registry pseudonymised and linked by the registry's own code, the persons found against the planted truth (pair precision and recall, recall per plant, look-alike strangers joined)")
+        var grid = new Option<bool>("--grid") { Description = "Score the running grid's links (GET /v1/users/{id}/links, after ./esrs import registry) instead of linking in process" };
+        var gridUrl = new Option<string>("--url") { Description = "Gateway URL for --grid (read key from ESRS_READ_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? "http://127.0.0.1:5080/" };
+        var links = new Command("links", "Identity linking scored: the registry pseudonymised and linked by the registry's own code (or, with --grid, the running grid's links), the persons found against the planted truth (pair precision and recall, recall per plant, look-alike strangers joined)")
         {
-            registry, truthFile, linksJson,
+            registry, truthFile, linksJson, grid, gridUrl,
         };
         links.SetAction(async (parse, cancel) =>
         {
@@ -208,7 +210,22 @@ internal static class BenchCommandLine
                 }
             }
 
-            var score = Esrs.Client.Identity.LinkEvaluation.Run([.. Esrs.Client.Identity.RegistryCsv.Read(file)], Esrs.Client.Identity.RegistryGenerator.ReadTruth(truth));
+            var truthRows = Esrs.Client.Identity.RegistryGenerator.ReadTruth(truth);
+            Esrs.Client.Identity.LinkScore score;
+            if (parse.GetValue(grid))
+            {
+                var key = Environment.GetEnvironmentVariable("ESRS_READ_KEY") ?? throw new Cli.UsageException("evaluate links --grid: ESRS_READ_KEY is needed (./esrs run prints the development keys)");
+                var url = parse.GetRequiredValue(gridUrl);
+                using var http = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/") };
+                http.DefaultRequestHeaders.Add(Esrs.Client.Gateway.ApiKeyAuthorizer.Header, key);
+                await Esrs.Client.Import.GridEndpoints.CheckGatewayAsync(http);
+                score = await Esrs.Client.Identity.LinkEvaluation.FromGridAsync(http, truthRows, cancel);
+            }
+            else
+            {
+                score = Esrs.Client.Identity.LinkEvaluation.Run([.. Esrs.Client.Identity.RegistryCsv.Read(file)], truthRows);
+            }
+
             await Console.Out.WriteAsync(score.ToMarkdown());
             if (parse.GetValue(linksJson) is { } jsonFile)
             {

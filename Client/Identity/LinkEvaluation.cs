@@ -46,9 +46,11 @@ public sealed record LinkScore(
 }
 
 /// <summary>
-/// Runs the registry's own code in process on a registry file: every record pseudonymised as the gateway does (under a
-/// fresh random key), linked in file order by <see cref="IdentityLinker"/> (the registry grains' rules and hub limit),
-/// then the persons found compared with the truth file, pair by pair.
+/// Scores identity linking against a registry's truth: <see cref="Run"/> runs the registry's own code in process (every
+/// record pseudonymised as the gateway does, under a fresh random key, and linked in file order by
+/// <see cref="IdentityLinker"/>, the registry grains' rules and hub limit); <see cref="FromGridAsync"/> asks a running grid
+/// for the person of every user (<c>GET /v1/users/{id}/links</c>) after the registry was imported. Either way the persons
+/// found are compared with the truth file, pair by pair.
 /// </summary>
 public static class LinkEvaluation
 {
@@ -72,11 +74,38 @@ public static class LinkEvaluation
             linker.Add(record);
         }
 
+        var byEvidence = linker.Links.GroupBy(l => l.Evidence, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return Score(truth, linker.PersonOf, byEvidence, records.Count, refused);
+    }
+
+    /// <summary>The grid's answer for every user of the truth file (16 reads at once), scored the same way.</summary>
+    public static async Task<LinkScore> FromGridAsync(HttpClient http, IReadOnlyList<RegistryTruth> truth, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(truth);
+        var canonical = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var edges = new System.Collections.Concurrent.ConcurrentDictionary<(string, string), string>();
+        await Parallel.ForEachAsync(truth, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (t, ct) =>
+        {
+            var view = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<IdentityView>(http, $"v1/users/{Uri.EscapeDataString(t.UserId)}/links", GatewayJson.Options, ct)
+                ?? throw new InvalidOperationException($"no answer for {t.UserId}");
+            canonical[t.UserId] = view.Canonical;
+            foreach (var edge in view.Links)
+            {
+                edges.TryAdd((edge.A, edge.B), edge.Evidence);
+            }
+        });
+        var byEvidence = edges.Values.GroupBy(e => e, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return Score(truth, u => canonical[u], byEvidence, truth.Count, 0);
+    }
+
+    private static LinkScore Score(IReadOnlyList<RegistryTruth> truth, Func<string, string> predictedPerson, IReadOnlyDictionary<string, int> byEvidence, int records, int refused)
+    {
         var personOf = truth.ToDictionary(t => t.UserId, t => t.PersonId, StringComparer.Ordinal);
         var users = truth.Select(t => t.UserId).ToList();
         long Pairs(IEnumerable<IGrouping<string, string>> groups) => groups.Sum(g => (long)g.Count() * (g.Count() - 1) / 2);
         var truePairs = Pairs(users.GroupBy(u => personOf[u], StringComparer.Ordinal));
-        var predicted = users.GroupBy(linker.PersonOf, StringComparer.Ordinal).ToList();
+        var predicted = users.GroupBy(predictedPerson, StringComparer.Ordinal).ToList();
         var predictedPairs = Pairs(predicted);
         long correct = 0;
         foreach (var group in predicted)
@@ -91,19 +120,18 @@ public static class LinkEvaluation
             if (RegistryGenerator.Plants.Contains(t.Plant))
             {
                 var (planted, found) = recall.GetValueOrDefault(t.Plant);
-                recall[t.Plant] = (planted + 1, found + (linker.PersonOf(t.UserId) == linker.PersonOf(t.PersonId) ? 1 : 0));
+                recall[t.Plant] = (planted + 1, found + (predictedPerson(t.UserId) == predictedPerson(t.PersonId) ? 1 : 0));
             }
             else if (t.Plant != "primary")
             {
-                // A stranger is wrongly joined when its component holds an account of another person.
-                var mine = linker.PersonOf(t.UserId);
-                var joined = users.Any(u => personOf[u] != t.PersonId && linker.PersonOf(u) == mine);
+                // A stranger is wrongly joined when its group holds an account of another person.
+                var mine = predictedPerson(t.UserId);
+                var joined = users.Any(u => personOf[u] != t.PersonId && predictedPerson(u) == mine);
                 var (planted, wrong) = lookalikes.GetValueOrDefault(t.Plant);
                 lookalikes[t.Plant] = (planted + 1, wrong + (joined ? 1 : 0));
             }
         }
 
-        var byEvidence = linker.Links.GroupBy(l => l.Evidence, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new LinkScore(records.Count, refused, personOf.Values.Distinct(StringComparer.Ordinal).Count(), truePairs, predictedPairs, correct, recall, lookalikes, byEvidence);
+        return new LinkScore(records, refused, personOf.Values.Distinct(StringComparer.Ordinal).Count(), truePairs, predictedPairs, correct, recall, lookalikes, byEvidence);
     }
 }

@@ -148,9 +148,17 @@ public static class EsrsSiloBuilderExtensions
                     services.GetRequiredService<GroupCommitter>(),
                     ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)),
                 prefixKeys: false));
+            // The registry's writes too (a record touches its entry and several indexes): group-committed, and deleted on clear.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Identity, (services, _) => new ExactKeyGrainStorage(
+                new GroupCommitGrainStorage(
+                    services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                    services.GetRequiredService<GroupCommitter>(),
+                    ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
+                    deleteOnClear: true),
+                prefixKeys: false));
         }
 
-        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity })
+        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity })
         {
             // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
             // it from reading keys as hex numbers (dotnet/orleans#9706).

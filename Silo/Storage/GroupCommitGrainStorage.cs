@@ -9,7 +9,12 @@ namespace Esrs.Silo.Storage;
 /// Optimistic concurrency as Orleans expects: the ETag is the row version, a write with a stale one fails with
 /// <see cref="InconsistentStateException"/>. State is serialised by the silo's grain storage serializer.
 /// </summary>
-public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer) : IGrainStorage
+/// <param name="serviceId">The cluster's service id (part of every row's key).</param>
+/// <param name="committer">The group committer writes go through.</param>
+/// <param name="serializer">The silo's grain storage serializer.</param>
+/// <param name="deleteOnClear">Clearing deletes the row (state whose key is personal: registry entries and indexes) instead
+/// of keeping it empty at its version.</param>
+public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -39,15 +44,20 @@ public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter com
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await CommitAsync(stateName, grainId, grainState, payload: null);
+        await CommitAsync(stateName, grainId, grainState, payload: null, delete: deleteOnClear);
+        if (deleteOnClear)
+        {
+            grainState.ETag = null;
+        }
+
         grainState.State = Activator.CreateInstance<T>();
         grainState.RecordExists = false;
     }
 
-    private async Task CommitAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload)
+    private async Task CommitAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload, bool delete = false)
     {
         long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture);
-        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload));
+        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload, delete));
         if (version is null)
         {
             throw new InconsistentStateException(

@@ -46,6 +46,24 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var write in batch)
         {
+            if (write.Delete)
+            {
+                // One result per write keeps the answers in line with the batch: a no-op select when nothing was stored.
+                var delete = new NpgsqlBatchCommand(write.ExpectedVersion is null
+                    ? "SELECT 0::bigint"
+                    : "DELETE FROM EsrsGrainState WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND Version = $4 RETURNING 0::bigint");
+                if (write.ExpectedVersion is { } stored)
+                {
+                    delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
+                    delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainType });
+                    delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainKey });
+                    delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = stored });
+                }
+
+                commands.BatchCommands.Add(delete);
+                continue;
+            }
+
             var command = new NpgsqlBatchCommand(write.ExpectedVersion is null ? InsertSql : UpdateSql);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainType });

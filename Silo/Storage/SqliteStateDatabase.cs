@@ -20,7 +20,12 @@ public sealed class SqliteStateDatabase : IStateDatabase
         WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND Version = $v RETURNING Version
         """;
 
+    private const string DeleteSql = """
+        DELETE FROM EsrsGrainState WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND Version = $v RETURNING 0
+        """;
+
     private readonly string _connectionString;
+    private readonly SqliteCommand _delete;
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
@@ -38,6 +43,7 @@ public sealed class SqliteStateDatabase : IStateDatabase
 
         _insert = Command(InsertSql, "$s", "$t", "$k", "$p");
         _update = Command(UpdateSql, "$s", "$t", "$k", "$p", "$v");
+        _delete = Command(DeleteSql, "$s", "$t", "$k", "$v");
     }
 
     public int MaxConcurrentCommits => 1;
@@ -79,6 +85,22 @@ public sealed class SqliteStateDatabase : IStateDatabase
         using var transaction = _writer.BeginTransaction(deferred: false);
         foreach (var write in batch)
         {
+            if (write.Delete)
+            {
+                if (write.ExpectedVersion is not { } stored)
+                {
+                    // Nothing was stored: nothing to delete.
+                    write.NewVersion = 0;
+                    continue;
+                }
+
+                _delete.Transaction = transaction;
+                (_delete.Parameters[0].Value, _delete.Parameters[1].Value, _delete.Parameters[2].Value, _delete.Parameters[3].Value) =
+                    (write.ServiceId, write.GrainType, write.GrainKey, stored);
+                write.NewVersion = _delete.ExecuteScalar() is long ? 0 : null;
+                continue;
+            }
+
             var command = write.ExpectedVersion is null ? _insert : _update;
             command.Transaction = transaction;
             command.Parameters[0].Value = write.ServiceId;
@@ -101,6 +123,7 @@ public sealed class SqliteStateDatabase : IStateDatabase
     {
         _insert.Dispose();
         _update.Dispose();
+        _delete.Dispose();
         _writer.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -5,8 +5,11 @@ namespace Esrs.Silo.Storage;
 /// believes there is no row), the new payload (null: clear). <see cref="Done"/> completes with the row's new version once
 /// the transaction that holds it has committed, with null when the version no longer matched.
 /// </summary>
-public sealed class StateWrite(string serviceId, string grainType, string grainKey, long? expectedVersion, byte[]? payload)
+public sealed class StateWrite(string serviceId, string grainType, string grainKey, long? expectedVersion, byte[]? payload, bool delete = false)
 {
+    /// <summary>Deletes the row (at <see cref="ExpectedVersion"/>) instead of writing it; <see cref="NewVersion"/> is 0 when done.</summary>
+    public bool Delete { get; } = delete;
+
     public string ServiceId { get; } = serviceId;
     public string GrainType { get; } = grainType;
     public string GrainKey { get; } = grainKey;

@@ -110,7 +110,7 @@ public sealed class EraseTests
         Assert.True(Found(directory.Path, kept), "the other user is gone too");
         // The index row of the email only the erased user had is gone (its key is the email's pseudonym); the shared
         // phone's row stays, holding the other user.
-        Assert.Equal((0L, 1L), (await CountAsync(Path.Combine(directory.Path, "esrs.db"), "esrs:e:%"), await CountAsync(Path.Combine(directory.Path, "esrs.db"), "esrs:p:%")));
+        Assert.Equal((0L, 1L), (await CountAsync(Path.Combine(directory.Path, "esrs.db"), "e:%"), await CountAsync(Path.Combine(directory.Path, "esrs.db"), "p:%")));
         Assert.True(Found(directory.Path, keptItem), "the other user's item is gone too");
     }
 
@@ -168,12 +168,13 @@ public sealed class EraseTests
         });
     }
 
+    /// <summary>Rows of group-committed state (users, registry entries, identifier indexes) whose key matches.</summary>
     private static async Task<long> CountAsync(string database, string keyPattern)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + database + ";Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString LIKE $k";
+        command.CommandText = "SELECT count(*) FROM EsrsGrainState WHERE GrainKey LIKE $k";
         command.Parameters.AddWithValue("$k", keyPattern);
         return (long)(await command.ExecuteScalarAsync())!;
     }

@@ -117,6 +117,29 @@ public sealed class GroupCommitStorageTests : IDisposable
         Assert.Empty(read.State!);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task ClearDeletesTheRowWhenAskedAndAStaleDeleteFailsAlone(string store)
+    {
+        await using var committer = new GroupCommitter(await OpenAsync(store));
+        var storage = new GroupCommitGrainStorage(_serviceId, committer, new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()), deleteOnClear: true);
+        var state = new GrainState<Dictionary<string, long>>(new() { ["v"] = 5 });
+        await storage.WriteStateAsync("registry", Id(0), state);
+        var stale = new GrainState<Dictionary<string, long>>();
+        await storage.ReadStateAsync("registry", Id(0), stale);
+        await storage.WriteStateAsync("registry", Id(0), state);
+
+        // A clear from an activation that read an older version deletes nothing.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("registry", Id(0), stale));
+        await storage.ClearStateAsync("registry", Id(0), state);
+        Assert.Null(state.ETag);
+        Assert.Null(await committer.Database.ReadAsync(_serviceId, Type + "/registry", "user-0", CancellationToken.None));
+        // Clearing what was never stored is nothing to do; writing again starts a new row.
+        await storage.ClearStateAsync("registry", Id(1), new GrainState<Dictionary<string, long>>());
+        await storage.WriteStateAsync("registry", Id(0), state);
+        Assert.Equal("1", state.ETag);
+    }
+
     [Fact]
     public async Task ABatchTheDatabaseRefusesCommitsNothing()
     {
