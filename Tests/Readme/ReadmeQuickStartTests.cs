@@ -114,6 +114,10 @@ public sealed class ReadmeQuickStartTests : IDisposable
             var (scoreCode, scoreText) = await RunAsync(["evaluate", "links", "--registry", registry], environment);
             Assert.True(scoreCode == 0, scoreText);
             Assert.Contains("| precision | recall |", scoreText, StringComparison.Ordinal);
+            var (gridCode, gridText) = await RunAsync(["evaluate", "links", "--registry", registry, "--grid"], environment);
+            Assert.True(gridCode == 0, gridText);
+            // The grid's links score as the in-process linking does (the first table's row: same pairs, same precision, recall).
+            Assert.Equal(scoreText.Split('\n')[2], gridText.Split('\n')[2]);
 
             // "Erasing a user", as the README shows it: 17850 goes, with what it had.
             using (var erased = await operatorHttp.DeleteAsync("v1/users/17850"))
