@@ -28,10 +28,9 @@ public sealed class EraseTests
             ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.5"), ("Esrs:Quality:TickInterval", "00:00:01"));
         await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey),
             ("Esrs:Gateway:PseudonymKeys:0:Name", "k1"), ("Esrs:Gateway:PseudonymKeys:0:Key", "erase-test-pseudonym-key-0123456789abcdef"));
-        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-        using var writer = Client(address, GatewayFixture.WriteKey);
-        using var reader = Client(address, GatewayFixture.ReadKey);
-        using var operatorClient = Client(address, OperatorKey);
+        using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+        using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
 
         var token = Guid.NewGuid().ToString("N");
         var (erased, kept) = ("erase-me-" + token, "keep-me-" + token);
@@ -68,7 +67,7 @@ public sealed class EraseTests
         Assert.Equal(3, before.GetProperty("spilled").GetInt64());
         // The quality monitors hold an example naming the user (what the erasure must also remove).
         await WaitForAsync(async () => (await operatorClient.GetStringAsync("v1/quality")).Contains(erased, StringComparison.Ordinal), "an example of the user in /v1/quality");
-        Assert.True(Found(directory.Path, erased), "before the erasure the search finds the user in the database files");
+        Assert.True(DataFiles.Contain(directory.Path, erased), "before the erasure the search finds the user in the database files");
 
         using var refused = await reader.DeleteAsync($"v1/users/{erased}");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -100,18 +99,18 @@ public sealed class EraseTests
         await silo.DisposeAsync();
         foreach (var secret in new[] { erased, erasedQuery })
         {
-            Assert.False(Found(directory.Path, secret), $"'{secret}' is still in a database file");
+            Assert.False(DataFiles.Contain(directory.Path, secret), $"'{secret}' is still in a database file");
         }
 
         // Item ids are the shop's catalogue, not the person: they stay in the monitors' anonymous item counts (never with
         // a user id next to them), and nowhere else.
         Assert.Equal(["quality"], await TablesHoldingAsync(Path.Combine(directory.Path, "esrs.db"), erasedItem));
 
-        Assert.True(Found(directory.Path, kept), "the other user is gone too");
+        Assert.True(DataFiles.Contain(directory.Path, kept), "the other user is gone too");
         // The index row of the email only the erased user had is gone (its key is the email's pseudonym); the shared
         // phone's row stays, holding the other user.
         Assert.Equal((0L, 1L), (await CountAsync(Path.Combine(directory.Path, "esrs.db"), "e:%"), await CountAsync(Path.Combine(directory.Path, "esrs.db"), "p:%")));
-        Assert.True(Found(directory.Path, keptItem), "the other user's item is gone too");
+        Assert.True(DataFiles.Contain(directory.Path, keptItem), "the other user's item is gone too");
     }
 
     [Fact]
@@ -120,8 +119,7 @@ public sealed class EraseTests
         using var directory = new TempDirectory();
         await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-erase-" + Guid.NewGuid().ToString("N"));
         await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
-        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-        using var operatorClient = Client(address, OperatorKey);
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
         foreach (var id in new[] { "~unattributed%2F3", new string('u', 300) })
         {
             using var answer = await operatorClient.DeleteAsync("v1/users/" + id);
@@ -131,13 +129,6 @@ public sealed class EraseTests
         }
 
         await gateway.StopAsync();
-    }
-
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient { BaseAddress = address };
-        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
-        return client;
     }
 
     private static string Event(string user, string type, string? item, string? query = null, int secondsAgo = 60) => JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -150,23 +141,6 @@ public sealed class EraseTests
         ["query"] = query,
         ["source"] = "erase-test",
     });
-
-    /// <summary>Whether any file under <paramref name="directory"/> holds <paramref name="text"/> as UTF-8 or UTF-16.</summary>
-    private static bool Found(string directory, string text)
-    {
-        byte[][] needles = [Encoding.UTF8.GetBytes(text), Encoding.Unicode.GetBytes(text)];
-        return Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any(file =>
-        {
-            byte[] bytes;
-            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            {
-                bytes = new byte[stream.Length];
-                stream.ReadExactly(bytes);
-            }
-
-            return needles.Any(n => bytes.AsSpan().IndexOf(n) >= 0);
-        });
-    }
 
     /// <summary>Rows of group-committed state (users, registry entries, identifier indexes) whose key matches.</summary>
     private static async Task<long> CountAsync(string database, string keyPattern)

@@ -54,6 +54,15 @@ public sealed class GatewayFixture : IAsyncLifetime
         return app;
     }
 
+    /// <summary>A client of <paramref name="gateway"/> (started on a free port) that sends <paramref name="key"/>.</summary>
+    public static HttpClient ClientOf(WebApplication gateway, string key)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        var client = new HttpClient { BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/") };
+        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
+        return client;
+    }
+
     public HttpClient Client(string? key = WriteKey)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };

@@ -23,10 +23,9 @@ public sealed class PrivateExportTests
             ("Esrs:Quality:FlushInterval", "00:00:00.2"), ("Esrs:Quality:PushInterval", "00:00:00.5"), ("Esrs:Quality:TickInterval", "00:00:01"),
             ("Esrs:Quality:PrivacyBudget", "100.5"));
         await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
-        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-        using var writer = Client(address, GatewayFixture.WriteKey);
-        using var reader = Client(address, GatewayFixture.ReadKey);
-        using var operatorClient = Client(address, OperatorKey);
+        using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+        using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
 
         // By hand: 5 views accepted (3 under Home/..., 2 under garden), the first re-sent under its id (a duplicate, still
         // counted under home), 2 events of an unknown type quarantined, without a category (~none).
@@ -88,8 +87,7 @@ public sealed class PrivateExportTests
         using var directory = new TempDirectory();
         await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-dp-" + Guid.NewGuid().ToString("N"));
         await using var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
-        var address = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-        using var operatorClient = Client(address, OperatorKey);
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
         // The default budget is 10: a first release of 20 is refused with the rule (it used to fail with a 500).
         await ProblemAsync(await operatorClient.GetAsync("v1/quality/export?epsilon=20"), HttpStatusCode.Forbidden, GatewayProblems.PrivacyBudgetExhausted);
         await gateway.StopAsync();
@@ -101,13 +99,6 @@ public sealed class PrivateExportTests
         Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
         Assert.Equal(rule, JsonDocument.Parse(body).RootElement.GetProperty("rule").GetString());
         response.Dispose();
-    }
-
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient { BaseAddress = address };
-        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
-        return client;
     }
 
     private static Dictionary<string, object?> Event(string user, string type, string? category, int second) => new()

@@ -42,7 +42,7 @@ public sealed class RegistryEndpointTests
             new { userId = U("h"), email = "not-an-email", birthYear = 1850, gender = "F" },                         // stored, two fields dropped
             new { email = "nobody@example.com" },                                                                      // no user: refused
         });
-        using var http = Client(gateway, GatewayFixture.WriteKey);
+        using var http = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
         using var answer = await http.PostAsync("v1/users/records", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
@@ -55,7 +55,7 @@ public sealed class RegistryEndpointTests
             Assert.DoesNotContain(clear, text, StringComparison.OrdinalIgnoreCase);
         }
 
-        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         var a = await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options);
         Assert.Equal([U("a"), U("b"), U("c")], a!.Members);
         Assert.Equal(U("a"), a.Canonical);
@@ -74,24 +74,24 @@ public sealed class RegistryEndpointTests
         await silo.DisposeAsync();
         foreach (var clear in new[] { $"anna.{token}", "1632 960001", "441632960001", "Müller", "muller", $"tablet-{token}" })
         {
-            Assert.False(Found(directory.Path, clear), $"'{clear}' is in a database file");
+            Assert.False(DataFiles.Contain(directory.Path, clear), $"'{clear}' is in a database file");
         }
 
         silo = await RealSilo.StartAsync(directory.Path, serviceId);
         gateway = await StartAsync(silo, PseudonymKey);
-        using var again = Client(gateway, GatewayFixture.WriteKey);
+        using var again = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
         var sameKey = await PostAsync(again, new { userId = U("i"), email = $"Anna.{token}@example.com" });
         // The writer learns how it linked, not to whom (that is for readers).
         Assert.Equal([LinkEvidence.Email, LinkEvidence.Email], sameKey.Records[0].LinkedBy);
         Assert.DoesNotContain(U("a"), JsonSerializer.Serialize(sameKey, GatewayJson.Options), StringComparison.Ordinal);
-        using var readerAgain = Client(gateway, GatewayFixture.ReadKey);
+        using var readerAgain = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         Assert.Equal([U("a"), U("b"), U("c"), U("i")], (await readerAgain.GetFromJsonAsync<IdentityView>($"v1/users/{U("i")}/links", GatewayJson.Options))!.Members);
         await gateway.StopAsync();
         await gateway.DisposeAsync();
 
         // Under another key the same email is another pseudonym: no link (rotation re-sends the registry; README).
         gateway = await StartAsync(silo, PseudonymKey.ToUpperInvariant() + "-rotated");
-        using var rotated = Client(gateway, GatewayFixture.WriteKey);
+        using var rotated = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
         Assert.Empty((await PostAsync(rotated, new { userId = U("j"), email = $"anna.{token}@example.com" })).Records[0].LinkedBy);
         await gateway.StopAsync();
         await gateway.DisposeAsync();
@@ -104,8 +104,8 @@ public sealed class RegistryEndpointTests
         using var directory = new TempDirectory();
         await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-reg-" + Guid.NewGuid().ToString("N"));
         await using var gateway = await StartAsync(silo, PseudonymKey);
-        using var writer = Client(gateway, GatewayFixture.WriteKey);
-        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+        using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         var user = "claims-" + Guid.NewGuid().ToString("N")[..8];
         await PostAsync(writer, new { userId = user, gender = "F", birthYear = 1990 });
         var at = DateTime.UtcNow.AddMinutes(-1);
@@ -139,16 +139,16 @@ public sealed class RegistryEndpointTests
         using var directory = new TempDirectory();
         await using var silo = await RealSilo.StartAsync(directory.Path, "esrs-reg-" + Guid.NewGuid().ToString("N"));
         await using var keyless = await GatewayFixture.StartGatewayAsync(silo);
-        using var http = Client(keyless, GatewayFixture.WriteKey);
+        using var http = GatewayFixture.ClientOf(keyless, GatewayFixture.WriteKey);
         await ProblemAsync(await http.PostAsync("v1/users/records", Json("""{"userId":"u","email":"a@b.co"}""")), HttpStatusCode.InternalServerError, GatewayProblems.PseudonymKeyMissing);
 
         await using var gateway = await StartAsync(silo, PseudonymKey);
-        using var keyed = Client(gateway, GatewayFixture.WriteKey);
+        using var keyed = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","email":"secret@example.com","shoeSize":44}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed, "secret@example.com");
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","birthYear":"nineteen"}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("[]")), HttpStatusCode.BadRequest, GatewayProblems.BatchEmpty);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("42")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
-        using var reader = Client(gateway, GatewayFixture.ReadKey);
+        using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("v1/users/records", Json("""{"userId":"u"}"""))).StatusCode);
     }
 
@@ -177,23 +177,4 @@ public sealed class RegistryEndpointTests
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static HttpClient Client(WebApplication gateway, string key)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/") };
-        client.DefaultRequestHeaders.Add(ApiKeyAuthorizer.Header, key);
-        return client;
-    }
-
-    private static bool Found(string directory, string text)
-    {
-        byte[][] needles = [Encoding.UTF8.GetBytes(text), Encoding.Unicode.GetBytes(text)];
-        return Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any(file =>
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var bytes = new byte[stream.Length];
-            stream.ReadExactly(bytes);
-            return needles.Any(n => bytes.AsSpan().IndexOf(n) >= 0);
-        });
-    }
 }
