@@ -37,7 +37,12 @@ internal static class BenchCommandLine
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, TextWriter? error = null) => CommandLineRunner.RunAsync(Create(), args, "esrs bench", error);
+    public static Task<int> RunAsync(string[] args, TextWriter? error = null) => CommandLineRunner.RunAsync(Create(), args, "esrs bench", error, ex => ex switch
+    {
+        // The gateway or Redis away (evaluate links --grid, bench rank): 3, as the client's commands answer it.
+        Esrs.Client.Import.ImportException => ExitCodes.Unreachable,
+        _ => null,
+    });
 
     private static Command Profiles()
     {
@@ -220,10 +225,12 @@ internal static class BenchCommandLine
                 http.DefaultRequestHeaders.Add(Esrs.Client.Gateway.ApiKeyAuthorizer.Header, key);
                 await Esrs.Client.Import.GridEndpoints.CheckGatewayAsync(http);
                 score = await Esrs.Client.Identity.LinkEvaluation.FromGridAsync(http, truthRows, cancel);
+                await Console.Out.WriteLineAsync($"Links of the running grid at {http.BaseAddress} (GET /v1/users/{{id}}/links for {truthRows.Count:N0} users):");
             }
             else
             {
                 score = Esrs.Client.Identity.LinkEvaluation.Run([.. Esrs.Client.Identity.RegistryCsv.Read(file)], truthRows);
+                await Console.Out.WriteLineAsync("Links made in process by the registry's own pseudonymisation and rules:");
             }
 
             await Console.Out.WriteAsync(score.ToMarkdown());

@@ -63,13 +63,33 @@ public static class RegistryEndpoints
         }
 
         List<UserRecordJson?> records;
+        // Read whole, but never more than the limit (a chunked body has no length to check first).
+        await using var body = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > options.Value.MaxBodyBytes)
+            {
+                return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BodyTooLarge, "Body too large", $"At most {options.Value.MaxBodyBytes} bytes.");
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        if (body.Length == 0)
+        {
+            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "Send a user record object or an array of them.");
+        }
+
+        body.Position = 0;
         try
         {
-            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
-            records = body.RootElement.ValueKind switch
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            records = document.RootElement.ValueKind switch
             {
-                JsonValueKind.Array => body.RootElement.Deserialize<List<UserRecordJson?>>(GatewayJson.Options) ?? [],
-                JsonValueKind.Object => [body.RootElement.Deserialize<UserRecordJson>(GatewayJson.Options)],
+                JsonValueKind.Array => document.RootElement.Deserialize<List<UserRecordJson?>>(GatewayJson.Options) ?? [],
+                JsonValueKind.Object => [document.RootElement.Deserialize<UserRecordJson>(GatewayJson.Options)],
                 _ => throw new JsonException("The body must be a record object or an array of them."),
             };
         }

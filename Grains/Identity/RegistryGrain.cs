@@ -259,6 +259,6 @@ public sealed partial class RegistryGrain(
     }
 
     // Counts and evidence kinds only: user ids of linked persons stay out of the log.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Registry record linked to {Count} other users by {Evidence}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Registry record linked to {Count} other users by {Evidence}")]
     private static partial void LogInformationLinked(ILogger logger, int count, string evidence);
 }

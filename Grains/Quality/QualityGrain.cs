@@ -69,7 +69,7 @@ public sealed partial class QualityGrain(
         if (spent + epsilon > o.PrivacyBudget + 1e-9 || deltaSpent + delta > o.PrivacyDeltaBudget * (1 + 1e-9))
         {
             return new QualityExport(now, epsilon, delta, scale, threshold, o.PrivacyBudget, spent, deltaSpent, [], [],
-                $"A release of epsilon {epsilon} and delta {delta} would spend {spent + epsilon:0.###} of the epsilon budget {o.PrivacyBudget} "
+                $"A release of epsilon {epsilon:0.###} and delta {delta:0.###e0} would spend {spent + epsilon:0.###} of the epsilon budget {o.PrivacyBudget} "
                 + $"and {deltaSpent + delta:0.###e0} of the delta budget {o.PrivacyDeltaBudget:0.###e0} ({spent:0.###} and {deltaSpent:0.###e0} spent). "
                 + "The totals are released whole each time, so the budget does not free.");
         }

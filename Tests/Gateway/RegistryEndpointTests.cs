@@ -147,6 +147,8 @@ public sealed class RegistryEndpointTests
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","email":"secret@example.com","shoeSize":44}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed, "secret@example.com");
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("""{"userId":"u","birthYear":"nineteen"}""")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("[]")), HttpStatusCode.BadRequest, GatewayProblems.BatchEmpty);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("")), HttpStatusCode.BadRequest, GatewayProblems.BodyEmpty);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("[" + string.Join(',', Enumerable.Repeat("""{"userId":"u"}""", 80_000)) + "]")), HttpStatusCode.RequestEntityTooLarge, GatewayProblems.BodyTooLarge);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("42")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
         using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("v1/users/records", Json("""{"userId":"u"}"""))).StatusCode);

@@ -19,15 +19,15 @@ internal static class EsrsScript
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        // A clean shell: the test host's own keys and settings must not leak into the commands.
+        // A clean shell: the test host's own keys and settings must not leak into the commands (a test's own do go in).
         foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY" })
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         return Process.Start(start)!;

@@ -34,6 +34,20 @@ public sealed class ScriptHelpTests
         Assert.False(Directory.Exists(data), "a refused command line created the data folder");
     }
 
+    [Fact]
+    public async Task EvaluateLinksAgainstAGatewayThatIsNotThereExitsWithThree()
+    {
+        using var directory = new TempDirectory();
+        var registry = Path.Combine(directory.Path, "registry.csv");
+        await File.WriteAllTextAsync(registry, "userId,email,phone,name,birthYear,gender,deviceIds\nu1,a@b.co,,,,,\n");
+        await File.WriteAllTextAsync(registry + ".truth.csv", "userId,personId,plant\nu1,u1,primary\n");
+        var (code, _, stderr) = await EsrsScript.RunAsync(["evaluate", "links", "--registry", registry, "--grid"], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["ESRS_GATEWAY_URL"] = "http://127.0.0.1:1/", ["ESRS_READ_KEY"] = "no-such-key-0123456789", ["ESRS_DATA_DIR"] = directory.Path });
+
+        Assert.True(code == 3, stderr);
+        Assert.Contains("cannot reach the gateway", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Cannot parse argument 'abc' for option '--limit' as expected type 'System.Nullable`1[System.Int32]'.", "--limit needs a whole number, not 'abc'.")]
     [InlineData("Cannot parse argument 'x' for option '--kind-rate' as expected type 'System.Double'.", "--kind-rate needs a number, not 'x'.")]
