@@ -201,11 +201,10 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
             if (page.Length < 500)
             {
-                if (deleted > 0)
-                {
-                    await RewriteAppendOnlyFileAsync(db);
-                }
-
+                // The user's events already applied may still sit in the event stream until the consumer's next trim:
+                // trim now, exactly (what a group still needs stays, and is applied after the erasure).
+                await StreamTrimmer.TrimAcknowledgedAsync(db, redis.Stream, exact: true);
+                await RewriteAppendOnlyFileAsync(db);
                 return deleted;
             }
 
@@ -215,8 +214,8 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
     }
 
     /// <summary>
-    /// XDEL leaves the deleted entries in Redis's append-only file until it is rewritten: when the file is on, rewrite it
-    /// now (in Redis's background). A rewrite already running is logged; the entries go with the next one.
+    /// XDEL and XTRIM leave the deleted entries in Redis's append-only file until it is rewritten: when the file is on,
+    /// rewrite it now (in Redis's background). A rewrite already running is logged; the entries go with the next one.
     /// </summary>
     private async Task RewriteAppendOnlyFileAsync(IDatabase db)
     {

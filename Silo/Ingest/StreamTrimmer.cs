@@ -10,8 +10,11 @@ namespace Esrs.Silo.Ingest;
 /// </summary>
 public static class StreamTrimmer
 {
-    /// <summary>Trims <paramref name="stream"/>; returns how many entries went and the id they went below (null when it could not tell).</summary>
-    public static async Task<(long Trimmed, string? MinId)> TrimAcknowledgedAsync(IDatabase db, string stream)
+    /// <summary>
+    /// Trims <paramref name="stream"/>; returns how many entries went and the id they went below (null when it could not
+    /// tell). <paramref name="exact"/>: every entry below, not only whole nodes (an erasure wants them all gone).
+    /// </summary>
+    public static async Task<(long Trimmed, string? MinId)> TrimAcknowledgedAsync(IDatabase db, string stream, bool exact = false)
     {
         ArgumentNullException.ThrowIfNull(db);
         string? minId = null;
@@ -27,7 +30,7 @@ public static class StreamTrimmer
             minId = minId is null || Compare(needed, minId) < 0 ? needed : minId;
         }
 
-        return minId is null ? (0, null) : (await db.StreamTrimByMinIdAsync(stream, minId, useApproximateMaxLength: true), minId);
+        return minId is null ? (0, null) : (await db.StreamTrimByMinIdAsync(stream, minId, useApproximateMaxLength: !exact), minId);
     }
 
     /// <summary>The id right after <paramref name="id"/> (<c>ms-seq</c>); null when it is not one.</summary>

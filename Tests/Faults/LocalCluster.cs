@@ -19,7 +19,7 @@ public sealed class LocalCluster : IAsyncLifetime
     private readonly TempDirectory _data = new();
     private StringBuilder _output = new();
     private Process? _run;
-    private string _redisDirectory = "";
+    private DurableRedis? _redis;
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -30,7 +30,7 @@ public sealed class LocalCluster : IAsyncLifetime
     public string DataDirectory => _data.Path;
 
     /// <summary>The cluster's Redis (<c>127.0.0.1:port</c>).</summary>
-    public string Redis { get; private set; } = "";
+    public string Redis => _redis!.Endpoint;
 
     public IReadOnlyDictionary<string, string> Keys { get; private set; } = new Dictionary<string, string>();
 
@@ -44,9 +44,7 @@ public sealed class LocalCluster : IAsyncLifetime
         Environment["ESRS_METRICS_PORT"] = Text(FreeRun(Silos));
         Environment["ESRS_PG_PORT"] = Text(FreeRun(1));
         Environment["ESRS_NO_BUILD"] = "1";
-        _redisDirectory = Directory.CreateDirectory(Path.Combine(_data.Path, "redis")).FullName;
-        Redis = "127.0.0.1:" + Text(FreeRun(1));
-        await StartRedisAsync();
+        _redis = await DurableRedis.StartAsync(Path.Combine(_data.Path, "redis"), FreeRun(1));
         Environment["ESRS_REDIS"] = Redis;
         _run = EsrsScript.StartWatched(["run", "--silos", Text(Silos), "--cluster", "postgres"], $"Now listening on: http://127.0.0.1:{HttpPort}", Environment, out var started, out _output);
         var exited = _run.WaitForExitAsync();
@@ -91,70 +89,11 @@ public sealed class LocalCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>
-    /// Starts the cluster's Redis (again): the append-only file with fsync on every write, so an entry Redis acknowledged
-    /// survives a kill, as the README asks of a Redis whose entries must survive a restart.
-    /// </summary>
-    public async Task StartRedisAsync()
-    {
-        var port = Redis.Split(':')[1];
-        using (var start = Process.Start(new ProcessStartInfo("redis-server",
-            ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", _redisDirectory,
-             "--daemonize", "yes", "--pidfile", Path.Combine(_redisDirectory, "redis.pid"), "--logfile", Path.Combine(_redisDirectory, "redis.log")])
-            { RedirectStandardOutput = true, RedirectStandardError = true })!)
-        {
-            await start.WaitForExitAsync();
-            if (start.ExitCode != 0)
-            {
-                throw new InvalidOperationException("redis-server did not start: " + await start.StandardError.ReadToEndAsync());
-            }
-        }
+    /// <summary>Starts the cluster's Redis again on its files (see <see cref="DurableRedis"/>).</summary>
+    public Task StartRedisAsync() => _redis!.StartAsync();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await RedisAnswersAsync())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException("Redis did not answer within 30 s: " + RedisLog());
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>Kills the cluster's Redis with SIGKILL (no shutdown, no last write) and waits until it has gone.</summary>
-    public async Task KillRedisAsync()
-    {
-        var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(_redisDirectory, "redis.pid")), CultureInfo.InvariantCulture);
-        using var redis = Process.GetProcessById(pid);
-        redis.Kill();
-        await redis.WaitForExitAsync();
-    }
-
-    private async Task<bool> RedisAnswersAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(System.Net.IPAddress.Loopback, int.Parse(Redis.Split(':')[1], CultureInfo.InvariantCulture));
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var answer = new byte[64];
-            var read = await stream.ReadAsync(answer).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
-            // "-LOADING ..." while it replays the append-only file.
-            return Encoding.ASCII.GetString(answer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private string RedisLog()
-    {
-        var log = Path.Combine(_redisDirectory, "redis.log");
-        return File.Exists(log) ? File.ReadAllText(log) : "(no log)";
-    }
+    /// <summary>Kills the cluster's Redis with SIGKILL and waits until it has gone.</summary>
+    public Task KillRedisAsync() => _redis!.KillAsync();
 
     public async Task DisposeAsync()
     {
@@ -167,13 +106,9 @@ public sealed class LocalCluster : IAsyncLifetime
         }
 
         await EsrsScript.RunAsync(["silo", "stop-postgres"], Patience, Environment);
-        try
+        if (_redis is not null)
         {
-            await KillRedisAsync();
-        }
-        catch (Exception ex) when (ex is ArgumentException or IOException)
-        {
-            // Not running (a test killed it and failed before starting it again).
+            await _redis.DisposeAsync();
         }
 
         _data.Dispose();

@@ -165,6 +165,38 @@ public sealed class RedisIngestTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ErasingAUserRewritesRedisAppendOnlyFileSoItsDeadLettersLeaveTheDisk()
+    {
+        // A Redis with the append-only file (as the README asks of production): XDEL alone leaves the entry in the file.
+        await using var durable = await DurableRedis.StartAsync(Path.Combine(_directory.Path, "redis"));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(durable.Endpoint + ",allowAdmin=true");
+        var db = redis.GetDatabase();
+        var (erased, kept) = (_serviceId + "-aof-erased", _serviceId + "-aof-kept");
+        foreach (var e in new[] { TestEvents.View(erased, PoisonFilter.Item), TestEvents.View(kept, PoisonFilter.Item) })
+        {
+            await db.StreamAddAsync(_stream, RedisEventSink.EventField, MessagePackSerializer.Serialize(e));
+        }
+
+        await using var silo = await RealSilo.StartAsync(_directory.Path, _serviceId, services => services.AddSingleton<IIncomingGrainCallFilter>(new PoisonFilter()),
+            [.. Settings("consumer-a", 64).Select(s => s.Item1 == "Esrs:Redis:ConnectionString" ? (s.Item1, durable.Endpoint) : s), ("Esrs:Redis:MaxAttempts", "1")]);
+        await Progress(silo).WaitForAcknowledgedAsync(2, CancellationToken.None).WaitAsync(Patience);
+        var aof = Path.Combine(durable.Directory, "appendonlydir");
+        Assert.True(DataFiles.Contain(aof, erased), "the dead letter is in the append-only file before the erasure");
+
+        Assert.Equal(1, (await silo.Grains.GetGrain<IUserGrain>(erased).EraseAsync()).DeadLetters);
+
+        // The rewrite runs in Redis's background: wait, bounded, until it is done, then read the files.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (((string?)await db.ExecuteAsync("INFO", "persistence"))!.Contains("aof_rewrite_in_progress:1", StringComparison.Ordinal) || DataFiles.Contain(aof, erased))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the erased user's dead letter is still in Redis's append-only file after 30 s");
+            await Task.Delay(200);
+        }
+
+        Assert.True(DataFiles.Contain(aof, kept), "the other user's dead letter is gone from the file too");
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public async Task AStorageOutageDeadLettersNothingAndTheBacklogLandsOnceStorageIsBack()
     {
