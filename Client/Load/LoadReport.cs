@@ -99,21 +99,27 @@ public sealed record LoadReport
     /// <summary>
     /// Seconds from <paramref name="faultAt"/> until acknowledged events are back to half the mean rate of the
     /// <paramref name="baselineSeconds"/> seconds before it: 0 when they never fell below that, null when they never came back.
+    /// Only whole seconds of the run count: the last, partial one always holds fewer.
     /// </summary>
-    public double? RecoverySeconds(double faultAt, int baselineSeconds = 5)
+    public double? RecoverySeconds(double faultAt, int baselineSeconds = 5) => Recovery(AcknowledgedPerSecond, (int)Math.Floor(Seconds), faultAt, baselineSeconds);
+
+    /// <summary><see cref="RecoverySeconds"/> over a per-second timeline of which the first <paramref name="wholeSeconds"/> are whole.</summary>
+    public static double? Recovery(IReadOnlyList<long> perSecond, int wholeSeconds, double faultAt, int baselineSeconds = 5)
     {
+        ArgumentNullException.ThrowIfNull(perSecond);
+        var end = Math.Min(perSecond.Count, wholeSeconds);
         var fault = (int)faultAt;
         var from = Math.Max(0, fault - baselineSeconds);
-        if (fault <= from || fault >= AcknowledgedPerSecond.Count)
+        if (fault <= from || fault >= end)
         {
             return null;
         }
 
-        var half = AcknowledgedPerSecond.Skip(from).Take(fault - from).Average() / 2;
+        var half = perSecond.Skip(from).Take(fault - from).Average() / 2;
         var dipped = false;
-        for (var second = fault + 1; second < AcknowledgedPerSecond.Count; second++)
+        for (var second = fault + 1; second < end; second++)
         {
-            if (AcknowledgedPerSecond[second] < half)
+            if (perSecond[second] < half)
             {
                 dipped = true;
             }

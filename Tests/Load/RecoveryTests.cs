@@ -1,0 +1,32 @@
+using Esrs.Client.Load;
+
+namespace Esrs.Tests.Load;
+
+/// <summary>The recovery time of a fault run, on hand-made per-second timelines.</summary>
+public sealed class RecoveryTests
+{
+    [Fact]
+    public void RecoveryIsTheFirstSecondBackAtHalfTheRateBeforeTheFault()
+    {
+        // Fault at 5.0 s; baseline seconds 0..4 average 100, half 50; seconds 6 and 7 below, second 8 back: 8 - 5 = 3.
+        long[] timeline = [100, 100, 100, 100, 100, 90, 10, 20, 80, 100, 100];
+        Assert.Equal(3.0, LoadReport.Recovery(timeline, timeline.Length, 5.0));
+    }
+
+    [Fact]
+    public void ARunThatNeverDippedRecoveredAtOnceAndItsLastPartialSecondDoesNotCount()
+    {
+        // The run lasted 10.3 s: the eleventh bucket holds 0.3 s of acknowledgements (found by a clean-clone CI run,
+        // where a consumer-kill run with no dip at all was reported as never recovered).
+        long[] timeline = [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 21];
+        Assert.Equal(0.0, LoadReport.Recovery(timeline, wholeSeconds: 10, faultAt: 5.0));
+        Assert.Null(LoadReport.Recovery(timeline, wholeSeconds: 11, faultAt: 5.0));
+    }
+
+    [Fact]
+    public void ADipThatLastsToTheEndNeverRecovered()
+    {
+        long[] timeline = [100, 100, 100, 100, 100, 100, 0, 0, 0, 0];
+        Assert.Null(LoadReport.Recovery(timeline, timeline.Length, 5.0));
+    }
+}
