@@ -137,28 +137,6 @@ public sealed partial class UserGrain(
         return Task.FromResult(_processor.Profile(Now));
     }
 
-    public Task<UserProfile> ExplainProfileAsync()
-    {
-        ThrowIfUnusable();
-        _dirty |= ApplyArrivedTags();
-        return Task.FromResult(_processor.ExplainedProfile(Now));
-    }
-
-    public async Task DeclareAsync(string? gender, int? birthYear, string source, DateTime at)
-    {
-        ThrowIfUnusable();
-        if (UserGrainKeys.IsUnattributed(Key))
-        {
-            throw new ArgumentException($"'{Key}' is a system grain, not a user ({RuleIds.UserInvalid}).");
-        }
-
-        if (_processor.Declare(gender, birthYear, source, at, profileOptions.Value.RegistryTrust))
-        {
-            _recommended = null;
-            await PersistAsync();
-        }
-    }
-
     public async Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
     {
         ThrowIfUnusable();
@@ -217,60 +195,6 @@ public sealed partial class UserGrain(
         AfterWrite(StartTagging, "tagging");
         LogInformationReplayed(logger, Key, result.Outcomes.Count - result.Outcomes.Count(o => o.Kind == OutcomeKind.Quarantined), result.StillQuarantined);
         return result;
-    }
-
-    public async Task<EraseResult> EraseAsync()
-    {
-        ThrowIfUnusable();
-        if (UserGrainKeys.IsUnattributed(Key))
-        {
-            // Such a grain holds the events of many senders that named no valid user: not one person's data to erase.
-            throw new ArgumentException($"'{Key}' is a system grain, not a user ({RuleIds.UserInvalid}); only a user can be erased.");
-        }
-
-        var hadState = state.RecordExists;
-        var applied = state.State.Accepted + state.State.Repaired;
-        var quarantined = (long)state.State.Quarantine.Count;
-
-        // The monitors and the registry first: if anything fails below, the call is retried and these parts are done
-        // again (harmlessly).
-        var examples = await GrainFactory.GetGrain<IQualityGrain>(0).ForgetUserAsync(Key);
-        var registry = GrainFactory.GetGrain<Identity.IRegistryGrain>(Key);
-        var hadRecord = await registry.GetRecordAsync() is not null;
-        var links = await registry.EraseAsync();
-
-        // The grain's state: cleared through its storage (the version chain stays intact until the row goes), then the
-        // row itself and everything else outside the grain.
-        _tagging.Clear();
-        _arrived.Clear();
-        _recommended = null;
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        catch (Exception ex)
-        {
-            _faulted = true;
-            this.DeactivateOnIdle();
-            throw new StateUnavailableException($"State of user '{Key}' could not be cleared ({ex.GetType().Name}); retry the erase.", ex);
-        }
-
-        // Nothing of the old state may be served or written back: the next call starts from an empty, fresh activation.
-        _faulted = true;
-        this.DeactivateOnIdle();
-        ErasedElsewhere elsewhere;
-        try
-        {
-            elsewhere = await eraser.EraseAsync(Key);
-        }
-        catch (Exception ex)
-        {
-            throw new StateUnavailableException($"Stores outside the grain state of user '{Key}' could not be erased ({ex.GetType().Name}); retry the erase.", ex);
-        }
-
-        UserMetrics.Erased.Add(1);
-        LogInformationErased(logger, hadState, applied, quarantined + elsewhere.SpilledRows, examples, elsewhere.DeadLetters);
-        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now, hadRecord, links, elsewhere.ScrubPending);
     }
 
     /// <summary>Deletes the spilled rows a replay resolved (the durable state lists them), so no read of the store sees them.</summary>
@@ -380,10 +304,6 @@ public sealed partial class UserGrain(
     }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "…");
-
-    // The user id stays out of the log: an erasure that logged whom it erased would keep what it removed.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Erased a user (state {HadState}, {Applied} applied events, {Quarantined} quarantined, {Examples} quality examples, {DeadLetters} dead letters)")]
-    private static partial void LogInformationErased(ILogger logger, bool hadState, long applied, long quarantined, int examples, long deadLetters);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Quarantine of {UserId} spilled {Count} entries to the spill store; {Spilled} so far")]
     private static partial void LogDebugSpilled(ILogger logger, string userId, int count, long spilled);

@@ -1,0 +1,95 @@
+using Esrs.Events;
+using Esrs.Profiles;
+using Esrs.Quality;
+using Microsoft.Extensions.Logging;
+
+namespace Esrs.Users;
+
+/// <summary>What the user declared in the registry, the explained profile, and erasure.</summary>
+public sealed partial class UserGrain
+{
+    public Task<UserProfile> ExplainProfileAsync()
+    {
+        ThrowIfUnusable();
+        _dirty |= ApplyArrivedTags();
+        return Task.FromResult(_processor.ExplainedProfile(Now));
+    }
+
+    public async Task DeclareAsync(string? gender, int? birthYear, string source, DateTime at)
+    {
+        ThrowIfUnusable();
+        ThrowIfSystemGrain();
+
+        if (_processor.Declare(gender, birthYear, source, at, profileOptions.Value.RegistryTrust))
+        {
+            _recommended = null;
+            await PersistAsync();
+        }
+    }
+
+    public async Task<EraseResult> EraseAsync()
+    {
+        ThrowIfUnusable();
+        ThrowIfSystemGrain();
+
+        var hadState = state.RecordExists;
+        var applied = state.State.Accepted + state.State.Repaired;
+        var quarantined = (long)state.State.Quarantine.Count;
+
+        // The monitors and the registry first: if anything fails below, the call is retried and these parts are done
+        // again (harmlessly).
+        var examples = await GrainFactory.GetGrain<IQualityGrain>(0).ForgetUserAsync(Key);
+        var registry = GrainFactory.GetGrain<Identity.IRegistryGrain>(Key);
+        var hadRecord = await registry.GetRecordAsync() is not null;
+        var links = await registry.EraseAsync();
+
+        // The grain's state: cleared through its storage (the version chain stays intact until the row goes), then the
+        // row itself and everything else outside the grain.
+        _tagging.Clear();
+        _arrived.Clear();
+        _recommended = null;
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (Exception ex)
+        {
+            _faulted = true;
+            this.DeactivateOnIdle();
+            throw new StateUnavailableException($"State of user '{Key}' could not be cleared ({ex.GetType().Name}); retry the erase.", ex);
+        }
+
+        // Nothing of the old state may be served or written back: the next call starts from an empty, fresh activation.
+        _faulted = true;
+        this.DeactivateOnIdle();
+        ErasedElsewhere elsewhere;
+        try
+        {
+            elsewhere = await eraser.EraseAsync(Key);
+        }
+        catch (Exception ex)
+        {
+            throw new StateUnavailableException($"Stores outside the grain state of user '{Key}' could not be erased ({ex.GetType().Name}); retry the erase.", ex);
+        }
+
+        UserMetrics.Erased.Add(1);
+        LogInformationErased(logger, hadState, applied, quarantined + elsewhere.SpilledRows, examples, elsewhere.DeadLetters);
+        return new EraseResult(hadState, applied, quarantined, elsewhere.SpilledRows, examples, elsewhere.DeadLetters, elsewhere.Scrubbed, Now, hadRecord, links, elsewhere.ScrubPending);
+    }
+
+    // The user id stays out of the log: an erasure that logged whom it erased would keep what it removed.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased a user (state {HadState}, {Applied} applied events, {Quarantined} quarantined, {Examples} quality examples, {DeadLetters} dead letters)")]
+    private static partial void LogInformationErased(ILogger logger, bool hadState, long applied, long quarantined, int examples, long deadLetters);
+
+    /// <summary>
+    /// An unattributed grain holds the events of many senders that named no valid user: nobody can declare anything for
+    /// it or erase it as one person.
+    /// </summary>
+    private void ThrowIfSystemGrain()
+    {
+        if (UserGrainKeys.IsUnattributed(Key))
+        {
+            throw new ArgumentException($"'{Key}' is a system grain, not a user ({RuleIds.UserInvalid}); only a user can declare or be erased.");
+        }
+    }
+}
