@@ -14,4 +14,7 @@ public static class StorageNames
 
     /// <summary>The user registry (pseudonymised records, links) and its identifier indexes.</summary>
     public const string Identity = "identity";
+
+    /// <summary>The catalogue: each source's feed memory and quarantine, and the item shards.</summary>
+    public const string Catalogue = "catalogue";
 }

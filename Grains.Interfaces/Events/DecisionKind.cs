@@ -14,4 +14,7 @@ public enum DecisionKind
 
     /// <summary>The event cannot be used; it goes to quarantine.</summary>
     Rejected = 3,
+
+    /// <summary>A missing value was filled from another source (the catalogue); the event is kept and counts as accepted.</summary>
+    Imputed = 4,
 }

@@ -37,6 +37,18 @@ public static class RuleIds
     public const string TextTruncated = "text.truncate";
     public const string NonProductItem = "item.non-product";
 
+    /// <summary>An event's missing title, category path, brand or price filled from the catalogue item of its item id.</summary>
+    public const string CatalogueTitle = "catalogue.enrich.title";
+    public const string CatalogueCategory = "catalogue.enrich.category";
+    public const string CatalogueBrand = "catalogue.enrich.brand";
+    public const string CataloguePrice = "catalogue.enrich.price";
+
+    /// <summary>An event's own value disagrees with its catalogue item's (the event keeps its own).</summary>
+    public const string CatalogueDisagrees = "catalogue.disagree";
+
+    /// <summary>The event's item id is a duplicate listing of another catalogue item; it is counted under that one.</summary>
+    public const string CatalogueAlias = "catalogue.item.alias";
+
     /// <summary>Rule id of profile fields derived directly from accepted events.</summary>
     public const string ProfileFromEvent = "profile.event";
 

@@ -6,7 +6,8 @@ namespace Esrs.Cleaning;
 /// <summary>
 /// Runs the rule families in order over one event. Identity, type and time come first, text is
 /// normalised before the field checks that look at it, and quantity repairs (which may change the
-/// type) come before the required-field check of the repaired type.
+/// type) come before the required-field check of the repaired type. The catalogue fills what the event lacks
+/// before the field checks, so a filled price is checked like a sent one.
 /// </summary>
 public sealed class EventValidator
 {
@@ -17,6 +18,12 @@ public sealed class EventValidator
     {
     }
 
+    /// <summary>The built-in rules with the catalogue's price tolerance.</summary>
+    public EventValidator(decimal cataloguePriceTolerance)
+        : this(DefaultRules(cataloguePriceTolerance))
+    {
+    }
+
     public EventValidator(IEnumerable<IEventRule> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -24,13 +31,14 @@ public sealed class EventValidator
     }
 
     /// <summary>The built-in rule families, in the order they run.</summary>
-    public static IEventRule[] DefaultRules() =>
+    public static IEventRule[] DefaultRules(decimal cataloguePriceTolerance = 2m) =>
     [
         new IdentityRule(),
         new EventTypeRule(),
         new OccurredAtRule(),
         new TextRule(),
         new QuantityRule(),
+        new CatalogueRule(cataloguePriceTolerance),
         new RequiredFieldsRule(),
         new PriceRule(),
         new CurrencyRule(),

@@ -21,7 +21,8 @@ public static class EsrsGrainServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new EventValidator());
+        services.TryAddSingleton(sp => new EventValidator(sp.GetRequiredService<IOptions<Catalogue.CatalogueOptions>>().Value.PriceTolerance));
+        services.TryAddSingleton<Catalogue.CatalogueCache>();
         services.TryAddSingleton<QualityCollector>();
         services.TryAddSingleton<Tagging.TaggerClient>();
         services.AddHostedService(sp => sp.GetRequiredService<QualityCollector>());
@@ -70,6 +71,11 @@ public static class EsrsGrainServiceCollectionExtensions
                 .Validate(o => o.RepeatWeight >= 0 && o.PopularityWeight >= 0 && o.CategoryWeight >= 0 && o.MaxBecause is > 0 and <= 10, "Esrs:Recommend weights must not be negative.")
                 .Validate(o => o.Shards is > 0 and <= 4_096 && o.HistoryItems is > 0 and <= 1_000, "Esrs:Recommend:Shards must be within 1..4096 and HistoryItems within 1..1000.")
                 .Validate(o => o.FlushInterval > TimeSpan.Zero && o.PersistInterval > TimeSpan.Zero, "Esrs:Recommend intervals must be positive.")
+                .ValidateOnStart(),
+            services.AddOptions<Catalogue.CatalogueOptions>()
+                .Validate(o => o.Shards is > 0 and <= 4_096, "Esrs:Catalogue:Shards must be within 1..4096.")
+                .Validate(o => o.CacheFor > TimeSpan.Zero && o.MissCacheFor > TimeSpan.Zero && o.CacheCapacity > 0, "Esrs:Catalogue cache times and capacity must be positive.")
+                .Validate(o => o.PriceTolerance > 1m, "Esrs:Catalogue:PriceTolerance must be above 1.")
                 .ValidateOnStart());
         configure?.Invoke(builder);
         return services;
@@ -85,4 +91,5 @@ public sealed record EsrsUserOptionsBuilder(
     OptionsBuilder<TaggerOptions> Tagger,
     OptionsBuilder<QualityOptions> Quality,
     OptionsBuilder<RankOptions> Rank,
-    OptionsBuilder<RecommendOptions> Recommend);
+    OptionsBuilder<RecommendOptions> Recommend,
+    OptionsBuilder<Catalogue.CatalogueOptions> Catalogue);

@@ -26,6 +26,9 @@ public sealed class ProfileBuilder(ProfileOptions options)
         _ => 0,
     };
 
+    /// <summary>Provenance of a value an event carried because the catalogue filled it in.</summary>
+    private static Provenance FromCatalogue(string ruleId, DateTime at) => new(Quality.QualityCollector.CatalogueSource, ruleId, at);
+
     /// <summary>Applies one accepted (possibly repaired) event.</summary>
     public void Apply(ProfileState state, UserEvent e, in ValidationResult validation)
     {
@@ -83,13 +86,13 @@ public sealed class ProfileBuilder(ProfileOptions options)
             if (e.CategoryPath is { } category)
             {
                 AddScore(state.Categories, category, weight * boost, options.MaxInterests);
-                state.Provenance[ProfileFields.Categories] = fromEvent;
+                state.Provenance[ProfileFields.Categories] = validation.Has(RuleIds.CatalogueCategory) ? FromCatalogue(RuleIds.CatalogueCategory, at) : fromEvent;
             }
 
             if (e.Brand is { } brand)
             {
                 AddScore(state.Brands, brand, weight * boost, options.MaxInterests);
-                state.Provenance[ProfileFields.Brands] = fromEvent;
+                state.Provenance[ProfileFields.Brands] = validation.Has(RuleIds.CatalogueBrand) ? FromCatalogue(RuleIds.CatalogueBrand, at) : fromEvent;
             }
         }
 

@@ -95,6 +95,48 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         }
     }
 
+    /// <summary>Source name the catalogue's cleaning is counted under.</summary>
+    public const string CatalogueSource = "catalogue";
+
+    /// <summary>Records what a catalogue source's cleaning made of a batch of records (after it was made durable).</summary>
+    public void RecordCatalogue(string catalogueSource, IReadOnlyList<Catalogue.CatalogueRecord> records, IReadOnlyList<Catalogue.CatalogueOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(catalogueSource);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (!Enabled || records.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        Span<long> perOutcome = stackalloc long[OutcomeNames.Length];
+        foreach (var outcome in outcomes)
+        {
+            perOutcome[(int)outcome.Kind]++;
+        }
+
+        AddOutcomes(CatalogueSource, perOutcome);
+        var shard = _shards[ShardOf(CatalogueSource + "/" + catalogueSource, _shards.Length)];
+        bool due;
+        lock (shard)
+        {
+            var sketch = shard.SketchOf(CatalogueSource);
+            for (var i = 0; i < records.Count; i++)
+            {
+                sketch.AddCatalogueRecord(records[i], outcomes[i], now);
+            }
+
+            shard.Events += records.Count;
+            due = shard.Events >= options.Value.FlushEvents;
+        }
+
+        if (due)
+        {
+            _due.Release();
+        }
+    }
+
     private void AddOutcomes(string source, Span<long> perOutcome)
     {
         // Metric tags are bounded like the sketches: a caller cannot mint time series.

@@ -102,6 +102,73 @@ public static class QualitySketchUpdates
         }
     }
 
+    /// <summary>The type name catalogue records are counted under in the <c>catalogue</c> source's sketch.</summary>
+    public const string CatalogueItemType = "item";
+
+    private static readonly string[] CatalogueFieldKeys = [.. QualitySketch.Fields.Select(f => CatalogueItemType + "/" + f)];
+
+    /// <summary>
+    /// Records one catalogue record and what cleaning made of it: outcome, rules, example, which fields it had (title as
+    /// <c>itemTitle</c>, list price as <c>unitPrice</c>), its list price, top category, category and brand.
+    /// </summary>
+    public static void AddCatalogueRecord(this QualitySketch sketch, Catalogue.CatalogueRecord record, Catalogue.CatalogueOutcome outcome, DateTime ingestedAt)
+    {
+        ArgumentNullException.ThrowIfNull(sketch);
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(outcome);
+        sketch.Events++;
+        Bump(sketch.Types, CatalogueItemType);
+        sketch.FirstIngest = sketch.FirstIngest is { } first && first <= ingestedAt ? first : ingestedAt;
+        sketch.LastIngest = sketch.LastIngest is { } last && last >= ingestedAt ? last : ingestedAt;
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Accepted: sketch.Accepted++; break;
+            case OutcomeKind.Repaired: sketch.Repaired++; break;
+            case OutcomeKind.DuplicateById: sketch.DuplicatesById++; break;
+            case OutcomeKind.DuplicateByContent: sketch.DuplicatesByContent++; break;
+            case OutcomeKind.Quarantined: sketch.Quarantined++; break;
+        }
+
+        if (outcome.Kind == OutcomeKind.DuplicateById)
+        {
+            return;
+        }
+
+        foreach (var decision in outcome.Decisions)
+        {
+            Bump(decision.Kind == DecisionKind.Rejected ? sketch.QuarantineRules : sketch.RepairRules, decision.RuleId);
+        }
+
+        if (outcome.Kind == OutcomeKind.Quarantined && outcome.Decisions.FirstOrDefault(d => d.Kind == DecisionKind.Rejected) is { } rejected)
+        {
+            sketch.Examples[rejected.RuleId] = new QuarantineExample(rejected.RuleId, Cut(rejected.Detail), Cut(record.ItemId) ?? "", "", CatalogueItemType,
+                Cut(record.ItemId), record.ListPrice, null, ingestedAt, ingestedAt);
+        }
+
+        var present = sketch.FieldsPresent;
+        Present(present, CatalogueFieldKeys[1], record.ItemId is { Length: > 0 });
+        Present(present, CatalogueFieldKeys[2], !string.IsNullOrWhiteSpace(record.Title));
+        Present(present, CatalogueFieldKeys[3], !string.IsNullOrWhiteSpace(record.CategoryPath));
+        Present(present, CatalogueFieldKeys[4], !string.IsNullOrWhiteSpace(record.Brand));
+        Present(present, CatalogueFieldKeys[7], record.ListPrice.HasValue);
+        Present(present, CatalogueFieldKeys[8], record.Currency is { Length: > 0 });
+        if (record.ListPrice is { } price)
+        {
+            sketch.Price.Add((double)price);
+        }
+
+        CountTopCategory(sketch.TopCategories, record.CategoryPath);
+        if (record.CategoryPath is { Length: > 0 } category)
+        {
+            sketch.Categories.Add(category);
+        }
+
+        if (record.Brand is { Length: > 0 } brand)
+        {
+            sketch.Brands.Add(brand);
+        }
+    }
+
     /// <summary>Records what the tagger did with applied events: tags per label, or that they stayed untagged.</summary>
     public static void AddTagging(this QualitySketch sketch, long tagged, long untagged, IEnumerable<string> labels)
     {

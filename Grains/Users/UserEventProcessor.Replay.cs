@@ -13,13 +13,13 @@ public sealed partial class UserEventProcessor
     /// the spilled entries that left are added to <see cref="UserState.ResolvedSpilled"/>, for the caller to delete from the
     /// spill store after persisting (and to clear once deleted).
     /// </summary>
-    public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, long notReplayed = 0)
+    public ReplayResult Replay(DateTime now, IReadOnlyList<QuarantinedEvent> spilled, long notReplayed = 0, ICatalogueLookup? catalogue = null)
     {
         ArgumentNullException.ThrowIfNull(spilled);
         var s = State;
         TagRequests.Clear();
         Spilled.Clear();
-        var context = new ValidationContext(_grainKey, now, _validation);
+        var context = new ValidationContext(_grainKey, now, _validation, catalogue);
         var outcomes = new List<EventOutcome>(s.Quarantine.Count + spilled.Count);
         long stillSpilled = 0;
         foreach (var entry in spilled)

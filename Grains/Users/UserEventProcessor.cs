@@ -82,9 +82,10 @@ public sealed partial class UserEventProcessor
 
     /// <summary>
     /// Processes a batch in order; returns one outcome per event. <paramref name="spilled"/> says which of this batch's
-    /// identities (<see cref="QuarantineIdentity"/>) and content hashes the spill store already holds.
+    /// identities (<see cref="QuarantineIdentity"/>) and content hashes the spill store already holds; <paramref name="catalogue"/>
+    /// holds the catalogue items of the batch's item ids (null: events are not enriched).
     /// </summary>
-    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now, SpilledMatches? spilled = null)
+    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now, SpilledMatches? spilled = null, ICatalogueLookup? catalogue = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         spilled ??= SpilledMatches.None;
@@ -93,7 +94,7 @@ public sealed partial class UserEventProcessor
         _spilledContentThisCall.Clear();
         TagRequests.Clear();
         Applied.Clear();
-        var context = new ValidationContext(_grainKey, now, _validation);
+        var context = new ValidationContext(_grainKey, now, _validation, catalogue);
         var outcomes = new EventOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {

@@ -40,6 +40,7 @@ public sealed partial class UserGrain(
     IUserDataEraser eraser,
     QualityCollector quality,
     RecommendationFeed feed,
+    Catalogue.CatalogueCache catalogue,
     TaggerClient tagger,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
@@ -118,9 +119,11 @@ public sealed partial class UserGrain(
 
         await CleanUpSpillAsync();
         var spilled = await SpilledMatchesAsync(batch);
+        // The catalogue items of the batch's item ids: from this silo's cache, else one call per shard for the batch.
+        var items = await catalogue.LookupAsync(batch);
         // The recent items before this call: the feed pairs each purchase and cart with them (a copy only when it is on).
         IReadOnlyList<string> recentBefore = feed.Enabled ? [.. state.State.Profile.RecentItems.Take(recommendOptions.Value.PairWindow)] : [];
-        var outcomes = _processor.Ingest(batch, Now, spilled);
+        var outcomes = _processor.Ingest(batch, Now, spilled, items);
         _recommended = null;
         ApplyArrivedTags();
         await PersistAsync();
@@ -179,7 +182,8 @@ public sealed partial class UserGrain(
             return new ReplayResult([], notReplayed, notReplayed);
         }
 
-        var result = _processor.Replay(Now, spilled, notReplayed);
+        var items = await catalogue.LookupAsync(state.State.Quarantine.Select(q => q.Event).Concat(spilled.Select(q => q.Event)));
+        var result = _processor.Replay(Now, spilled, notReplayed, items);
         ApplyArrivedTags();
         await PersistAsync();
         try

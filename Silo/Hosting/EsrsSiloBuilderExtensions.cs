@@ -112,6 +112,7 @@ public static class EsrsSiloBuilderExtensions
             });
         builder.Rank.BindConfiguration(Recommending.RankOptions.SectionName);
         builder.Recommend.BindConfiguration(Recommending.RecommendOptions.SectionName);
+        builder.Catalogue.BindConfiguration(Catalogue.CatalogueOptions.SectionName);
         return builder;
     }
 
@@ -158,7 +159,7 @@ public static class EsrsSiloBuilderExtensions
                 prefixKeys: false));
         }
 
-        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity })
+        foreach (var name in options.GroupCommit ? [StorageNames.Quality, StorageNames.Recommend, StorageNames.Catalogue] : new[] { StorageNames.Users, StorageNames.Quality, StorageNames.Recommend, StorageNames.Identity, StorageNames.Catalogue })
         {
             // The ADO.NET provider under an inner name; grains reach it only through ExactKeyGrainStorage, which keeps
             // it from reading keys as hex numbers (dotnet/orleans#9706).
