@@ -2,10 +2,28 @@ using System.Globalization;
 
 namespace Esrs.Datasets;
 
-/// <summary>The Flipkart catalogue, read product by product (kept for the catalogue integration work).</summary>
+/// <summary>The Flipkart catalogue, read product by product, and the descriptions of its first 999 products.</summary>
 public static class FlipkartCatalog
 {
     public const string FileName = "flipkart_products.csv.gz";
+    public const string DetailsFileName = "flipkart_product_details_first999.csv.gz";
+
+    private static readonly string[] DetailsHeader = ["uniq_id", "crawl_timestamp", "product_url", "description", "product_specifications"];
+
+    /// <summary>Description by <c>uniq_id</c>, from the details file (blank descriptions left out).</summary>
+    public static Dictionary<string, string> ReadDescriptions(Stream file)
+    {
+        var descriptions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in GzipCsv.Records(file, DetailsHeader, "Flipkart details", null))
+        {
+            if (!string.IsNullOrWhiteSpace(f[3]))
+            {
+                descriptions[f[0]] = f[3];
+            }
+        }
+
+        return descriptions;
+    }
 
     private static readonly string[] Header =
         ["uniq_id", "pid", "product_name", "product_category_tree", "retail_price", "discounted_price", "is_FK_Advantage_product", "product_rating", "overall_rating", "brand"];

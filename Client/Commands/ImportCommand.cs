@@ -8,11 +8,11 @@ namespace Esrs.Client.Commands;
 /// <summary><c>import &lt;dataset&gt; [--limit N] [--via http|redis|orleans]</c>: streams a real data set into the grid.</summary>
 public static class ImportCommand
 {
-    private static readonly string[] DataSets = ["uci-online-retail", "taobao-user-behavior-slice", "flipkart-product-catalog", "registry"];
+    private static readonly string[] DataSets = ["uci-online-retail", "taobao-user-behavior-slice", "flipkart-product-catalog", "uci-items", "registry"];
 
     public static Command Create()
     {
-        var dataset = new Argument<string>("dataset") { Description = "uci-online-retail, taobao-user-behavior-slice, flipkart-product-catalog, or registry (a user-registry CSV named by --file)" };
+        var dataset = new Argument<string>("dataset") { Description = "Events: uci-online-retail, taobao-user-behavior-slice; catalogue: flipkart-product-catalog, uci-items (UCI's items from its invoice lines); registry (a user-registry CSV named by --file)" };
         dataset.AcceptOnlyFromAmong(DataSets);
         var limit = new Option<int?>("--limit") { Description = "Read at most this many rows" };
         limit.Validators.Add(r => r.AddErrorIfBelow(1));
@@ -24,7 +24,7 @@ public static class ImportCommand
         var stream = new Option<string>("--stream") { Description = "Redis stream", DefaultValueFactory = _ => "esrs:events" };
         var data = new Option<string?>("--data") { Description = "Folder of the data sets (default ESRS_DATA or ../shared/data)" };
         var file = new Option<string?>("--file") { Description = "registry: the CSV to send (./esrs generate registry writes one)" };
-        var command = new Command("import", "Stream a data set of ../shared/data into a running grid: progress bar, then a summary table")
+        var command = new Command("import", "Stream a data set of ../shared/data into a running grid (events, catalogue items or registry records): progress, then a summary table")
         {
             dataset, limit, via, url, key, redis, stream, data, file,
         };
@@ -55,7 +55,7 @@ public static class ImportCommand
         var dataRoot = settings.Data ?? Environment.GetEnvironmentVariable("ESRS_DATA") ?? Path.Combine("..", "shared", "data");
         var file = settings.DataSet switch
         {
-            "uci-online-retail" => Path.Combine(dataRoot, settings.DataSet, UciOnlineRetail.FileName),
+            "uci-online-retail" or "uci-items" => Path.Combine(dataRoot, "uci-online-retail", UciOnlineRetail.FileName),
             "taobao-user-behavior-slice" => Path.Combine(dataRoot, settings.DataSet, TaobaoUserBehavior.FileName),
             _ => Path.Combine(dataRoot, settings.DataSet, FlipkartCatalog.FileName),
         };
@@ -64,13 +64,27 @@ public static class ImportCommand
             throw new UsageException($"import: data file not found: {Path.GetFullPath(file)}");
         }
 
-        await using var stream = File.OpenRead(file);
-        double Fraction() => (double)stream.Position / stream.Length;
-        if (settings.DataSet == "flipkart-product-catalog")
+        if (settings.DataSet is "flipkart-product-catalog" or "uci-items")
         {
-            return Catalogue(stream, settings.Limit);
+            if (settings.Via != "http")
+            {
+                throw new UsageException($"import {settings.DataSet}: catalogue records go through the HTTP gateway only (--via http)");
+            }
+
+            var (http, key) = await GatewayAsync(settings);
+            using (http)
+            {
+                var (source, records) = settings.DataSet == "uci-items"
+                    ? (CatalogueImport.UciSource, CatalogueImport.UciItems(UciOnlineRetail.ReadRows(file, settings.Limit)))
+                    : (CatalogueImport.FlipkartSource, CatalogueImport.Flipkart(Path.GetDirectoryName(file)!, settings.Limit));
+                Console.Write(await CatalogueImport.RunAsync(http, key, source, records, Console.Error));
+            }
+
+            return ExitCodes.Success;
         }
 
+        await using var stream = File.OpenRead(file);
+        double Fraction() => (double)stream.Position / stream.Length;
         var events = settings.DataSet == "uci-online-retail"
             ? UciOnlineRetail.ReadRows(stream, settings.Limit).Select(UciOnlineRetail.ToEvent)
             : TaobaoUserBehavior.ReadEvents(stream, settings.Limit);
@@ -115,29 +129,6 @@ public static class ImportCommand
         }
 
         return (http, key);
-    }
-
-    private static int Catalogue(Stream stream, int? limit)
-    {
-        // The catalogue feeds the integration work (item join, distant supervision); here it is read and described.
-        long products = 0, withBrand = 0, withPrices = 0, singleLevel = 0;
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var product in FlipkartCatalog.ReadProducts(stream, limit))
-        {
-            products++;
-            withBrand += product.Brand is null ? 0 : 1;
-            withPrices += product.RetailPrice is null || product.DiscountedPrice is null ? 0 : 1;
-            singleLevel += product.CategoryPath.Contains('>', StringComparison.Ordinal) ? 0 : 1;
-            names.Add(product.Name);
-        }
-
-        Console.WriteLine($"{"products",-30}{products,12:N0}");
-        Console.WriteLine($"{"with brand",-30}{withBrand,12:N0}");
-        Console.WriteLine($"{"with both prices",-30}{withPrices,12:N0}");
-        Console.WriteLine($"{"single-level category path",-30}{singleLevel,12:N0}");
-        Console.WriteLine($"{"distinct product names",-30}{names.Count,12:N0}");
-        Console.WriteLine("(catalogue rows are not user events: nothing was sent)");
-        return 0;
     }
 
     private sealed record Settings(string DataSet, int? Limit, string Via, string? Url, string? Key, string? Redis, string Stream, string? Data, string? File = null);

@@ -112,6 +112,7 @@ public static class GatewayHost
         app.MapEsrsRanking();
         app.MapEsrsQuality();
         app.MapEsrsRegistry();
+        app.MapEsrsCatalogue();
 
         // The Orleans dashboard (cluster view), for operators only: the session cookie of the quality page's sign-in.
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EsrsPolicies.Operator);

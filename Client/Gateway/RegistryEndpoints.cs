@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Esrs.Client.Gateway.Auth;
 using Esrs.Events;
 using Esrs.Identity;
@@ -57,57 +56,10 @@ public static class RegistryEndpoints
                 "This gateway has no Esrs:Gateway:PseudonymKeys: it cannot pseudonymise personal data, so it stores none.");
         }
 
-        if (http.Request.ContentLength > options.Value.MaxBodyBytes)
+        var (records, problem) = await JsonArrayBody.ReadAsync<UserRecordJson>(http.Request, options.Value.MaxBodyBytes, MaxRecords, "user record", cancellationToken);
+        if (problem is not null || records is null)
         {
-            return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BodyTooLarge, "Body too large", $"At most {options.Value.MaxBodyBytes} bytes.");
-        }
-
-        List<UserRecordJson?> records;
-        // Read whole, but never more than the limit (a chunked body has no length to check first).
-        await using var body = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (body.Length + read > options.Value.MaxBodyBytes)
-            {
-                return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BodyTooLarge, "Body too large", $"At most {options.Value.MaxBodyBytes} bytes.");
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
-        if (body.Length == 0)
-        {
-            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "Send a user record object or an array of them.");
-        }
-
-        body.Position = 0;
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            records = document.RootElement.ValueKind switch
-            {
-                JsonValueKind.Array => document.RootElement.Deserialize<List<UserRecordJson?>>(GatewayJson.Options) ?? [],
-                JsonValueKind.Object => [document.RootElement.Deserialize<UserRecordJson>(GatewayJson.Options)],
-                _ => throw new JsonException("The body must be a record object or an array of them."),
-            };
-        }
-        catch (JsonException ex)
-        {
-            // The message names the path and the problem, never the value (which may be an email).
-            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyMalformed, "Malformed body",
-                ex.Path is { } path ? $"Not a user record at {path} (a value of the wrong type, or a field records do not have)." : "Not JSON user records.");
-        }
-
-        if (records.Count == 0)
-        {
-            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "No records", "The array holds no record.");
-        }
-
-        if (records.Count > MaxRecords)
-        {
-            return GatewayProblems.Problem(StatusCodes.Status413PayloadTooLarge, GatewayProblems.BatchTooLarge, "Too many records", $"At most {MaxRecords} records per request.");
+            return problem!;
         }
 
         var pseudonymiser = new Pseudonymiser(keys[0].Name, keys[0].Key);
