@@ -27,7 +27,13 @@ internal static class BenchCommandLine
                 throw new FileNotFoundException($"data file not found: {file} (use --data DIR)", file);
             }
 
-            return await IngestBench.RunAsync([.. UciOnlineRetail.ReadRows(file, parse.GetValue(events)).Select(UciOnlineRetail.ToEvent)]);
+            var rows = UciOnlineRetail.ReadRows(file, parse.GetValue(events)).ToList();
+            // The catalogue of the same rows' items, as ./esrs import uci-items sends it.
+            var catalogue = CatalogueImport.UciItems(rows).Select(r => new Catalogue.CatalogueRecord
+            {
+                ItemId = r.ItemId!, Title = r.Title, CategoryPath = r.CategoryPath, Brand = r.Brand, ListPrice = r.ListPrice, SalePrice = r.SalePrice, Currency = r.Currency, Description = r.Description,
+            }).ToList();
+            return await IngestBench.RunAsync([.. rows.Select(UciOnlineRetail.ToEvent)], catalogue);
         });
         root.Add(TaggerPool());
         root.Add(Evaluate());

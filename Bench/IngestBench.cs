@@ -9,7 +9,7 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class IngestBench
 {
-    public static async Task<int> RunAsync(IReadOnlyList<UserEvent> events)
+    public static async Task<int> RunAsync(IReadOnlyList<UserEvent> events, IReadOnlyList<Catalogue.CatalogueRecord> catalogue)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Esrs ingest bench: {events.Count:N0} UCI Online Retail events, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"));
         Console.WriteLine();
@@ -41,6 +41,20 @@ internal static class IngestBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass), quality monitors off (two runs) | {off.Average():N0} events/s ({off[0]:N0}, {off[1]:N0}) |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one silo, SQLite, grain calls in process (first pass), quality monitors on (two runs) | {on.Average():N0} events/s ({on[0]:N0}, {on[1]:N0}); {(on.Average() / off.Average()) - 1:+0.0%;-0.0%} |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| same events again (all duplicates) | {silo.DuplicateEventsPerSecond:N0} events/s |"));
+
+            // Catalogue enrichment off and on (UCI's items loaded first), alternating, fresh databases, monitors on in both.
+            var plain = new List<double>();
+            var enriched = new List<SiloBenchResult>();
+            for (var round = 0; round < 2; round++)
+            {
+                plain.Add((await SiloBench.RunAsync(events, $"{dataDirectory}-plain{round}", TextWriter.Null)).EventsPerSecond);
+                enriched.Add(await SiloBench.RunAsync(events, $"{dataDirectory}-enriched{round}", TextWriter.Null, catalogue: catalogue));
+            }
+
+            var enrichedRate = enriched.Average(r => r.EventsPerSecond);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| catalogue enrichment off (two runs) | {plain.Average():N0} events/s ({plain[0]:N0}, {plain[1]:N0}) |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| catalogue enrichment on, {catalogue.Count:N0} items (two runs) | {enrichedRate:N0} events/s ({enriched[0].EventsPerSecond:N0}, {enriched[1].EventsPerSecond:N0}); {(enrichedRate / plain.Average()) - 1:+0.0%;-0.0%}; {enriched[1].CatalogueFetches:N0} shard calls for {events.Count:N0} events |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stored user rows (SQLite), mean payload | {silo.StoredRows:N0} rows, {silo.MeanStoredBytes:N0} B |"));
             var sizes = StateSizeReport.PerUser(events);
             var near100 = sizes.Where(s => s.Events is >= 80 and <= 120).Select(s => s.Bytes).Order().ToList();
