@@ -52,12 +52,27 @@ public sealed class ReadmeQuickStartTests : IDisposable
                 Assert.All(keys.Values, key => Assert.DoesNotContain(key, commandLine, StringComparison.Ordinal));
             }
 
+            // "The catalogue": UCI's items first, so the events are joined to them (price disagreements show among the first 2,000).
+            var (itemsCode, itemsText) = await RunAsync(["import", "uci-items"], environment);
+            Assert.True(itemsCode == 0, itemsText);
+            Assert.Matches(@"records read\s+4,070", itemsText);
+            var (flipkartCode, flipkartText) = await RunAsync(["import", "flipkart-product-catalog"], environment);
+            Assert.True(flipkartCode == 0, flipkartText);
+            Assert.Matches(@"records read\s+20,000", flipkartText);
+            Assert.Matches(@"catalogue\.category\.cut-off\s+1,732", flipkartText);
+
             var (importCode, importText) = await RunAsync(["import", "uci-online-retail", "--limit", "2000"], environment);
             Assert.True(importCode == 0, importText);
             Assert.Matches(@"read\s+2,000", importText);
+            Assert.Matches(@"rule catalogue\.disagree\s+\d", importText);
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}/") };
             http.DefaultRequestHeaders.Add("X-Api-Key", keys["ESRS_READ_KEY"]);
+            // The README's catalogue curls: the case twin names its product; the Flipkart source shows its counts.
+            var twin = await http.GetFromJsonAsync<JsonElement>("v1/catalogue/items/85123a");
+            Assert.Equal("85123A", twin.GetProperty("canonicalId").GetString());
+            var flipkart = await http.GetFromJsonAsync<JsonElement>("v1/catalogue/flipkart?limit=5");
+            Assert.Equal(20_000, flipkart.GetProperty("received").GetInt64());
             var profile = await http.GetFromJsonAsync<JsonElement>("v1/users/17850/profile");
             Assert.True(profile.GetProperty("counts").GetProperty("purchase").GetInt32() > 0);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("v1/users/~unattributed%2F3/quarantine?limit=20")).StatusCode);
