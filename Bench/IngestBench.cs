@@ -19,6 +19,9 @@ internal static class IngestBench
         Console.WriteLine("| measure | value |");
         Console.WriteLine("| --- | --- |");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pipeline (dedupe+rules+profile, 1 thread, no Orleans) | {pipelineRate:N0} events/s, {allocPerEvent:N0} B allocated/event |"));
+        var (pipelineEnrichedRate, enrichedAlloc) = PipelineBench.Run(events, rounds: Math.Max(3, 1_000_000 / Math.Max(events.Count, 1)), PipelineBench.Catalogue(catalogue));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| same, every event joined to the catalogue ({catalogue.Count:N0} items in memory) | {pipelineEnrichedRate:N0} events/s, {enrichedAlloc:N0} B allocated/event; {(pipelineEnrichedRate / pipelineRate) - 1:+0.0%;-0.0%} |"));
         var (sketchRate, sketchAlloc) = QualitySketchBench.Run(events, rounds: Math.Max(3, 1_000_000 / Math.Max(events.Count, 1)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| quality sketch add per event (the monitors' share of ingest, 1 thread) | {sketchRate:N0} events/s ({1e9 / sketchRate:N0} ns), {sketchAlloc:N0} B allocated/event |"));
 

@@ -38,8 +38,88 @@ public static partial class CatalogueText
         return builder.ToString();
     }
 
-    /// <summary>Whether two texts are the same once folded.</summary>
-    public static bool SameFolded(string? a, string? b) => string.Equals(Fold(a), Fold(b), StringComparison.Ordinal);
+    /// <summary>Whether two texts are the same once folded (<see cref="Fold"/>), compared in place: nothing is allocated.</summary>
+    public static bool SameFolded(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < a.Length && !char.IsLetterOrDigit(a[i]))
+            {
+                i++;
+            }
+
+            while (j < b.Length && !char.IsLetterOrDigit(b[j]))
+            {
+                j++;
+            }
+
+            if (i == a.Length || j == b.Length)
+            {
+                return i == a.Length && j == b.Length;
+            }
+
+            // One word of each: equal letters, and both end here.
+            while (i < a.Length && j < b.Length && char.IsLetterOrDigit(a[i]) && char.IsLetterOrDigit(b[j]))
+            {
+                if (char.ToLowerInvariant(a[i]) != char.ToLowerInvariant(b[j]))
+                {
+                    return false;
+                }
+
+                i++;
+                j++;
+            }
+
+            if ((i < a.Length && char.IsLetterOrDigit(a[i])) || (j < b.Length && char.IsLetterOrDigit(b[j])))
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the levels of the shorter category path (split at <c>&gt;</c>, <c>/</c> or <c>|</c>; levels without a letter or
+    /// digit ignored) are the first levels of the longer one, each compared folded. Allocates nothing.
+    /// </summary>
+    public static bool OnePathStartsTheOther(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            var x = NextLevel(a, ref i);
+            var y = NextLevel(b, ref j);
+            if (x.IsEmpty || y.IsEmpty)
+            {
+                return true;
+            }
+
+            if (!SameFolded(x, y))
+            {
+                return false;
+            }
+        }
+    }
+
+    private static ReadOnlySpan<char> NextLevel(ReadOnlySpan<char> path, ref int position)
+    {
+        while (position < path.Length)
+        {
+            var rest = path[position..];
+            var end = rest.IndexOfAny('>', '/', '|');
+            var level = end < 0 ? rest : rest[..end];
+            position += end < 0 ? rest.Length : end + 1;
+            foreach (var c in level)
+            {
+                if (char.IsLetterOrDigit(c))
+                {
+                    return level;
+                }
+            }
+        }
+
+        return [];
+    }
 
     /// <summary>HTML tags removed and entities decoded; the same instance when there is neither.</summary>
     public static string StripMarkup(string text)

@@ -41,7 +41,7 @@ public sealed class CatalogueRule(decimal priceTolerance = 2m) : IEventRule
                 category = catalogueCategory;
                 decisions.Add(new RuleDecision(RuleIds.CatalogueCategory, DecisionKind.Imputed, "categoryPath", $"from catalogue item '{item.ItemId}'"));
             }
-            else if (!OnePathStartsTheOther(category, catalogueCategory))
+            else if (!CatalogueText.OnePathStartsTheOther(category, catalogueCategory))
             {
                 decisions.Flag(RuleIds.CatalogueDisagrees, "categoryPath", $"the catalogue's category of '{item.ItemId}' is '{catalogueCategory}'");
             }
@@ -91,24 +91,5 @@ public sealed class CatalogueRule(decimal priceTolerance = 2m) : IEventRule
         }
 
         return e with { ItemTitle = title, CategoryPath = category, Brand = brand, UnitPrice = price, Currency = currency, ItemId = id };
-    }
-
-    /// <summary>Whether the shorter path's levels are the first levels of the longer one (folded).</summary>
-    public static bool OnePathStartsTheOther(string a, string b)
-    {
-        var x = Levels(a);
-        var y = Levels(b);
-        var n = Math.Min(x.Length, y.Length);
-        for (var i = 0; i < n; i++)
-        {
-            if (!string.Equals(x[i], y[i], StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-
-        static string[] Levels(string path) => [.. path.Split(['>', '/', '|'], StringSplitOptions.RemoveEmptyEntries).Select(CatalogueText.Fold).Where(l => l.Length > 0)];
     }
 }
