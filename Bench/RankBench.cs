@@ -62,8 +62,8 @@ internal static class RankBench
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open loop at {rate:N0} requests/s for {seconds:0} s after {warmup:0} s of warm-up; client, gateway and silo share this machine."));
             output.WriteLine();
-            output.WriteLine("| call | sent | errors | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| call | sent | errors | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | item graph |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             // The same rank requests as grain calls inside the silo: what is left without HTTP, JSON and the client hop.
             var grains = silo.Services.GetRequiredService<IGrainFactory>();
             var parsed = bodies.Select(b => JsonSerializer.Deserialize<JsonElement>(b).GetProperty("candidates").EnumerateArray()
@@ -73,16 +73,30 @@ internal static class RankBench
                 await grains.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
                 return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
             };
-            foreach (var (name, send) in new (string, Func<int, Task<HttpResponseMessage>>)[]
+            Func<int, Task<HttpResponseMessage>> recommend = i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20");
+            var graph = silo.Services.GetRequiredService<ItemGraphCache>();
+            var recommendOptions = silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RecommendOptions>>().Value;
+            var cacheFor = recommendOptions.GraphCacheFor;
+            foreach (var (name, send, graphCacheFor) in new (string, Func<int, Task<HttpResponseMessage>>, TimeSpan?)[]
             {
-                ($"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct),
-                ($"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new StringContent(bodies[i % bodies.Length], Encoding.UTF8, new MediaTypeHeaderValue("application/json")))),
-                ("recommendations, k = 20", i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20")),
+                ($"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct, null),
+                ($"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new StringContent(bodies[i % bodies.Length], Encoding.UTF8, new MediaTypeHeaderValue("application/json"))), null),
+                ("recommendations, k = 20", recommend, cacheFor),
+                // The same with the silo's item graph cache off: every recommendation the user grain computes reads the shards.
+                ("recommendations, k = 20, item graph cache off", recommend, TimeSpan.Zero),
             })
             {
+                if (graphCacheFor is { } keep)
+                {
+                    recommendOptions.GraphCacheFor = keep;
+                }
+
                 await OpenLoopAsync(send, rate, warmup, null);
+                var calls = graph.Calls;
                 var result = await OpenLoopAsync(send, rate, seconds, name);
-                output.WriteLine(result);
+                output.WriteLine(graphCacheFor is null
+                    ? result + " |"
+                    : result + string.Create(CultureInfo.InvariantCulture, $" {(graph.Calls - calls) / (rate * seconds):0.00} shard calls/request |"));
             }
 
             return 0;

@@ -47,6 +47,12 @@ public sealed class RecommendOptions
     /// </summary>
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a silo keeps the item graph rows, popularity and popular lists it read (<see cref="ItemGraphCache"/>; 0: it
+    /// reads the shards on every recommendation). What the silo's own feed delivers shows at once.
+    /// </summary>
+    public TimeSpan GraphCacheFor { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Weight of the popular items of the user's categories.</summary>
     public double CategoryWeight { get; set; } = 0.1;
 }

@@ -16,7 +16,7 @@ namespace Esrs.Recommending;
 /// <see cref="RecommendOptions.FlushInterval"/> as numbered deliveries: one that fails is sent again with the same number
 /// and content, and the shard merges each number once.
 /// </summary>
-public sealed partial class RecommendationFeed(IGrainFactory grains, IOptions<RecommendOptions> options, ILogger<RecommendationFeed> logger) : BackgroundService
+public sealed partial class RecommendationFeed(IGrainFactory grains, IOptions<RecommendOptions> options, ItemGraphCache graph, ILogger<RecommendationFeed> logger) : BackgroundService
 {
     private static readonly Meter Meter = new("Esrs.Recommend");
     private static readonly Counter<long> SendFailures = Meter.CreateCounter<long>("esrs.recommend.send_failures", description: "Failed deliveries to item graph shards (retried)");
@@ -165,6 +165,7 @@ public sealed partial class RecommendationFeed(IGrainFactory grains, IOptions<Re
         try
         {
             await grains.GetGrain<IItemGraphGrain>(shard).ApplyAsync(_sender, sequence, delta);
+            graph.Invalidate(delta.Popularity.Keys.Concat(delta.Pairs.Keys));
             lock (buffer)
             {
                 buffer.Delivering = null;

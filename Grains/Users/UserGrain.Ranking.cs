@@ -51,36 +51,11 @@ public sealed partial class UserGrain
         var categories = profile.Categories.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(3).ToList();
         var categoryTotal = categories.Sum(c => c.Value);
 
-        // Round one: every shard's rows of the user's items it owns and its popular items; round two: the popularity of
-        // the neighbours no row of round one carried (their similarity needs it).
-        var shards = options.Shards;
-        var owned = history.GroupBy(h => ItemGraphShard.ShardOf(h.Key, shards)).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(h => h.Key)]);
-        IReadOnlyList<string> wantedCategories = [.. categories.Select(c => c.Key)];
-        var answers = await Task.WhenAll(Enumerable.Range(0, shards).Select(s =>
-            GrainFactory.GetGrain<IItemGraphGrain>(s).GetRowsAsync(owned.GetValueOrDefault(s) ?? [], wantedCategories, k)));
-        var rows = answers.SelectMany(a => a.Rows).ToList();
-        var popular = answers.SelectMany(a => a.Popular).DistinctBy(p => p.ItemId).ToList();
-        var popularity = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var p in popular)
-        {
-            popularity[p.ItemId] = p.Popularity;
-        }
-
-        foreach (var row in rows)
-        {
-            popularity[row.ItemId] = row.Popularity;
-        }
-
-        var missing = rows.SelectMany(r => r.Neighbours.Keys).Where(i => !popularity.ContainsKey(i)).Distinct(StringComparer.Ordinal)
-            .GroupBy(i => ItemGraphShard.ShardOf(i, shards)).ToList();
-        foreach (var found in await Task.WhenAll(missing.Select(g => GrainFactory.GetGrain<IItemGraphGrain>(g.Key).GetPopularityAsync([.. g]))))
-        {
-            foreach (var (item, value) in found)
-            {
-                popularity[item] = value;
-            }
-        }
-
+        // The graph as this silo's cache has it: no grain call when the user's items, categories and neighbours are cached.
+        var read = await graph.ReadAsync([.. history.Select(h => h.Key)], [.. categories.Select(c => c.Key)]);
+        var rows = read.Rows;
+        var popular = read.Popular;
+        var popularity = new Dictionary<string, double>(read.Popularity, StringComparer.Ordinal);
         foreach (var (item, _) in history)
         {
             // Items the graph has not heard of yet (the feed sends every second) still count as the user's repeat interest.

@@ -40,6 +40,7 @@ public sealed partial class UserGrain(
     IUserDataEraser eraser,
     QualityCollector quality,
     RecommendationFeed feed,
+    ItemGraphCache graph,
     Catalogue.CatalogueCache catalogue,
     TaggerClient tagger,
     TimeProvider time,
