@@ -16,7 +16,8 @@ namespace Esrs.Tests.Gateway;
 /// unchanged, the quarantine kept once, items and sources readable, the <c>catalogue</c> quality source counted, events
 /// enriched with the catalogue as provenance and without a grain call per event, and bad requests refused with a rule.
 /// </summary>
-public sealed class CatalogueEndpointTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+[Collection(GatewayCollection.Name)]
+public sealed class CatalogueEndpointTests(GatewayFixture fixture)
 {
     private static readonly JsonSerializerOptions Json = GatewayJson.Options;
 

@@ -115,6 +115,41 @@ public sealed class RecommendationEndpointTests(GatewayFixture fixture)
         Assert.Equal(GatewayProblems.QueryInvalid, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
     }
 
+    [Fact]
+    public async Task ASilosGraphCacheAnswersRepeatReadsWithoutShardCallsUntilItsFeedOrTheClockSaysOtherwise()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (x, y) = ("X-" + run, "Y-" + run);
+        var at = DateTime.UtcNow.AddMinutes(-3);
+        await IngestAsync(Purchase("g1-" + run, x, at), Purchase("g1-" + run, y, at), Purchase("g2-" + run, x, at));
+        await WaitForAsync("g2-" + run, r => r.Any(i => Id(i) == y));
+
+        // A cache of its own over the silo's real shards, on a clock the test moves.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var cache = new Esrs.Recommending.ItemGraphCache(fixture.Silo.Grains, Microsoft.Extensions.Options.Options.Create(new Esrs.Recommending.RecommendOptions()), clock);
+        var first = await cache.ReadAsync([x], []);
+        var row = Assert.Single(first.Rows);
+        Assert.Contains(y, row.Neighbours.Keys);
+        Assert.True(first.Popularity.ContainsKey(y));
+        var calls = cache.Calls;
+        Assert.True(calls > 0);
+
+        var again = await cache.ReadAsync([x], []);
+        Assert.Equal(calls, cache.Calls);
+        Assert.Equal(row.Neighbours, Assert.Single(again.Rows).Neighbours);
+
+        // A delivery of this silo's feed touching x drops its row and the popular lists: read again from the shards.
+        cache.Invalidate([x]);
+        await cache.ReadAsync([x], []);
+        Assert.True(cache.Calls > calls);
+        calls = cache.Calls;
+
+        // Past GraphCacheFor (5 s) everything is read again.
+        clock.Advance(TimeSpan.FromSeconds(6));
+        await cache.ReadAsync([x], []);
+        Assert.True(cache.Calls > calls);
+    }
+
     private static string? Id(JsonElement item) => item.GetProperty("itemId").GetString();
 
     private static async Task<bool> Delay()
