@@ -25,6 +25,7 @@ public sealed record RecordsResponse(int Stored, int Refused, int Links, IReadOn
 public static class RegistryEndpoints
 {
     public const int MaxRecords = 1_000;
+    public const string LinkUnknown = "identity.link.unknown";
     public const int MaxDevices = 20;
 
     public static IEndpointRouteBuilder MapEsrsRegistry(this IEndpointRouteBuilder app)
@@ -44,6 +45,19 @@ public static class RegistryEndpoints
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<IdentityView>()
             .WithSummary("The person a user id belongs to: every linked id, the canonical one, each link with its evidence.");
+
+        v1.MapDelete("/users/{id}/links/{other}", (string id, string other, IClusterClient grains) =>
+                UserIds.IsValid(other)
+                    ? GatewayEndpoints.UserCallAsync(id, async key =>
+                        await grains.GetGrain<IRegistryGrain>(key).UnlinkAsync(other) is { SeparatedAt: not null } result
+                            ? Results.Json(result, GatewayJson.Options)
+                            : GatewayProblems.Problem(StatusCodes.Status404NotFound, LinkUnknown, "No such link", "The two users are neither linked nor separated."))
+                    : Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id", "The other user id is not a user id.")))
+            .RequireAuthorization(EsrsPolicies.Operator)
+            .Produces<UnlinkResult>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Operators: undo a link: the two users are two persons; the link goes on both sides and the rules never join them again.")
+            .DisableAntiforgery();
         return app;
     }
 

@@ -19,10 +19,22 @@ public interface IRegistryGrain : IGrainWithStringKey
     /// <summary>Removes the link to <paramref name="other"/> (the other side erased itself).</summary>
     Task RemoveLinkAsync(string other);
 
+    /// <summary>
+    /// An operator's decision that this user and <paramref name="other"/> are two persons: the link between them goes on both
+    /// sides, and the pair is kept apart from then on (no record of either links them again). Idempotent.
+    /// </summary>
+    Task<UnlinkResult> UnlinkAsync(string other);
+
+    /// <summary>The other side of <see cref="UnlinkAsync"/>: removes the link and keeps the pair apart.</summary>
+    Task SeparateAsync(string other, DateTime at);
+
+    /// <summary>Erasure of <paramref name="other"/>: every trace of it here goes, its link and its separation.</summary>
+    Task ForgetAsync(string other);
+
     /// <summary>Every member linked to this user, breadth first, at most <paramref name="maxMembers"/>.</summary>
     Task<IdentityView> ResolveAsync(int maxMembers);
 
-    /// <summary>Erasure: leaves every index, removes its links from the others, clears the state; how many links it had.</summary>
+    /// <summary>Erasure: leaves every index, removes its links and separations from the others, clears the state; how many other entries it named.</summary>
     Task<int> EraseAsync();
 }
 

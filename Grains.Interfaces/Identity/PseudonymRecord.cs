@@ -56,3 +56,16 @@ public sealed record IdentityView(
 /// <summary>One link between two members of an <see cref="IdentityView"/>.</summary>
 [GenerateSerializer, Immutable, Alias("esrs.identity-edge")]
 public sealed record IdentityEdge([property: Id(0)] string A, [property: Id(1)] string B, [property: Id(2)] string Evidence, [property: Id(3)] DateTime At);
+
+/// <summary>
+/// What undoing a link came to: the link that was removed (null: none, the pair was separated already) and since when the
+/// pair is kept apart (the rules never join these two again, whatever their records say). Both null: the two were neither
+/// linked nor separated, and nothing changed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("esrs.unlink-result")]
+public sealed record UnlinkResult(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Other,
+    [property: Id(2)] IdentityLink? Removed,
+    [property: Id(3)] DateTime? SeparatedAt);
+

@@ -12,6 +12,9 @@ public sealed class RegistryState
     [Id(1)] public List<string> Identifiers { get; set; } = [];
 
     [Id(2)] public List<IdentityLink> Links { get; set; } = [];
+
+    /// <summary>Users an operator separated from this one (<see cref="IRegistryGrain.UnlinkAsync"/>): never linked again.</summary>
+    [Id(3)] public Dictionary<string, DateTime> Separated { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -68,7 +71,7 @@ public sealed partial class RegistryGrain(
             var kept = new List<IdentityLink>();
             foreach (var link in state.State.Links.ToList())
             {
-                var theirs = await GrainFactory.GetGrain<IRegistryGrain>(link.Other).GetRecordAsync();
+                var theirs = state.State.Separated.ContainsKey(link.Other) ? null : await GrainFactory.GetGrain<IRegistryGrain>(link.Other).GetRecordAsync();
                 if (theirs is not null && IdentityRules.Evidence(record, theirs) is { } evidence)
                 {
                     kept.Add(link with { Evidence = evidence });
@@ -82,6 +85,7 @@ public sealed partial class RegistryGrain(
             foreach (var other in candidates)
             {
                 if (kept.Any(l => l.Other == other)
+                    || state.State.Separated.ContainsKey(other)
                     || await GrainFactory.GetGrain<IRegistryGrain>(other).GetRecordAsync() is not { } theirs
                     || IdentityRules.Evidence(record, theirs) is not { } evidence)
                 {
@@ -146,9 +150,9 @@ public sealed partial class RegistryGrain(
         await _changing.WaitAsync();
         try
         {
-            if (state.State.Record is null)
+            if (state.State.Record is null || state.State.Separated.ContainsKey(link.Other))
             {
-                // No record (never sent, or erased): nobody links to it.
+                // No record (never sent, or erased), or an operator separated the two: nobody links to it.
                 return false;
             }
 
@@ -185,6 +189,72 @@ public sealed partial class RegistryGrain(
             {
                 await state.WriteStateAsync();
             }
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    public async Task<UnlinkResult> UnlinkAsync(string other)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(other);
+        if (string.Equals(other, Key, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A user cannot be separated from itself.", nameof(other));
+        }
+
+        var at = time.GetUtcNow().UtcDateTime;
+        var (removed, separatedAt) = await SeparateCoreAsync(other, at, onlyIfLinked: true);
+        if (separatedAt is null)
+        {
+            // Neither linked nor separated: nothing to undo, and no trace of the other user is left here.
+            return new UnlinkResult(Key, other, null, null);
+        }
+
+        // The other side after this one: a retry after a failure in between finds this side separated and repeats the rest.
+        await GrainFactory.GetGrain<IRegistryGrain>(other).SeparateAsync(Key, separatedAt.Value);
+        LogInformationSeparated(logger, removed is not null);
+        return new UnlinkResult(Key, other, removed, separatedAt);
+    }
+
+    public Task SeparateAsync(string other, DateTime at) => SeparateCoreAsync(other, at, onlyIfLinked: false);
+
+    public async Task ForgetAsync(string other)
+    {
+        await _changing.WaitAsync();
+        try
+        {
+            if ((state.State.Links.RemoveAll(l => l.Other == other) > 0) | state.State.Separated.Remove(other))
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    private async Task<(IdentityLink? Removed, DateTime? SeparatedAt)> SeparateCoreAsync(string other, DateTime at, bool onlyIfLinked)
+    {
+        await _changing.WaitAsync();
+        try
+        {
+            var removed = state.State.Links.Find(l => l.Other == other);
+            if (onlyIfLinked && removed is null && !state.State.Separated.ContainsKey(other))
+            {
+                return (null, null);
+            }
+
+            var changed = state.State.Links.RemoveAll(l => l.Other == other) > 0;
+            changed |= state.State.Separated.TryAdd(other, at);
+            if (changed)
+            {
+                await state.WriteStateAsync();
+            }
+
+            return (removed, state.State.Separated[other]);
         }
         finally
         {
@@ -231,11 +301,12 @@ public sealed partial class RegistryGrain(
     public async Task<int> EraseAsync()
     {
         List<string> identifiers;
-        List<IdentityLink> links;
+        List<string> others;
         await _changing.WaitAsync();
         try
         {
-            (identifiers, links) = ([.. state.State.Identifiers], [.. state.State.Links]);
+            identifiers = [.. state.State.Identifiers];
+            others = [.. state.State.Links.Select(l => l.Other).Union(state.State.Separated.Keys, StringComparer.Ordinal)];
             foreach (var identifier in identifiers)
             {
                 await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).LeaveAsync(Key);
@@ -249,14 +320,17 @@ public sealed partial class RegistryGrain(
             _changing.Release();
         }
 
-        foreach (var link in links)
+        foreach (var other in others)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(link.Other).RemoveLinkAsync(Key);
+            await GrainFactory.GetGrain<IRegistryGrain>(other).ForgetAsync(Key);
         }
 
         this.DeactivateOnIdle();
-        return links.Count;
+        return others.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An operator separated a registry entry from another (a link removed: {Removed}); the pair is never linked again")]
+    private static partial void LogInformationSeparated(ILogger logger, bool removed);
 
     // Counts and evidence kinds only: user ids of linked persons stay out of the log.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Registry record linked to {Count} other users by {Evidence}")]

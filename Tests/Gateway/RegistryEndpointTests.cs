@@ -154,6 +154,73 @@ public sealed class RegistryEndpointTests
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("v1/users/records", Json("""{"userId":"u"}"""))).StatusCode);
     }
 
+    [Fact]
+    public async Task AnOperatorUndoesALinkAndTheRulesNeverJoinThePairAgainUntilOneIsErased()
+    {
+        using var directory = new TempDirectory();
+        var token = Guid.NewGuid().ToString("N")[..10];
+        string U(string name) => name + "-" + token;
+        var silo = await RealSilo.StartAsync(directory.Path, "esrs-unlink-" + Guid.NewGuid().ToString("N"));
+        const string OperatorKey = "unlink-test-operator-key-0123456789";
+        var gateway = await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:PseudonymKeys:0:Name", "test-1"), ("Esrs:Gateway:PseudonymKeys:0:Key", PseudonymKey),
+            ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        try
+        {
+            using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+            using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+            using var operatorHttp = GatewayFixture.ClientOf(gateway, OperatorKey);
+            var email = $"shared.{token}@example.com";
+            var linked = await PostAsync(writer, new object[] { new { userId = U("a"), email }, new { userId = U("b"), email } });
+            Assert.Equal(1, linked.Links);
+
+            using (var refused = await writer.DeleteAsync($"v1/users/{U("a")}/links/{U("b")}"))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            }
+
+            using (var undone = await operatorHttp.DeleteAsync($"v1/users/{U("a")}/links/{U("b")}"))
+            {
+                var text = await undone.Content.ReadAsStringAsync();
+                Assert.True(undone.StatusCode == HttpStatusCode.OK, text);
+                var result = JsonSerializer.Deserialize<UnlinkResult>(text, GatewayJson.Options)!;
+                Assert.Equal((U("b"), LinkEvidence.Email), (result.Removed!.Other, result.Removed.Evidence));
+                Assert.NotNull(result.SeparatedAt);
+            }
+
+            Assert.Equal([U("a")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!.Members);
+            Assert.Equal([U("b")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("b")}/links", GatewayJson.Options))!.Members);
+
+            // The same records again, from either side: the evidence still holds, the operator's decision outranks it.
+            Assert.Equal(0, (await PostAsync(writer, new object[] { new { userId = U("b"), email }, new { userId = U("a"), email } })).Links);
+            Assert.Equal([U("a")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!.Members);
+
+            // Undoing again changes nothing and says so; a pair never linked is no link to undo.
+            using (var again = await operatorHttp.DeleteAsync($"v1/users/{U("b")}/links/{U("a")}"))
+            {
+                var result = (await again.Content.ReadFromJsonAsync<UnlinkResult>(GatewayJson.Options))!;
+                Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+                Assert.Null(result.Removed);
+            }
+
+            await ProblemAsync(await operatorHttp.DeleteAsync($"v1/users/{U("a")}/links/{U("nobody")}"), HttpStatusCode.NotFound, RegistryEndpoints.LinkUnknown);
+
+            // Erasing b leaves a no trace of it: a new b with the same email links to a as any stranger's record would.
+            using (var erased = await operatorHttp.DeleteAsync($"v1/users/{U("b")}"))
+            {
+                Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+            }
+
+            Assert.Equal(1, (await PostAsync(writer, new { userId = U("b"), email })).Links);
+            Assert.Equal([U("a"), U("b")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!.Members);
+        }
+        finally
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+            await silo.DisposeAsync();
+        }
+    }
+
     private static async Task<WebApplication> StartAsync(RealSilo silo, string key) =>
         await GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:PseudonymKeys:0:Name", "test-1"), ("Esrs:Gateway:PseudonymKeys:0:Key", key));
 
