@@ -28,16 +28,7 @@ public static class QualitySketchUpdates
         sketch.Events++;
         var known = (uint)e.Type < (uint)FieldKeys.Length;
         Bump(sketch.Types, known ? EventTypeNames.Name(e.Type) : UnknownType);
-        sketch.FirstIngest = sketch.FirstIngest is { } first && first <= ingestedAt ? first : ingestedAt;
-        sketch.LastIngest = sketch.LastIngest is { } last && last >= ingestedAt ? last : ingestedAt;
-        switch (outcome.Kind)
-        {
-            case OutcomeKind.Accepted: sketch.Accepted++; break;
-            case OutcomeKind.Repaired: sketch.Repaired++; break;
-            case OutcomeKind.DuplicateById: sketch.DuplicatesById++; break;
-            case OutcomeKind.DuplicateByContent: sketch.DuplicatesByContent++; break;
-            case OutcomeKind.Quarantined: sketch.Quarantined++; break;
-        }
+        CountOutcome(sketch, outcome.Kind, ingestedAt);
 
         foreach (var decision in outcome.Decisions)
         {
@@ -118,16 +109,7 @@ public static class QualitySketchUpdates
         ArgumentNullException.ThrowIfNull(outcome);
         sketch.Events++;
         Bump(sketch.Types, CatalogueItemType);
-        sketch.FirstIngest = sketch.FirstIngest is { } first && first <= ingestedAt ? first : ingestedAt;
-        sketch.LastIngest = sketch.LastIngest is { } last && last >= ingestedAt ? last : ingestedAt;
-        switch (outcome.Kind)
-        {
-            case OutcomeKind.Accepted: sketch.Accepted++; break;
-            case OutcomeKind.Repaired: sketch.Repaired++; break;
-            case OutcomeKind.DuplicateById: sketch.DuplicatesById++; break;
-            case OutcomeKind.DuplicateByContent: sketch.DuplicatesByContent++; break;
-            case OutcomeKind.Quarantined: sketch.Quarantined++; break;
-        }
+        CountOutcome(sketch, outcome.Kind, ingestedAt);
 
         if (outcome.Kind == OutcomeKind.DuplicateById)
         {
@@ -265,6 +247,21 @@ public static class QualitySketchUpdates
     public static string? ExampleText(string? text) => Cut(text);
 
     private static string? Cut(string? text) => text is { Length: > ExampleTextLength } ? string.Concat(text.AsSpan(0, ExampleTextLength - 1), "…") : text;
+
+    /// <summary>One more record of <paramref name="kind"/>, received at <paramref name="ingestedAt"/>.</summary>
+    private static void CountOutcome(QualitySketch sketch, OutcomeKind kind, DateTime ingestedAt)
+    {
+        sketch.FirstIngest = sketch.FirstIngest is { } first && first <= ingestedAt ? first : ingestedAt;
+        sketch.LastIngest = sketch.LastIngest is { } last && last >= ingestedAt ? last : ingestedAt;
+        switch (kind)
+        {
+            case OutcomeKind.Accepted: sketch.Accepted++; break;
+            case OutcomeKind.Repaired: sketch.Repaired++; break;
+            case OutcomeKind.DuplicateById: sketch.DuplicatesById++; break;
+            case OutcomeKind.DuplicateByContent: sketch.DuplicatesByContent++; break;
+            case OutcomeKind.Quarantined: sketch.Quarantined++; break;
+        }
+    }
 
     private static void Present(Dictionary<string, long> present, string key, bool isPresent)
     {
