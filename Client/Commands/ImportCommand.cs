@@ -14,7 +14,7 @@ public static class ImportCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "Events: uci-online-retail, taobao-user-behavior-slice; catalogue: flipkart-product-catalog, uci-items (UCI's items from its invoice lines); registry (a user-registry CSV named by --file)" };
         dataset.AcceptOnlyFromAmong(DataSets);
-        var limit = new Option<int?>("--limit") { Description = "Read at most this many rows" };
+        var limit = new Option<int?>("--limit") { Description = "Read at most this many rows (uci-items: items gathered from those rows only, replacing the stored ones)" };
         limit.Validators.Add(r => r.AddErrorIfBelow(1));
         var via = new Option<string>("--via") { Description = "Where events go: the HTTP gateway, the Redis stream, or the silo over an Orleans client", DefaultValueFactory = _ => "http" };
         via.AcceptOnlyFromAmong("http", "redis", "orleans");

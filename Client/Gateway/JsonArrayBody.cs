@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Esrs.Client.Gateway;
 
 /// <summary>
-/// Reads a JSON body that is one object or an array of them, never more than the gateway's byte limit (a chunked body has
+/// Reads a JSON body (<c>application/json</c>, else 415) that is one object or an array of them, never more than the gateway's byte limit (a chunked body has
 /// no length to check first), answering what was wrong as problem details with a rule. Errors name the JSON path, never
 /// a value (a value may be personal data).
 /// </summary>
@@ -11,6 +11,13 @@ internal static class JsonArrayBody
 {
     public static async Task<(List<T?>? Items, IResult? Problem)> ReadAsync<T>(HttpRequest request, int maxBytes, int maxItems, string what, CancellationToken cancellationToken)
     {
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not "application/json" && !(mediaType?.EndsWith("+json", StringComparison.Ordinal) ?? false))
+        {
+            return (null, GatewayProblems.Problem(StatusCodes.Status415UnsupportedMediaType, GatewayProblems.ContentType, "Unsupported content type",
+                $"Send application/json, not '{request.ContentType}'."));
+        }
+
         if (request.ContentLength > maxBytes)
         {
             return (null, TooLarge(maxBytes));

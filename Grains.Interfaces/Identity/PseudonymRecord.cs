@@ -51,7 +51,8 @@ public sealed record IdentityView(
     [property: Id(1)] string Canonical,
     [property: Id(2)] IReadOnlyList<string> Members,
     [property: Id(3)] IReadOnlyList<IdentityEdge> Links,
-    [property: Id(4)] bool Truncated);
+    [property: Id(4)] bool Truncated,
+    [property: Id(5)] IReadOnlyList<string>? Separated = null);
 
 /// <summary>One link between two members of an <see cref="IdentityView"/>.</summary>
 [GenerateSerializer, Immutable, Alias("esrs.identity-edge")]
@@ -60,12 +61,14 @@ public sealed record IdentityEdge([property: Id(0)] string A, [property: Id(1)] 
 /// <summary>
 /// What undoing a link came to: the link that was removed (null: none, the pair was separated already) and since when the
 /// pair is kept apart (the rules never join these two again, whatever their records say). Both null: the two were neither
-/// linked nor separated, and nothing changed.
+/// linked nor separated, and nothing changed. <see cref="StillOnePerson"/>: the two are still joined through other users'
+/// links (a third account linked to both); those links are undone one by one too.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("esrs.unlink-result")]
 public sealed record UnlinkResult(
     [property: Id(0)] string UserId,
     [property: Id(1)] string Other,
     [property: Id(2)] IdentityLink? Removed,
-    [property: Id(3)] DateTime? SeparatedAt);
+    [property: Id(3)] DateTime? SeparatedAt,
+    [property: Id(4)] bool StillOnePerson = false);
 

@@ -58,8 +58,11 @@ public interface IQualityGrain : IGrainWithIntegerKey
 /// <summary>Names of pseudo-sources.</summary>
 public static class QualitySources
 {
-    /// <summary>All sources together.</summary>
+    /// <summary>All event sources together (the catalogue is not an event source and stays out of it).</summary>
     public const string All = "*";
+
+    /// <summary>The catalogue's cleaning: records, not events; not in <see cref="All"/>, and no drift or anomaly alerts (feeds come in bursts).</summary>
+    public const string Catalogue = "catalogue";
 }
 
 /// <summary>Tumbling window lengths.</summary>

@@ -3,8 +3,8 @@ namespace Esrs.Users;
 /// <summary>
 /// What erasing a user removed: the profile (with its dedupe memory) and quarantine from grain storage, the quarantine
 /// entries spilled to their table, the user's examples in the quality monitors, the user's Redis dead letters, and the
-/// user's registry record (pseudonymised identifiers) with its links to other users. Counts
-/// only, so the answer itself holds nothing of the user but the id the caller sent.
+/// user's registry record (pseudonymised identifiers) with its links to other users and its separations from them
+/// (<c>links</c> counts both: the other users whose entries named this one). Counts only, so the answer itself holds nothing of the user but the id the caller sent.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("esrs.erase-result")]
 public sealed record EraseResult(

@@ -159,9 +159,10 @@ public sealed partial class CatalogueSourceGrain(
             return;
         }
 
-        foreach (var decision in outcome.Decisions)
+        // Records per rule, as the importer and the quality tables count them.
+        foreach (var rule in outcome.Decisions.Select(d => d.RuleId).Distinct(StringComparer.Ordinal))
         {
-            feed.Rules[decision.RuleId] = feed.Rules.GetValueOrDefault(decision.RuleId) + 1;
+            feed.Rules[rule] = feed.Rules.GetValueOrDefault(rule) + 1;
         }
     }
 

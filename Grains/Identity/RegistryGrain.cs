@@ -215,7 +215,8 @@ public sealed partial class RegistryGrain(
         // The other side after this one: a retry after a failure in between finds this side separated and repeats the rest.
         await GrainFactory.GetGrain<IRegistryGrain>(other).SeparateAsync(Key, separatedAt.Value);
         LogInformationSeparated(logger, removed is not null);
-        return new UnlinkResult(Key, other, removed, separatedAt);
+        var stillOne = (await ResolveAsync(1_000)).Members.Contains(other, StringComparer.Ordinal);
+        return new UnlinkResult(Key, other, removed, separatedAt, stillOne);
     }
 
     public Task SeparateAsync(string other, DateTime at) => SeparateCoreAsync(other, at, onlyIfLinked: false);
@@ -295,7 +296,8 @@ public sealed partial class RegistryGrain(
         }
 
         members.Sort(StringComparer.Ordinal);
-        return new IdentityView(Key, members[0], members, [.. edges.Values.Where(e => seen.Contains(e.A) && seen.Contains(e.B)).OrderBy(e => e.A, StringComparer.Ordinal).ThenBy(e => e.B, StringComparer.Ordinal)], truncated);
+        return new IdentityView(Key, members[0], members, [.. edges.Values.Where(e => seen.Contains(e.A) && seen.Contains(e.B)).OrderBy(e => e.A, StringComparer.Ordinal).ThenBy(e => e.B, StringComparer.Ordinal)], truncated,
+            [.. state.State.Separated.Keys.Order(StringComparer.Ordinal)]);
     }
 
     public async Task<int> EraseAsync()

@@ -120,9 +120,12 @@ public sealed partial class QualityAggregator
         if (_pending.Count > 0)
         {
             var all = new QualitySketch();
-            foreach (var sketch in _pending.Values)
+            foreach (var (source, sketch) in _pending)
             {
-                all.Merge(sketch);
+                if (source != QualitySources.Catalogue)
+                {
+                    all.Merge(sketch);
+                }
             }
 
             _pending[AllSources] = all;
@@ -204,7 +207,11 @@ public sealed partial class QualityAggregator
         var metrics = QualityMeasures.From(delta, tickSeconds);
         if (s.Totals.TryGetValue(source, out var reference))
         {
-            MeasureDrift(source, reference, delta, metrics, now);
+            if (source != QualitySources.Catalogue)
+            {
+                MeasureDrift(source, reference, delta, metrics, now);
+            }
+
             reference.Merge(delta);
         }
         else
@@ -258,7 +265,10 @@ public sealed partial class QualityAggregator
         var values = s.MetricNames.Select(name => metrics.GetValueOrDefault(name, double.NaN)).ToArray();
         if (granularity == WindowGranularity.Minute)
         {
-            DetectAnomalies(source, open, values);
+            if (source != QualitySources.Catalogue)
+            {
+                DetectAnomalies(source, open, values);
+            }
         }
 
         s.Closed.Add(new ClosedWindow { Granularity = granularity, Source = source, Start = open.Start, Events = open.Sketch.Events, Values = values });

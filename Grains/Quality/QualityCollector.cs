@@ -96,7 +96,7 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
     }
 
     /// <summary>Source name the catalogue's cleaning is counted under.</summary>
-    public const string CatalogueSource = "catalogue";
+    public const string CatalogueSource = QualitySources.Catalogue;
 
     /// <summary>Records what a catalogue source's cleaning made of a batch of records (after it was made durable).</summary>
     public void RecordCatalogue(string catalogueSource, IReadOnlyList<Catalogue.CatalogueRecord> records, IReadOnlyList<Catalogue.CatalogueOutcome> outcomes)

@@ -30,10 +30,7 @@ public static class QualitySketchUpdates
         Bump(sketch.Types, known ? EventTypeNames.Name(e.Type) : UnknownType);
         CountOutcome(sketch, outcome.Kind, ingestedAt);
 
-        foreach (var decision in outcome.Decisions)
-        {
-            Bump(decision.Kind == DecisionKind.Rejected ? sketch.QuarantineRules : sketch.RepairRules, decision.RuleId);
-        }
+        CountRules(sketch, outcome.Decisions);
 
         if (outcome.Kind == OutcomeKind.Quarantined && outcome.Decisions.FirstOrDefault(d => d.Kind == DecisionKind.Rejected) is { } rejected)
         {
@@ -116,10 +113,7 @@ public static class QualitySketchUpdates
             return;
         }
 
-        foreach (var decision in outcome.Decisions)
-        {
-            Bump(decision.Kind == DecisionKind.Rejected ? sketch.QuarantineRules : sketch.RepairRules, decision.RuleId);
-        }
+        CountRules(sketch, outcome.Decisions);
 
         if (outcome.Kind == OutcomeKind.Quarantined && outcome.Decisions.FirstOrDefault(d => d.Kind == DecisionKind.Rejected) is { } rejected)
         {
@@ -247,6 +241,29 @@ public static class QualitySketchUpdates
     public static string? ExampleText(string? text) => Cut(text);
 
     private static string? Cut(string? text) => text is { Length: > ExampleTextLength } ? string.Concat(text.AsSpan(0, ExampleTextLength - 1), "…") : text;
+
+    /// <summary>
+    /// Each rule once per event or record, however many of its fields the rule touched (the tables count events per rule);
+    /// under the quarantine's rules when it rejected, else under the repair rules.
+    /// </summary>
+    private static void CountRules(QualitySketch sketch, IReadOnlyList<RuleDecision> decisions)
+    {
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            var decision = decisions[i];
+            var rejected = decision.Kind == DecisionKind.Rejected;
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++)
+            {
+                seen = decisions[j].RuleId == decision.RuleId && (decisions[j].Kind == DecisionKind.Rejected) == rejected;
+            }
+
+            if (!seen)
+            {
+                Bump(rejected ? sketch.QuarantineRules : sketch.RepairRules, decision.RuleId);
+            }
+        }
+    }
 
     /// <summary>One more record of <paramref name="kind"/>, received at <paramref name="ingestedAt"/>.</summary>
     private static void CountOutcome(QualitySketch sketch, OutcomeKind kind, DateTime ingestedAt)

@@ -138,14 +138,15 @@ public sealed class CatalogueEndpointTests(GatewayFixture fixture)
     [InlineData("POST", "v1/catalogue/shop/items", "[]", HttpStatusCode.BadRequest, GatewayProblems.BatchEmpty)]
     [InlineData("POST", "v1/catalogue/shop/items", "", HttpStatusCode.BadRequest, GatewayProblems.BodyEmpty)]
     [InlineData("GET", "v1/catalogue/items/no-such-item", null, HttpStatusCode.NotFound, CatalogueEndpoints.ItemUnknown)]
+    [InlineData("POST", "v1/catalogue/shop/items", "<items/>", HttpStatusCode.UnsupportedMediaType, GatewayProblems.ContentType, "application/xml")]
     [InlineData("GET", "v1/catalogue/shop?limit=0", null, HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid)]
-    public async Task BadRequestsAreRefusedWithTheRule(string method, string path, string? body, HttpStatusCode status, string rule)
+    public async Task BadRequestsAreRefusedWithTheRule(string method, string path, string? body, HttpStatusCode status, string rule, string mediaType = "application/json")
     {
         using var http = fixture.Client(method == "GET" ? GatewayFixture.ReadKey : GatewayFixture.WriteKey);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, Encoding.UTF8, mediaType);
         }
 
         using var answer = await http.SendAsync(request);

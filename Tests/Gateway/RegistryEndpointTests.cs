@@ -150,6 +150,7 @@ public sealed class RegistryEndpointTests
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("")), HttpStatusCode.BadRequest, GatewayProblems.BodyEmpty);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("[" + string.Join(',', Enumerable.Repeat("""{"userId":"u"}""", 80_000)) + "]")), HttpStatusCode.RequestEntityTooLarge, GatewayProblems.BodyTooLarge);
         await ProblemAsync(await keyed.PostAsync("v1/users/records", Json("42")), HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed);
+        await ProblemAsync(await keyed.PostAsync("v1/users/records", new StringContent("""{"userId":"u"}""", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, GatewayProblems.ContentType);
         using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("v1/users/records", Json("""{"userId":"u"}"""))).StatusCode);
     }
@@ -187,7 +188,9 @@ public sealed class RegistryEndpointTests
                 Assert.NotNull(result.SeparatedAt);
             }
 
-            Assert.Equal([U("a")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!.Members);
+            var aView = (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!;
+            Assert.Equal([U("a")], aView.Members);
+            Assert.Equal([U("b")], aView.Separated);
             Assert.Equal([U("b")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("b")}/links", GatewayJson.Options))!.Members);
 
             // The same records again, from either side: the evidence still holds, the operator's decision outranks it.
@@ -212,6 +215,23 @@ public sealed class RegistryEndpointTests
 
             Assert.Equal(1, (await PostAsync(writer, new { userId = U("b"), email })).Links);
             Assert.Equal([U("a"), U("b")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("a")}/links", GatewayJson.Options))!.Members);
+
+            // Three accounts on one phone: undoing one link leaves the two joined through the third, and the answer says so.
+            var phone = "+44 1632 96" + token[..4].Select(c => (char)('0' + (c % 10))).Aggregate("", (x, c) => x + c);
+            Assert.Equal(3, (await PostAsync(writer, new object[] { new { userId = U("p"), phone }, new { userId = U("q"), phone }, new { userId = U("r"), phone } })).Links);
+            using (var partial = await operatorHttp.DeleteAsync($"v1/users/{U("p")}/links/{U("q")}"))
+            {
+                var result = (await partial.Content.ReadFromJsonAsync<UnlinkResult>(GatewayJson.Options))!;
+                Assert.True(result.Removed is not null && result.StillOnePerson);
+            }
+
+            using (var rest = await operatorHttp.DeleteAsync($"v1/users/{U("p")}/links/{U("r")}"))
+            {
+                Assert.True((await rest.Content.ReadFromJsonAsync<UnlinkResult>(GatewayJson.Options))!.StillOnePerson is false);
+            }
+
+            Assert.Equal([U("p")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("p")}/links", GatewayJson.Options))!.Members);
+            Assert.Equal([U("q"), U("r")], (await reader.GetFromJsonAsync<IdentityView>($"v1/users/{U("q")}/links", GatewayJson.Options))!.Members);
         }
         finally
         {

@@ -27,7 +27,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             (true, _) => GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyNotOperator, "Operator key required",
                 $"Key '{name}' is not an operator key (Esrs:Gateway:OperatorKeys)."),
             (false, KeyScope.Operator) => GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyOperatorOnly, "Operator key",
-                $"Key '{name}' may read the quality views only."),
+                $"Key '{name}' is an operator key: it opens the quality views, the dashboard, erasure and unlinking, not this."),
             _ => GatewayProblems.Problem(StatusCodes.Status403Forbidden, GatewayProblems.KeyReadOnly, "Read-only key", $"Key '{name}' may read, not write."),
         };
         await problem.ExecuteAsync(context);
