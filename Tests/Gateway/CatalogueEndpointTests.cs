@@ -71,7 +71,11 @@ public sealed class CatalogueEndpointTests(GatewayFixture fixture)
 
         var quality = fixture.Silo.Grains.GetGrain<IQualityGrain>(0);
         await quality.TickAsync();
-        var catalogue = (await quality.GetSnapshotAsync()).Sources.Single(s => s.Source == QualityCollector.CatalogueSource).Total;
+        var snapshot = await quality.GetSnapshotAsync();
+        var catalogue = snapshot.Sources.Single(s => s.Source == QualityCollector.CatalogueSource).Total;
+        // Records are not events: the all-events total never counts them.
+        Assert.DoesNotContain(QualitySketchUpdates.CatalogueItemType, snapshot.Sources.Single(s => s.Source == QualitySources.All).Total.Types.Keys);
+        Assert.DoesNotContain(snapshot.OpenAlerts, a => a.Source == QualitySources.Catalogue);
         Assert.True(catalogue.Events >= 8, $"catalogue events {catalogue.Events}");
         Assert.True(catalogue.QuarantineRules.GetValueOrDefault(CatalogueRuleIds.TitleMissing) >= 1);
     }
