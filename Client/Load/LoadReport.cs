@@ -97,9 +97,10 @@ public sealed record LoadReport
     }
 
     /// <summary>
-    /// Seconds from <paramref name="faultAt"/> until acknowledged events are back to half the mean rate of the
-    /// <paramref name="baselineSeconds"/> seconds before it: 0 when they never fell below that, null when they never came back.
-    /// Only whole seconds of the run count: the last, partial one always holds fewer.
+    /// Seconds from <paramref name="faultAt"/> until acknowledged events are back, for good, to half the mean rate of the
+    /// <paramref name="baselineSeconds"/> seconds before it: the second after the last one below that. 0 when they never
+    /// fell below it, null when they were still below it at the end. A burst in the middle of an outage (retries let
+    /// through for a second) is not a recovery. Only whole seconds of the run count: the last, partial one always holds fewer.
     /// </summary>
     public double? RecoverySeconds(double faultAt, int baselineSeconds = 5) => Recovery(AcknowledgedPerSecond, (int)Math.Floor(Seconds), faultAt, baselineSeconds);
 
@@ -116,20 +117,16 @@ public sealed record LoadReport
         }
 
         var half = perSecond.Skip(from).Take(fault - from).Average() / 2;
-        var dipped = false;
+        var lastBelow = -1;
         for (var second = fault + 1; second < end; second++)
         {
             if (perSecond[second] < half)
             {
-                dipped = true;
-            }
-            else if (dipped)
-            {
-                return second - faultAt;
+                lastBelow = second;
             }
         }
 
-        return dipped ? null : 0;
+        return lastBelow < 0 ? 0 : lastBelow == end - 1 ? null : lastBelow + 1 - faultAt;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -24,6 +24,15 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public void ABurstInTheMiddleOfAnOutageIsNotARecovery()
+    {
+        // A clean-clone CI run's silo kill (fault at 10.5 s, shortened): retries got through for one second (112) in the
+        // middle of 23 seconds at zero; it was reported as recovered after 7.5 s. Back for good at second 16: 16 - 10.5.
+        long[] timeline = [139, 155, 140, 120, 145, 140, 155, 140, 145, 103, 188, 5, 7, 112, 0, 0, 239, 830, 1049, 469];
+        Assert.Equal(5.5, LoadReport.Recovery(timeline, timeline.Length, 10.5));
+    }
+
+    [Fact]
     public void ADipThatLastsToTheEndNeverRecovered()
     {
         long[] timeline = [100, 100, 100, 100, 100, 100, 0, 0, 0, 0];
