@@ -101,7 +101,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
             var amount = price * quantity * (e.Type == EventType.Cancel ? -1 : 1);
             var currency = e.Currency ?? UnknownCurrency;
             state.Spend[currency] = state.Spend.GetValueOrDefault(currency) + amount;
-            state.Provenance[ProfileFields.Spend] = fromEvent;
+            state.Provenance[ProfileFields.Spend] = validation.Has(RuleIds.CataloguePrice) ? FromCatalogue(RuleIds.CataloguePrice, at) : fromEvent;
         }
 
         if (e.Age is { } age)

@@ -124,6 +124,17 @@ public sealed class CatalogueEndpointTests(GatewayFixture fixture)
         Assert.Contains(profile.Brands, b => b.Value == "Emalco");
         Assert.Equal((QualityCollector.CatalogueSource, RuleIds.CatalogueCategory), (profile.Provenance[ProfileFields.Categories].Source, profile.Provenance[ProfileFields.Categories].RuleId));
 
+        // A purchase without a price is spent at the list price, and the spend says where the price came from.
+        object[] purchase = [new { eventId = $"e5-{t}", userId = user, type = "purchase", occurredAt = at.AddSeconds(3), source = "shop", itemId = $"mug-{t}", quantity = 2 }];
+        using (var bought = await writer.PostAsync("v1/events", Body(purchase)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, bought.StatusCode);
+        }
+
+        var spent = await reader.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", Json);
+        Assert.Equal(24m, spent!.Spend["EUR"]);
+        Assert.Equal((QualityCollector.CatalogueSource, RuleIds.CataloguePrice), (spent.Provenance[ProfileFields.Spend].Source, spent.Provenance[ProfileFields.Spend].RuleId));
+
         // The same items for another user: all cached, no shard call.
         var cached = cache.Fetches;
         object[] more = [new { eventId = $"e4-{t}", userId = user + "-2", type = "view", occurredAt = at, source = "shop", itemId = $"mug-{t}" }];
