@@ -38,6 +38,10 @@ public interface ICatalogueShardGrain : IGrainWithIntegerKey
     /// <summary>What enrichment needs of <paramref name="itemIds"/>, null where the shard has no item.</summary>
     [ReadOnly]
     Task<CatalogueFacts?[]> GetFactsAsync(IReadOnlyList<string> itemIds);
+
+    /// <summary>What enrichment needs of every item of the shard, or null when it holds more than <paramref name="max"/>.</summary>
+    [ReadOnly]
+    Task<CatalogueFacts[]?> GetAllFactsAsync(int max);
 }
 
 /// <summary>What a shard did with one item it was given.</summary>

@@ -17,6 +17,12 @@ public sealed class CatalogueOptions
     /// <summary>How long a silo remembers that an item id is not in the catalogue.</summary>
     public TimeSpan MissCacheFor { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A shard holding at most this many items is read whole at its first miss (one call, then every id of it is known,
+    /// found or not, for <see cref="CacheFor"/>); a larger one is read per batch, for the batch's missing ids.
+    /// </summary>
+    public int WholeShardItems { get; set; } = 50_000;
+
     /// <summary>Items a silo's cache holds at most; past it, the cache starts again empty.</summary>
     public int CacheCapacity { get; set; } = 500_000;
 

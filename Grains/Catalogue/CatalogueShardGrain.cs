@@ -73,6 +73,9 @@ public sealed class CatalogueShardGrain([PersistentState("items", StorageNames.C
         ArgumentNullException.ThrowIfNull(itemIds);
         return Task.FromResult<CatalogueFacts?[]>([.. itemIds.Select(id => state.State.Items.GetValueOrDefault(id)?.Facts())]);
     }
+
+    public Task<CatalogueFacts[]?> GetAllFactsAsync(int max) =>
+        Task.FromResult<CatalogueFacts[]?>(state.State.Items.Count > max ? null : [.. state.State.Items.Values.Select(i => i.Facts())]);
 }
 
 /// <summary>Reads single items for the gateway, in whichever silo the call lands.</summary>

@@ -146,6 +146,38 @@ public sealed class CatalogueEndpointTests(GatewayFixture fixture)
         Assert.Equal(cached, cache.Fetches);
     }
 
+    [Fact]
+    public async Task ASmallShardIsReadWholeOnceAndALargeOneIdByIdUntilTheCacheTimeRunsOut()
+    {
+        var t = Guid.NewGuid().ToString("N")[..8];
+        var item = $"whole-{t}";
+        await fixture.Silo.Grains.GetGrain<ICatalogueSourceGrain>("shop-" + t).PutAsync([new CatalogueRecord { ItemId = item, Title = "Tea Towel", ListPrice = 3m, Currency = "GBP" }]);
+        var shards = new CatalogueOptions().Shards;
+        var neighbour = Enumerable.Range(0, 10_000).Select(i => $"absent-{t}-{i}").First(id => CatalogueShardGrain.ShardOf(id, shards) == CatalogueShardGrain.ShardOf(item, shards));
+        static UserEvent View(string itemId) => new() { EventId = itemId, UserId = "u", Type = EventType.View, OccurredAt = DateTime.UtcNow, Source = "t", ItemId = itemId };
+
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var whole = new CatalogueCache(fixture.Silo.Grains, Microsoft.Extensions.Options.Options.Create(new CatalogueOptions()), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<CatalogueCache>.Instance);
+        var lookup = await whole.LookupAsync([View(item)]);
+        Assert.True(lookup!.TryGet(item, out var facts) && facts.Title == "Tea Towel");
+        Assert.Equal(1, whole.Fetches);
+        // Another id of the same shard is known absent without a call.
+        Assert.False((await whole.LookupAsync([View(neighbour)]))!.TryGet(neighbour, out _));
+        Assert.Equal(1, whole.Fetches);
+        clock.Advance(new CatalogueOptions().CacheFor + TimeSpan.FromSeconds(1));
+        await whole.LookupAsync([View(item)]);
+        Assert.Equal(2, whole.Fetches);
+
+        // A shard past WholeShardItems is asked for the batch's ids only (after one refused whole read), and remembers misses.
+        var byId = new CatalogueCache(fixture.Silo.Grains, Microsoft.Extensions.Options.Options.Create(new CatalogueOptions { WholeShardItems = 0 }), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<CatalogueCache>.Instance);
+        Assert.True((await byId.LookupAsync([View(item)]))!.TryGet(item, out _));
+        Assert.Equal(2, byId.Fetches);
+        Assert.False((await byId.LookupAsync([View(neighbour)]))!.TryGet(neighbour, out _));
+        Assert.Equal(3, byId.Fetches);
+        await byId.LookupAsync([View(neighbour), View(item)]);
+        Assert.Equal(3, byId.Fetches);
+    }
+
     [Theory]
     [InlineData("POST", "v1/catalogue/Bad%20Source/items", "[{\"itemId\":\"x\",\"title\":\"t\"}]", HttpStatusCode.BadRequest, CatalogueEndpoints.SourceInvalid)]
     [InlineData("POST", "v1/catalogue/shop/items", "{\"itemId\":", HttpStatusCode.BadRequest, GatewayProblems.BodyMalformed)]
