@@ -97,10 +97,11 @@ public sealed record LoadReport
     }
 
     /// <summary>
-    /// Seconds from <paramref name="faultAt"/> until acknowledged events are back, for good, to half the mean rate of the
-    /// <paramref name="baselineSeconds"/> seconds before it: the second after the last one below that. 0 when they never
-    /// fell below it, null when they were still below it at the end. A burst in the middle of an outage (retries let
-    /// through for a second) is not a recovery. Only whole seconds of the run count: the last, partial one always holds fewer.
+    /// Seconds from <paramref name="faultAt"/> until acknowledged events are back to half the mean rate of the
+    /// <paramref name="baselineSeconds"/> seconds before it and stay there for <paramref name="baselineSeconds"/> seconds
+    /// (or to the end of the run): 0 when they never fell below half, null when they never came back to stay. A burst in
+    /// the middle of an outage (retries let through for a second) is not a recovery, and a one-second dip long after it
+    /// does not undo one. Only whole seconds of the run count: the last, partial one always holds fewer.
     /// </summary>
     public double? RecoverySeconds(double faultAt, int baselineSeconds = 5) => Recovery(AcknowledgedPerSecond, (int)Math.Floor(Seconds), faultAt, baselineSeconds);
 
@@ -117,16 +118,32 @@ public sealed record LoadReport
         }
 
         var half = perSecond.Skip(from).Take(fault - from).Average() / 2;
-        var lastBelow = -1;
-        for (var second = fault + 1; second < end; second++)
+        var dip = fault + 1;
+        while (dip < end && perSecond[dip] >= half)
         {
-            if (perSecond[second] < half)
+            dip++;
+        }
+
+        if (dip == end)
+        {
+            return 0;
+        }
+
+        for (var second = dip + 1; second < end; second++)
+        {
+            var stays = true;
+            for (var s = second; s < Math.Min(end, second + baselineSeconds) && stays; s++)
             {
-                lastBelow = second;
+                stays = perSecond[s] >= half;
+            }
+
+            if (stays)
+            {
+                return second - faultAt;
             }
         }
 
-        return lastBelow < 0 ? 0 : lastBelow == end - 1 ? null : lastBelow + 1 - faultAt;
+        return null;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -33,6 +33,15 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public void AOneSecondDipLongAfterTheRecoveryDoesNotUndoIt()
+    {
+        // A clean-clone CI run's Redis restart: back at second 18 and steady, then one slow second (62) near the end; the
+        // first version of the "for good" rule read that as never recovered and failed the fault test.
+        long[] timeline = [144, 150, 140, 125, 140, 140, 155, 140, 150, 145, 0, 0, 0, 0, 0, 0, 0, 0, 802, 606, 151, 130, 150, 134, 135, 140, 140, 62, 213];
+        Assert.Equal(8.0, LoadReport.Recovery(timeline, timeline.Length, 10.0));
+    }
+
+    [Fact]
     public void ADipThatLastsToTheEndNeverRecovered()
     {
         long[] timeline = [100, 100, 100, 100, 100, 100, 0, 0, 0, 0];
