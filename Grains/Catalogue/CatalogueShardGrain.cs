@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
@@ -19,11 +17,7 @@ public sealed class CatalogueShardState
 public sealed class CatalogueShardGrain([PersistentState("items", StorageNames.Catalogue)] IPersistentState<CatalogueShardState> state) : Grain, ICatalogueShardGrain
 {
     /// <summary>The shard of an item id: XxHash32 of its UTF-16 code units, modulo the shard count (stable across silos).</summary>
-    public static int ShardOf(string itemId, int shards)
-    {
-        ArgumentNullException.ThrowIfNull(itemId);
-        return (int)(XxHash32.HashToUInt32(MemoryMarshal.AsBytes(itemId.AsSpan())) % (uint)shards);
-    }
+    public static int ShardOf(string itemId, int shards) => StableShards.Of(itemId, shards);
 
     public async Task<CatalogueWrite[]> PutAsync(IReadOnlyList<CatalogueItem> items)
     {

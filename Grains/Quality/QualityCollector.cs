@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using Esrs.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,11 +37,7 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
     public bool Enabled => options.Value.Enabled;
 
     /// <summary>The shard of a user key: XxHash32 of its UTF-16 code units, modulo the shard count (stable across silos).</summary>
-    public static int ShardOf(string userKey, int shards)
-    {
-        ArgumentNullException.ThrowIfNull(userKey);
-        return (int)(XxHash32.HashToUInt32(MemoryMarshal.AsBytes(userKey.AsSpan())) % (uint)shards);
-    }
+    public static int ShardOf(string userKey, int shards) => StableShards.Of(userKey, shards);
 
     /// <summary>Records what one ingest call made of its events (after they were made durable).</summary>
     public void Record(string userKey, IReadOnlyList<UserEvent> batch, IReadOnlyList<EventOutcome> outcomes)

@@ -1,6 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
-
 namespace Esrs.Recommending;
 
 /// <summary>The persisted state of one item graph shard.</summary>
@@ -35,11 +32,7 @@ public sealed class ItemGraphShard(ItemGraphState state, int neighboursPerItem)
 
     public ItemGraphState State { get; } = state;
 
-    public static int ShardOf(string itemId, int shards)
-    {
-        ArgumentNullException.ThrowIfNull(itemId);
-        return (int)(XxHash32.HashToUInt32(MemoryMarshal.AsBytes(itemId.AsSpan())) % (uint)shards);
-    }
+    public static int ShardOf(string itemId, int shards) => StableShards.Of(itemId, shards);
 
     /// <summary>Merges <paramref name="delta"/> unless <paramref name="sequence"/> of <paramref name="sender"/> was merged already; true when merged now.</summary>
     public bool Apply(string sender, long sequence, ItemGraphDelta delta, DateTime now)
