@@ -52,6 +52,12 @@ public sealed record UserProfile
 
     /// <summary>With <c>?explain=true</c> only: per field, how it was derived, its last provenance, and every claim.</summary>
     [Id(18)] public IReadOnlyDictionary<string, FieldExplanation>? Explain { get; init; }
+
+    /// <summary>
+    /// The user ids of one person whose profiles are merged into this one (sorted, this id included); null for a profile of
+    /// one id. A read under any of them answers this profile, whose <see cref="UserId"/> is the person's canonical id.
+    /// </summary>
+    [Id(19)] public IReadOnlyList<string>? MergedIds { get; init; }
 }
 
 /// <summary>An attribute value (<c>COLOR</c> = <c>red</c>) with its time-decayed interest weight.</summary>

@@ -125,6 +125,12 @@ public sealed partial class RegistryGrain(
             await RemoveLinkAsync(other);
         }
 
+        if (found.Exists(l => !refused.Contains(l.Other)) || dropped.Count > 0)
+        {
+            // The person changed: one profile for its ids (and a dropped id's profile restored from its own events).
+            await RegroupAsync([Key, .. dropped, .. refused]);
+        }
+
         if (record.Gender is not null || record.BirthYear is not null)
         {
             // What the account holder declared outranks what events say about them (the profile keeps both).
@@ -216,6 +222,9 @@ public sealed partial class RegistryGrain(
         await GrainFactory.GetGrain<IRegistryGrain>(other).SeparateAsync(Key, separatedAt.Value);
         LogInformationSeparated(logger, removed is not null);
         var stillOne = (await ResolveAsync(1_000)).Members.Contains(other, StringComparer.Ordinal);
+
+        // Each side's person gets its profile back from its members' own events (one profile still, if they stay joined).
+        await RegroupAsync([Key, other]);
         return new UnlinkResult(Key, other, removed, separatedAt, stillOne);
     }
 
@@ -304,10 +313,12 @@ public sealed partial class RegistryGrain(
     {
         List<string> identifiers;
         List<string> others;
+        List<string> linked;
         await _changing.WaitAsync();
         try
         {
             identifiers = [.. state.State.Identifiers];
+            linked = [.. state.State.Links.Select(l => l.Other)];
             others = [.. state.State.Links.Select(l => l.Other).Union(state.State.Separated.Keys, StringComparer.Ordinal)];
             foreach (var identifier in identifiers)
             {
@@ -327,6 +338,8 @@ public sealed partial class RegistryGrain(
             await GrainFactory.GetGrain<IRegistryGrain>(other).ForgetAsync(Key);
         }
 
+        // The erased user's events leave the person's profile: the others are regrouped without it.
+        await RegroupAsync(linked);
         this.DeactivateOnIdle();
         return others.Count;
     }

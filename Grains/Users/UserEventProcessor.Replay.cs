@@ -19,6 +19,7 @@ public sealed partial class UserEventProcessor
         var s = State;
         TagRequests.Clear();
         Spilled.Clear();
+        Logged.Clear();
         var context = new ValidationContext(_grainKey, now, _validation, catalogue);
         var outcomes = new List<EventOutcome>(s.Quarantine.Count + spilled.Count);
         long stillSpilled = 0;
@@ -74,7 +75,8 @@ public sealed partial class UserEventProcessor
             return CountDuplicate(e, DuplicateKind.ByContent);
         }
 
-        var validation = Validate(e, context);
+        // An entry forwarded from another member of the person is judged as that member's, as it was at first.
+        var validation = Validate(e, context with { GrainKey = OriginOf(e) });
         if (validation.IsRejected)
         {
             var reasons = validation.Decisions.ToList();
@@ -84,6 +86,6 @@ public sealed partial class UserEventProcessor
 
         State.Replayed++;
         _window.Add(idHash, contentHash, validation.Event.OccurredAt);
-        return Apply(validation);
+        return Apply(validation, new LogKey(OriginOf(e), context.Now, idHash, contentHash));
     }
 }

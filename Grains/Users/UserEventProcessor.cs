@@ -75,6 +75,12 @@ public sealed partial class UserEventProcessor
     public List<AppliedEvent> Applied { get; } = [];
 
     /// <summary>
+    /// The events the last call applied, for the caller to append to the user event log (<see cref="IUserEventLog"/>)
+    /// before it persists the state.
+    /// </summary>
+    public List<LoggedEvent> Logged { get; } = [];
+
+    /// <summary>
     /// Quarantine entries the last call moved out of the state for space. The caller must store them durably
     /// (<see cref="IQuarantineSpillStore"/>) before it persists the state.
     /// </summary>
@@ -85,16 +91,20 @@ public sealed partial class UserEventProcessor
     /// identities (<see cref="QuarantineIdentity"/>) and content hashes the spill store already holds; <paramref name="catalogue"/>
     /// holds the catalogue items of the batch's item ids (null: events are not enriched).
     /// </summary>
-    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now, SpilledMatches? spilled = null, ICatalogueLookup? catalogue = null)
+    /// <remarks><paramref name="origin"/>: the user id the events were sent to, when another member's grain forwarded
+    /// them here (<see cref="IUserMergeGrain.IngestForAsync"/>); they are validated and logged as that user's.</remarks>
+    public EventOutcome[] Ingest(IReadOnlyList<UserEvent> batch, DateTime now, SpilledMatches? spilled = null, ICatalogueLookup? catalogue = null, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         spilled ??= SpilledMatches.None;
+        origin ??= _grainKey;
         Spilled.Clear();
         _spilledThisCall.Clear();
         _spilledContentThisCall.Clear();
         TagRequests.Clear();
         Applied.Clear();
-        var context = new ValidationContext(_grainKey, now, _validation, catalogue);
+        Logged.Clear();
+        var context = new ValidationContext(origin, now, _validation, catalogue);
         var outcomes = new EventOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -132,7 +142,7 @@ public sealed partial class UserEventProcessor
             }
 
             _window.Add(idHash, contentHash, validation.Event.OccurredAt);
-            outcomes[i] = Apply(validation);
+            outcomes[i] = Apply(validation, new LogKey(origin, now, idHash, contentHash));
         }
 
         return outcomes;
@@ -179,7 +189,11 @@ public sealed partial class UserEventProcessor
     }
 
     /// <summary>The profile as the frontend reads it.</summary>
-    public UserProfile Profile(DateTime now) => _profiles.ToView(State.Profile, _grainKey, now, State.Counters());
+    public UserProfile Profile(DateTime now)
+    {
+        var view = _profiles.ToView(State.Profile, _grainKey, now, State.Counters());
+        return State.Members.Count > 1 ? view with { MergedIds = [.. State.Members] } : view;
+    }
 
     /// <summary>The profile with, per field, how it is derived and every claim (<c>?explain=true</c>).</summary>
     public UserProfile ExplainedProfile(DateTime now) => Profile(now) with { Explain = _profiles.Explain(State.Profile) };
@@ -218,9 +232,19 @@ public sealed partial class UserEventProcessor
         return validation;
     }
 
-    private EventOutcome Apply(in ValidationResult validation)
+    /// <summary>
+    /// Applies a validated event to the profile; logs it under <paramref name="log"/> (null: a rebuild, which replays what
+    /// the log already holds).
+    /// </summary>
+    private EventOutcome Apply(in ValidationResult validation, LogKey? log)
     {
         _profiles.Apply(State.Profile, validation.Event, validation);
+        var decisions = validation.Decisions.ToList();
+        if (log is { } key)
+        {
+            Logged.Add(new LoggedEvent(key.Origin, State.LogSequence++, key.At, validation.Event, decisions, key.IdHash, key.ContentHash));
+        }
+
         if (CollectTagTexts)
         {
             CollectTagText(validation);
@@ -241,7 +265,7 @@ public sealed partial class UserEventProcessor
             State.Accepted++;
         }
 
-        return new EventOutcome(validation.Event.EventId, kind, validation.Decisions.ToList());
+        return new EventOutcome(validation.Event.EventId, kind, decisions);
     }
 
     private void CollectTagText(in ValidationResult validation)
@@ -305,3 +329,6 @@ public sealed partial class UserEventProcessor
 public readonly record struct AppliedEvent(UserEvent Event, bool IsProduct);
 
 public sealed record TagRequest(string Text, double Weight, DateTime At, string Source);
+
+/// <summary>Under which origin, at what time and with which hashes (of the event as sent) an applied event is logged.</summary>
+internal readonly record struct LogKey(string Origin, DateTime At, ulong IdHash, ulong ContentHash);

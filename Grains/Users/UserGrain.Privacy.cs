@@ -11,6 +11,11 @@ public sealed partial class UserGrain
     public Task<UserProfile> ExplainProfileAsync()
     {
         ThrowIfUnusable();
+        if (Canonical is { } canonical)
+        {
+            return canonical.ExplainProfileAsync();
+        }
+
         _dirty |= ApplyArrivedTags();
         return Task.FromResult(_processor.ExplainedProfile(Now));
     }
@@ -19,6 +24,11 @@ public sealed partial class UserGrain
     {
         ThrowIfUnusable();
         ThrowIfSystemGrain();
+        if (Canonical is { } canonical)
+        {
+            await canonical.DeclareAsync(gender, birthYear, source, at);
+            return;
+        }
 
         if (_processor.Declare(gender, birthYear, source, at, profileOptions.Value.RegistryTrust))
         {
@@ -33,7 +43,10 @@ public sealed partial class UserGrain
         ThrowIfSystemGrain();
 
         var hadState = state.RecordExists;
-        var applied = state.State.Accepted + state.State.Repaired;
+        // A merged profile's counters are the person's: this user's own events are the ones logged under its id.
+        var applied = state.State.ForwardTo is null && state.State.Members.Count == 0
+            ? state.State.Accepted + state.State.Repaired
+            : (await eventLog.ReadAsync([Key])).Count;
         var quarantined = (long)state.State.Quarantine.Count;
 
         // The monitors and the registry first: if anything fails below, the call is retried and these parts are done

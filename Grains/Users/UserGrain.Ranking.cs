@@ -22,6 +22,11 @@ public sealed partial class UserGrain
             throw new ArgumentOutOfRangeException(nameof(blend), blend, "blend is a number from 0 to 1");
         }
 
+        if (Canonical is { } canonical)
+        {
+            return canonical.RankAsync(candidates, blend);
+        }
+
         _dirty |= ApplyArrivedTags();
         return Task.FromResult(new CandidateRanker(options).Rank(state.State.Profile, candidates, blend));
     }
@@ -33,6 +38,11 @@ public sealed partial class UserGrain
         ThrowIfUnusable();
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, MaxRecommendations);
+        if (Canonical is { } canonical)
+        {
+            return await canonical.RecommendAsync(k);
+        }
+
         if (ApplyArrivedTags())
         {
             _dirty = true;

@@ -23,6 +23,7 @@ public sealed partial class UserGrain
 
     private async Task TagAsync(TagRequest[] requests)
     {
+        var generation = _tagGeneration;
         var texts = requests.Select(r => r.Text).Distinct(StringComparer.Ordinal).ToArray();
         TagBatchResult? result = null;
         try
@@ -39,8 +40,12 @@ public sealed partial class UserGrain
             TaggingMetrics.UntaggedEvents.Add(requests.Length);
         }
 
-        // Runs on this activation's scheduler: applied in the next turn, never in the middle of one.
-        _arrived.Add(new ArrivedTags(requests, texts, result));
+        // Runs on this activation's scheduler: applied in the next turn, never in the middle of one (and not at all when
+        // the profile the texts came from was rebuilt meanwhile: the rebuilt one asked again).
+        if (generation == _tagGeneration)
+        {
+            _arrived.Add(new ArrivedTags(requests, texts, result));
+        }
     }
 
     /// <summary>Applies the tag results that came back since the last turn; true when the state changed.</summary>

@@ -37,6 +37,7 @@ public sealed partial class UserGrain(
     IOptions<RankOptions> rankOptions,
     IOptions<RecommendOptions> recommendOptions,
     IQuarantineSpillStore spillStore,
+    IUserEventLog eventLog,
     IUserDataEraser eraser,
     QualityCollector quality,
     RecommendationFeed feed,
@@ -44,7 +45,7 @@ public sealed partial class UserGrain(
     Catalogue.CatalogueCache catalogue,
     TaggerClient tagger,
     TimeProvider time,
-    ILogger<UserGrain> logger) : Grain, IUserGrain
+    ILogger<UserGrain> logger) : Grain, IUserGrain, IUserMergeGrain
 {
     /// <summary>Source of events that arrive without one from a caller that set no default.</summary>
     public const string UnknownSource = "unknown";
@@ -64,12 +65,7 @@ public sealed partial class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _keyProblem = UserIds.KeyProblem(Key);
-        _processor = new UserEventProcessor(
-            Key, state.State, validator, validationOptions.Value, dedupeOptions.Value, profileOptions.Value, quarantineOptions.Value)
-        {
-            CollectTagTexts = taggerOptions.Value.Enabled,
-            CollectApplied = feed.Enabled,
-        };
+        _processor = NewProcessor(state.State);
         return Task.CompletedTask;
     }
 
@@ -93,10 +89,21 @@ public sealed partial class UserGrain(
         }
     }
 
-    public async Task<IngestResult> IngestAsync(IReadOnlyList<UserEvent> batch)
+    public Task<IngestResult> IngestAsync(IReadOnlyList<UserEvent> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfUnusable();
+        if (state.State.ForwardTo is { } canonical)
+        {
+            // Linked into another id's person: that grain keeps the profile (the events stay this id's, and are logged so).
+            return GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(Key, batch, 1);
+        }
+
+        return IngestCoreAsync(batch, Key);
+    }
+
+    private async Task<IngestResult> IngestCoreAsync(IReadOnlyList<UserEvent> batch, string origin)
+    {
         if (batch.Count == 0)
         {
             return new IngestResult([]);
@@ -124,11 +131,11 @@ public sealed partial class UserGrain(
         var items = await catalogue.LookupAsync(batch);
         // The recent items before this call: the feed pairs each purchase and cart with them (a copy only when it is on).
         IReadOnlyList<string> recentBefore = feed.Enabled ? [.. state.State.Profile.RecentItems.Take(recommendOptions.Value.PairWindow)] : [];
-        var outcomes = _processor.Ingest(batch, Now, spilled, items);
+        var outcomes = _processor.Ingest(batch, Now, spilled, items, origin);
         _recommended = null;
         ApplyArrivedTags();
         await PersistAsync();
-        AfterWrite(() => quality.Record(Key, batch, outcomes), "quality");
+        AfterWrite(() => quality.Record(origin, batch, outcomes), "quality");
         AfterWrite(() => feed.Record(recentBefore, _processor.Applied), "recommend");
         AfterWrite(StartTagging, "tagging");
         return new IngestResult(outcomes);
@@ -137,6 +144,11 @@ public sealed partial class UserGrain(
     public Task<UserProfile> GetProfileAsync()
     {
         ThrowIfUnusable();
+        if (Canonical is { } canonical)
+        {
+            return canonical.GetProfileAsync();
+        }
+
         _dirty |= ApplyArrivedTags();
         return Task.FromResult(_processor.Profile(Now));
     }
@@ -258,6 +270,13 @@ public sealed partial class UserGrain(
         _processor.SealState();
         try
         {
+            if (_processor.Logged.Count > 0)
+            {
+                // The log holds every event the state does: appended first (a retry after a failed state write appends
+                // the same events again, stored once).
+                await eventLog.AppendAsync(_processor.Logged);
+            }
+
             if (_processor.Spilled.Count > 0)
             {
                 // Spilled entries are durable before the state that no longer holds them.
@@ -268,6 +287,7 @@ public sealed partial class UserGrain(
 
             await state.WriteStateAsync();
             _processor.Spilled.Clear();
+            _processor.Logged.Clear();
             _dirty = false;
         }
         catch (Exception ex)

@@ -46,5 +46,20 @@ public sealed class UserState
     /// <summary>Ids of the last events the dedupe window forgot (<see cref="Cleaning.DedupeWindow.RecentlyForgotten"/>).</summary>
     [Id(16)] public List<ulong> DedupeRecentlyForgotten { get; set; } = [];
 
-    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents);
+    /// <summary>
+    /// The canonical id of the person this id was linked into (<see cref="IUserMergeGrain.JoinAsync"/>): events and reads go
+    /// there; null while this grain keeps its own profile.
+    /// </summary>
+    [Id(17)] public string? ForwardTo { get; set; }
+
+    /// <summary>The ids whose logged events this profile was rebuilt from, this one among them, sorted; empty: only this id.</summary>
+    [Id(18)] public List<string> Members { get; set; } = [];
+
+    /// <summary>Order of the next event this grain logs (<see cref="IUserEventLog"/>).</summary>
+    [Id(19)] public long LogSequence { get; set; }
+
+    /// <summary>Events applied under two members of the person, counted once when the profile was last rebuilt.</summary>
+    [Id(20)] public long MergedDuplicates { get; set; }
+
+    public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents, MergedDuplicates);
 }

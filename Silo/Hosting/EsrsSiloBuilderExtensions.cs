@@ -128,6 +128,9 @@ public static class EsrsSiloBuilderExtensions
         silo.Services.AddSingleton<SchemaInstaller>();
         silo.Services.AddSingleton<IQuarantineSpillStore>(services => new AdoQuarantineSpillStore(
             options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services.GetRequiredService<Orleans.Serialization.Serializer>()));
+        silo.Services.AddSingleton<IUserEventLog>(services => new AdoUserEventLog(
+            options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services.GetRequiredService<Orleans.Serialization.Serializer>(),
+            services.GetService<GroupCommitter>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchemaInstaller>());
         silo.Services.AddSingleton(services => new UserDataEraser(
             options, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, services,

@@ -13,7 +13,7 @@ namespace Esrs.Silo.Hosting;
 /// <summary>
 /// Erases a user from the silo's stores outside the grain state (<see cref="IUserDataEraser"/>): the cleared state row
 /// (group-committed <c>EsrsGrainState</c>, or the ADO.NET provider's <c>OrleansStorage</c> with group commit off), the
-/// spilled quarantine rows and, when the silo consumes a Redis stream, the dead letters whose event is the user's.
+/// spilled quarantine rows, the user event log and, when the silo consumes a Redis stream, the dead letters whose event is the user's.
 /// On SQLite the freed pages would still hold the deleted bytes (and the quality state's earlier copies hold examples),
 /// so the database is rebuilt (<c>VACUUM</c>) and its write-ahead log checkpointed and truncated; erasures are rare and
 /// this costs time in proportion to the database (<see cref="EsrsSiloOptions.ScrubAfterErase"/>). PostgreSQL deletes the
@@ -29,6 +29,7 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
     private const string DeleteSql = """
         DELETE FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @key;
+        DELETE FROM EsrsUserEvents WHERE ServiceId = @service AND UserKey = @key;
         DELETE FROM EsrsGrainState WHERE ServiceId = @service AND GrainKey = @key AND Payload IS NULL;
         DELETE FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = @prefixed AND PayloadBinary IS NULL;
         """;
@@ -91,7 +92,7 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
         return await DeleteAsync(connection, userKey, cancellationToken);
     }
 
-    /// <summary>The three deletes in one transaction; the number of spilled rows removed.</summary>
+    /// <summary>The deletes in one transaction; the number of spilled rows removed.</summary>
     private async Task<long> DeleteAsync(DbConnection connection, string userKey, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

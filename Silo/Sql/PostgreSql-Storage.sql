@@ -53,6 +53,19 @@ CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
 CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_identity ON EsrsQuarantineSpill (ServiceId, GrainKey, Identity);
 CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_content ON EsrsQuarantineSpill (ServiceId, GrainKey, ContentHash);
 
+-- The events applied to each user's profile, by the user id they were sent to (Grains/Users/IUserEventLog.cs): merging
+-- linked ids' profiles exactly once and restoring them on unlink replay these. Keyed by the event's identity, so a call
+-- retried after a failed state write stores its events once.
+CREATE TABLE IF NOT EXISTS EsrsUserEvents
+(
+    ServiceId varchar(150) NOT NULL,
+    UserKey   text         NOT NULL,
+    Identity  bigint       NOT NULL,
+    Sequence  bigint       NOT NULL,
+    Payload   bytea        NOT NULL,
+    PRIMARY KEY (ServiceId, UserKey, Identity)
+);
+
 -- One row per grain; the expression makes a missing extension key compare equal to itself.
 CREATE UNIQUE INDEX IF NOT EXISTS ux_orleansstorage_grain ON OrleansStorage
     (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, COALESCE(GrainIdExtensionString, ''));

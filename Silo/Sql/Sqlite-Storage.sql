@@ -55,6 +55,19 @@ CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
 CREATE INDEX IF NOT EXISTS IX_EsrsQuarantineSpill_Identity ON EsrsQuarantineSpill (ServiceId, GrainKey, Identity);
 CREATE INDEX IF NOT EXISTS IX_EsrsQuarantineSpill_Content ON EsrsQuarantineSpill (ServiceId, GrainKey, ContentHash);
 
+-- The events applied to each user's profile, by the user id they were sent to (Grains/Users/IUserEventLog.cs): merging
+-- linked ids' profiles exactly once and restoring them on unlink replay these. Keyed by the event's identity, so a call
+-- retried after a failed state write stores its events once.
+CREATE TABLE IF NOT EXISTS EsrsUserEvents
+(
+    ServiceId TEXT    NOT NULL,
+    UserKey   TEXT    NOT NULL,
+    Identity  INTEGER NOT NULL,
+    Sequence  INTEGER NOT NULL,
+    Payload   BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, UserKey, Identity)
+) WITHOUT ROWID;
+
 -- One row per grain; the expression makes a missing extension key compare equal to itself.
 CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Grain ON OrleansStorage
     (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString, IFNULL(GrainIdExtensionString, ''));

@@ -46,6 +46,25 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var write in batch)
         {
+            if (write.Appends is { } rows)
+            {
+                // One statement for the rows, and one result like every other write.
+                var append = new NpgsqlBatchCommand("""
+                    WITH appended AS (
+                        INSERT INTO EsrsUserEvents (ServiceId, UserKey, Identity, Sequence, Payload)
+                        SELECT $1, u, i, q, p FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[]) AS r(u, i, q, p)
+                        ON CONFLICT DO NOTHING RETURNING 1)
+                    SELECT 0::bigint
+                    """);
+                append.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
+                append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.UserKey)] });
+                append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Identity)] });
+                append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Sequence)] });
+                append.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Select(r => r.Payload)] });
+                commands.BatchCommands.Add(append);
+                continue;
+            }
+
             if (write.Delete)
             {
                 // One result per write keeps the answers in line with the batch: a no-op select when nothing was stored.

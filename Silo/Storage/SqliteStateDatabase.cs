@@ -20,11 +20,16 @@ public sealed class SqliteStateDatabase : IStateDatabase
         WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND Version = $v RETURNING Version
         """;
 
+    private const string AppendSql = """
+        INSERT INTO EsrsUserEvents (ServiceId, UserKey, Identity, Sequence, Payload) VALUES ($s, $u, $i, $q, $p) ON CONFLICT DO NOTHING
+        """;
+
     private const string DeleteSql = """
         DELETE FROM EsrsGrainState WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND Version = $v RETURNING 0
         """;
 
     private readonly string _connectionString;
+    private readonly SqliteCommand _append;
     private readonly SqliteCommand _delete;
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _insert;
@@ -44,6 +49,7 @@ public sealed class SqliteStateDatabase : IStateDatabase
         _insert = Command(InsertSql, "$s", "$t", "$k", "$p");
         _update = Command(UpdateSql, "$s", "$t", "$k", "$p", "$v");
         _delete = Command(DeleteSql, "$s", "$t", "$k", "$v");
+        _append = Command(AppendSql, "$s", "$u", "$i", "$q", "$p");
     }
 
     public int MaxConcurrentCommits => 1;
@@ -85,6 +91,21 @@ public sealed class SqliteStateDatabase : IStateDatabase
         using var transaction = _writer.BeginTransaction(deferred: false);
         foreach (var write in batch)
         {
+            if (write.Appends is { } rows)
+            {
+                _append.Transaction = transaction;
+                _append.Parameters[0].Value = write.ServiceId;
+                foreach (var row in rows)
+                {
+                    (_append.Parameters[1].Value, _append.Parameters[2].Value, _append.Parameters[3].Value, _append.Parameters[4].Value) =
+                        (row.UserKey, row.Identity, row.Sequence, row.Payload);
+                    _append.ExecuteNonQuery();
+                }
+
+                write.NewVersion = 0;
+                continue;
+            }
+
             if (write.Delete)
             {
                 if (write.ExpectedVersion is not { } stored)
@@ -124,6 +145,7 @@ public sealed class SqliteStateDatabase : IStateDatabase
         _insert.Dispose();
         _update.Dispose();
         _delete.Dispose();
+        _append.Dispose();
         _writer.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -7,6 +7,15 @@ namespace Esrs.Silo.Storage;
 /// </summary>
 public sealed class StateWrite(string serviceId, string grainType, string grainKey, long? expectedVersion, byte[]? payload, bool delete = false)
 {
+    /// <summary>
+    /// A write that only appends rows to the user event log (<c>EsrsUserEvents</c>; a row already there under its key is
+    /// left as it is), in the next group commit with the state writes; <see cref="NewVersion"/> is 0 when done.
+    /// </summary>
+    public static StateWrite Append(string serviceId, IReadOnlyList<LogRow> rows) => new(serviceId, "", "", null, null) { Appends = rows };
+
+    /// <summary>The rows of an append-only write (<see cref="Append"/>); null for a state write.</summary>
+    public IReadOnlyList<LogRow>? Appends { get; private init; }
+
     /// <summary>Deletes the row (at <see cref="ExpectedVersion"/>) instead of writing it; <see cref="NewVersion"/> is 0 when done.</summary>
     public bool Delete { get; } = delete;
 
@@ -21,6 +30,9 @@ public sealed class StateWrite(string serviceId, string grainType, string grainK
 
     public TaskCompletionSource<long?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>A row of the user event log: the user id the event was sent to, the event's identity, its order, the logged event.</summary>
+public readonly record struct LogRow(string UserKey, long Identity, long Sequence, byte[] Payload);
 
 /// <summary>A stored row: its version and payload (null when the state was cleared).</summary>
 public readonly record struct StoredState(long Version, byte[]? Payload);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Esrs.Events;
 using Esrs.Silo.Hosting;
 using Esrs.Tests.Support;
+using Esrs.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -106,6 +107,15 @@ public sealed class PostgreSqlClusterModeTests
             // User grains keep their state in EsrsGrainState (group commit), keyed by the exact user id.
             Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @id", clusterId));
+            // Each applied event is logged under its user (appended through the group commit).
+            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsUserEvents WHERE ServiceId = @id AND UserKey LIKE 'pg-user-%'", clusterId));
+
+            // Two users made one person: the second forwards, the first rebuilds from both logs read back from PostgreSQL.
+            await grains.GetGrain<IUserMergeGrain>(users[2]).JoinAsync(users[1]);
+            var merge = await grains.GetGrain<IUserMergeGrain>(users[1]).RebuildAsync([users[2], users[1]]);
+            Assert.Equal((true, 2L, 0L), (merge.Rebuilt, merge.Applied, merge.MergedDuplicates));
+            var person = await grains.GetGrain<IUserGrain>(users[2]).GetProfileAsync();
+            Assert.Equal((users[1], 2L), (person.UserId, person.Counts[EventType.View]));
 
             // Erasing one user deletes its row (whose key is the user id) on PostgreSQL too; the others stay.
             var erased = await grains.GetGrain<IUserGrain>(users[0]).EraseAsync();
@@ -113,6 +123,7 @@ public sealed class PostgreSqlClusterModeTests
             Assert.Equal(1, erased.EventsApplied);
             Assert.False(erased.Scrubbed);
             Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainKey = '{users[0]}'", clusterId));
+            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsUserEvents WHERE ServiceId = @id AND UserKey = '{users[0]}'", clusterId));
             Assert.Equal(19, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             await clientHost.StopAsync();
         }

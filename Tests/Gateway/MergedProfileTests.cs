@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Esrs.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+
+namespace Esrs.Tests.Gateway;
+
+/// <summary>
+/// One profile per person, through real Kestrel on a real silo: two ids the registry links get one profile under the
+/// canonical (smaller) id, built from both ids' events with an event seen under both counted once; later events and reads
+/// under either id go to it; linking again changes nothing; an unlink restores each side from its own events; erasing a
+/// member takes its events out of the person's profile. Every expected count is worked out by hand from the events sent.
+/// </summary>
+public sealed class MergedProfileTests
+{
+    private const string PseudonymKey = "merge-test-pseudonym-key-0123456789";
+    private const string OperatorKey = "merge-test-operator-key-0123456789";
+
+    [Fact]
+    public async Task LinkedIdsShareOneProfileCountingEachEventOnceAndUnlinkRestoresBothFromTheirOwnEvents()
+    {
+        using var directory = new TempDirectory();
+        var token = Guid.NewGuid().ToString("N")[..10];
+        string U(string name) => name + "-" + token;
+        var (a, b) = (U("a"), U("b"));
+        var silo = await RealSilo.StartAsync(directory.Path, "esrs-merge-" + Guid.NewGuid().ToString("N"));
+        var gateway = await StartAsync(silo);
+        try
+        {
+            using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+            using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+            using var operatorHttp = GatewayFixture.ClientOf(gateway, OperatorKey);
+            var at = DateTime.UtcNow.AddMinutes(-30);
+
+            // a: purchase A1 (10 GBP), view A2, purchase SH1 (5 GBP). b: purchase B1 (20 GBP), view B2, and SH1 again: the same
+            // event (same id and fields, sent for b as well), which the person must count once.
+            await SendAsync(writer, Purchase("a1", a, at, "A1", 10m), View("a2", a, at.AddMinutes(1), "A2"), Purchase("shared", a, at.AddMinutes(2), "SH1", 5m));
+            await SendAsync(writer, Purchase("b1", b, at.AddMinutes(3), "B1", 20m), View("b2", b, at.AddMinutes(4), "B2"), Purchase("shared", b, at.AddMinutes(2), "SH1", 5m));
+            await AssertProfileAsync(reader, a, expectedId: a, purchases: 2, views: 1, spend: 15m, merged: null);
+            await AssertProfileAsync(reader, b, expectedId: b, purchases: 2, views: 1, spend: 25m, merged: null);
+
+            var email = $"one.person.{token}@example.com";
+            Assert.Equal(1, (await PostRecordsAsync(writer, new object[] { new { userId = a, email }, new { userId = b, email } })).GetProperty("links").GetInt32());
+
+            // One person: A1, SH1, B1 bought (SH1 once), A2 and B2 viewed; 10 + 5 + 20 spent; read under either id.
+            var merged = await AssertProfileAsync(reader, a, expectedId: a, purchases: 3, views: 2, spend: 35m, merged: [a, b]);
+            Assert.Equal(1, merged.GetProperty("ingest").GetProperty("mergedDuplicates").GetInt64());
+            Assert.Equal(merged.GetProperty("counts").ToString(), (await AssertProfileAsync(reader, b, expectedId: a, purchases: 3, views: 2, spend: 35m, merged: [a, b])).GetProperty("counts").ToString());
+
+            // A later event under b reaches the person; sending it again under a is a duplicate of it.
+            await SendAsync(writer, View("b3", b, at.AddMinutes(5), "B3"));
+            var again = await SendAsync(writer, View("b3", a, at.AddMinutes(5), "B3"));
+            Assert.Equal("duplicate-by-id", again.GetProperty("outcomes")[0].GetProperty("kind").GetString());
+            await AssertProfileAsync(reader, a, expectedId: a, purchases: 3, views: 3, spend: 35m, merged: [a, b]);
+
+            // The same records again: merged exactly once, nothing counted twice.
+            await PostRecordsAsync(writer, new object[] { new { userId = b, email }, new { userId = a, email } });
+            await AssertProfileAsync(reader, b, expectedId: a, purchases: 3, views: 3, spend: 35m, merged: [a, b]);
+
+            // Unlinked: each side from its own events (b keeps the view it sent while merged).
+            using (var undone = await operatorHttp.DeleteAsync($"v1/users/{a}/links/{b}"))
+            {
+                Assert.True(undone.StatusCode == HttpStatusCode.OK, await undone.Content.ReadAsStringAsync());
+            }
+
+            await AssertProfileAsync(reader, a, expectedId: a, purchases: 2, views: 1, spend: 15m, merged: null);
+            await AssertProfileAsync(reader, b, expectedId: b, purchases: 2, views: 2, spend: 25m, merged: null);
+            await SendAsync(writer, View("b4", b, at.AddMinutes(6), "B4"));
+            await AssertProfileAsync(reader, b, expectedId: b, purchases: 2, views: 3, spend: 25m, merged: null);
+            await AssertProfileAsync(reader, a, expectedId: a, purchases: 2, views: 1, spend: 15m, merged: null);
+        }
+        finally
+        {
+            await StopAsync(gateway, silo);
+        }
+    }
+
+    [Fact]
+    public async Task ErasingAMemberTakesItsEventsOutOfThePersonsProfileAndARestartKeepsTheMerge()
+    {
+        using var directory = new TempDirectory();
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var (c, d, e) = ("c-" + token, "d-" + token, "e-" + token);
+        var serviceId = "esrs-merge-" + Guid.NewGuid().ToString("N");
+        var silo = await RealSilo.StartAsync(directory.Path, serviceId);
+        var gateway = await StartAsync(silo);
+        try
+        {
+            using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+            var at = DateTime.UtcNow.AddMinutes(-30);
+            var phone = "+44 1632 96" + string.Concat(token[..4].Select(ch => (char)('0' + (ch % 10))));
+            await SendAsync(writer, Purchase("c1", c, at, "C1", 7m));
+            await SendAsync(writer, Purchase("d1", d, at.AddMinutes(1), "D1", 11m), View("d2", d, at.AddMinutes(2), "D2"));
+            await SendAsync(writer, View("e1", e, at.AddMinutes(3), "E1"));
+            await PostRecordsAsync(writer, new object[] { new { userId = c, phone }, new { userId = d, phone }, new { userId = e, phone } });
+            // Events of d sent while merged are d's too: they leave with it.
+            await SendAsync(writer, View("d3", d, at.AddMinutes(4), "D3"));
+            await StopAsync(gateway, silo);
+
+            // The merge is durable: after a restart every id still reads the person's profile.
+            silo = await RealSilo.StartAsync(directory.Path, serviceId);
+            gateway = await StartAsync(silo);
+            using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+            using var operatorHttp = GatewayFixture.ClientOf(gateway, OperatorKey);
+            await AssertProfileAsync(reader, e, expectedId: c, purchases: 2, views: 3, spend: 18m, merged: [c, d, e]);
+
+            using (var erased = await operatorHttp.DeleteAsync($"v1/users/{d}"))
+            {
+                Assert.True(erased.StatusCode == HttpStatusCode.OK, await erased.Content.ReadAsStringAsync());
+            }
+
+            // c and e stay one person (same phone); d's purchase and both its views are gone from it.
+            await AssertProfileAsync(reader, c, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]);
+            await AssertProfileAsync(reader, e, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]);
+
+            // Erasing the canonical id hands the profile to the next: e alone, from its own events.
+            using (var erased = await operatorHttp.DeleteAsync($"v1/users/{c}"))
+            {
+                Assert.True(erased.StatusCode == HttpStatusCode.OK, await erased.Content.ReadAsStringAsync());
+            }
+
+            await AssertProfileAsync(reader, e, expectedId: e, purchases: 0, views: 1, spend: 0m, merged: null);
+        }
+        finally
+        {
+            await StopAsync(gateway, silo);
+        }
+    }
+
+    private static object Purchase(string id, string user, DateTime at, string item, decimal price) =>
+        new { eventId = id, userId = user, type = "purchase", occurredAt = at.ToString("O"), itemId = item, quantity = 1, unitPrice = price, currency = "GBP" };
+
+    private static object View(string id, string user, DateTime at, string item) =>
+        new { eventId = id, userId = user, type = "view", occurredAt = at.ToString("O"), itemId = item };
+
+    private static async Task<JsonElement> SendAsync(HttpClient http, params object[] events)
+    {
+        using var answer = await http.PostAsync("v1/events", new StringContent(JsonSerializer.Serialize(events), Encoding.UTF8, "application/json"));
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.Accepted, text);
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static async Task<JsonElement> PostRecordsAsync(HttpClient http, object records)
+    {
+        using var answer = await http.PostAsJsonAsync("v1/users/records", records);
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static async Task<JsonElement> AssertProfileAsync(HttpClient reader, string user, string expectedId, long purchases, long views, decimal spend, string[]? merged)
+    {
+        var profile = await reader.GetFromJsonAsync<JsonElement>($"v1/users/{user}/profile");
+        var counts = profile.GetProperty("counts");
+        long Count(string type) => counts.TryGetProperty(type, out var n) ? n.GetInt64() : 0;
+        var gbp = profile.GetProperty("spend").TryGetProperty("GBP", out var s) ? s.GetDecimal() : 0m;
+        Assert.True(
+            (expectedId, purchases, views, spend) == (profile.GetProperty("userId").GetString(), Count("purchase"), Count("view"), gbp),
+            $"profile read under {user}: {profile}");
+        if (merged is null)
+        {
+            Assert.False(profile.TryGetProperty("mergedIds", out _), profile.ToString());
+        }
+        else
+        {
+            Assert.Equal(merged, profile.GetProperty("mergedIds").EnumerateArray().Select(m => m.GetString()));
+        }
+
+        return profile;
+    }
+
+    private static Task<WebApplication> StartAsync(RealSilo silo) =>
+        GatewayFixture.StartGatewayAsync(silo, ("Esrs:Gateway:PseudonymKeys:0:Name", "test-1"), ("Esrs:Gateway:PseudonymKeys:0:Key", PseudonymKey),
+            ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+
+    private static async Task StopAsync(WebApplication gateway, RealSilo silo)
+    {
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+        await silo.DisposeAsync();
+    }
+}
