@@ -16,6 +16,12 @@ public interface IUserMergeGrain : IGrainWithStringKey
     /// <param name="hops">Forwards so far; a chain longer than a few is refused (a regrouping in progress), and retried.</param>
     Task<IngestResult> IngestForAsync(string origin, IReadOnlyList<UserEvent> batch, int hops);
 
+    /// <summary>
+    /// Whether this id's profile can be merged: false when its events were applied before the event log existed (a
+    /// rebuild from the log would lose them); such a person's ids keep their own profiles.
+    /// </summary>
+    Task<bool> CanMergeAsync();
+
     /// <summary>From now on this id's events and reads go to <paramref name="canonical"/> (durable before it returns).</summary>
     Task JoinAsync(string canonical);
 

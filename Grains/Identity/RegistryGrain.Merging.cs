@@ -36,6 +36,20 @@ public sealed partial class RegistryGrain
                 continue;
             }
 
+            var incomplete = 0;
+            foreach (var member in person.Members)
+            {
+                incomplete += await GrainFactory.GetGrain<IUserMergeGrain>(member).CanMergeAsync() ? 0 : 1;
+            }
+
+            if (incomplete > 0)
+            {
+                // A profile built before events were logged cannot be rebuilt from the log without losing them: the ids
+                // stay linked in the registry and keep their own profiles.
+                LogWarningPersonPredatesLog(logger, incomplete);
+                continue;
+            }
+
             foreach (var member in person.Members)
             {
                 if (!string.Equals(member, person.Canonical, StringComparison.Ordinal))
@@ -47,6 +61,9 @@ public sealed partial class RegistryGrain
             await GrainFactory.GetGrain<IUserMergeGrain>(person.Canonical).RebuildAsync(person.Members);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A person has {Count} ids whose profiles predate the event log: their profiles are not merged (re-import their events to merge them)")]
+    private static partial void LogWarningPersonPredatesLog(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A person has more than {Max} linked ids: their profiles are not merged")]
     private static partial void LogWarningPersonTooLarge(ILogger logger, int max);

@@ -7,13 +7,21 @@ namespace Esrs.Users;
 /// whichever grain applied them. A profile holds decayed sums, which cannot be split or have one event taken out: merging
 /// the profiles of two linked ids exactly once, and restoring both when they are unlinked, is done by replaying their
 /// logs (<see cref="UserEventProcessor.Rebuild"/>). A grain appends what a call applied before it writes its state, so
-/// the log never lacks an event the state holds; a call retried after a failed state write appends the same events
-/// again, which are stored once (keyed by origin and event identity).
+/// the log never lacks an event the state holds (with group commit, in the same transaction).
 /// </summary>
 public interface IUserEventLog
 {
-    /// <summary>Appends entries (idempotent per origin and <see cref="LoggedEvent.Identity"/>), durable when it returns.</summary>
-    Task AppendAsync(IReadOnlyList<LoggedEvent> entries, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// True when the user grain storage writes a state's <see cref="UserState.PendingLog"/> with the state, in one
+    /// transaction (the grain then sets it instead of calling <see cref="AppendAsync"/> first).
+    /// </summary>
+    bool AppendsWithState { get; }
+
+    /// <summary>
+    /// Appends what one call of grain <paramref name="writer"/> applied, durable when it returns; appended again by a retry
+    /// of the call (same writer and sequences), it replaces what the failed attempt left.
+    /// </summary>
+    Task AppendAsync(string writer, IReadOnlyList<LoggedEvent> entries, CancellationToken cancellationToken = default);
 
     /// <summary>Every entry of <paramref name="origins"/>, in no particular order.</summary>
     Task<IReadOnlyList<LoggedEvent>> ReadAsync(IReadOnlyCollection<string> origins, CancellationToken cancellationToken = default);
@@ -34,9 +42,6 @@ public sealed record LoggedEvent(
     [property: Id(5)] ulong IdHash,
     [property: Id(6)] ulong ContentHash)
 {
-    /// <summary>The event's identity (<see cref="QuarantineIdentity"/>): the key of its row under its origin.</summary>
-    public ulong Identity => QuarantineIdentity.Of(IdHash, ContentHash);
-
     /// <summary>The order of a rebuild: as the events were applied, whichever member's log they are in.</summary>
     public static int Compare(LoggedEvent? a, LoggedEvent? b)
     {

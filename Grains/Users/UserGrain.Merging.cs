@@ -45,6 +45,12 @@ public sealed partial class UserGrain
         return await IngestCoreAsync(batch, origin);
     }
 
+    public Task<bool> CanMergeAsync()
+    {
+        ThrowIfUnusable();
+        return Task.FromResult(state.State.LogComplete);
+    }
+
     public async Task JoinAsync(string canonical)
     {
         ArgumentException.ThrowIfNullOrEmpty(canonical);
@@ -116,6 +122,7 @@ public sealed partial class UserGrain
             DuplicatesById = old.DuplicatesById,
             DuplicatesByContent = old.DuplicatesByContent,
             LogSequence = old.LogSequence,
+            LogComplete = true,
             Members = members.Count > 1 ? members : [],
         };
         var processor = NewProcessor(fresh);

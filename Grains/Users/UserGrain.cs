@@ -65,6 +65,12 @@ public sealed partial class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _keyProblem = UserIds.KeyProblem(Key);
+        if (!state.RecordExists || state.State.Accepted + state.State.Repaired == 0)
+        {
+            // Nothing applied before the event log: the log will hold every event of this profile (persisted with the next write).
+            state.State.LogComplete = true;
+        }
+
         _processor = NewProcessor(state.State);
         return Task.CompletedTask;
     }
@@ -270,11 +276,15 @@ public sealed partial class UserGrain(
         _processor.SealState();
         try
         {
-            if (_processor.Logged.Count > 0)
+            // The log holds every event the state does: written with the state in one transaction where the storage can,
+            // else appended first (a retry after a failed state write reuses the sequences, and replaces what it left).
+            if (eventLog.AppendsWithState)
             {
-                // The log holds every event the state does: appended first (a retry after a failed state write appends
-                // the same events again, stored once).
-                await eventLog.AppendAsync(_processor.Logged);
+                state.State.PendingLog = _processor.Logged;
+            }
+            else if (_processor.Logged.Count > 0)
+            {
+                await eventLog.AppendAsync(Key, _processor.Logged);
             }
 
             if (_processor.Spilled.Count > 0)
@@ -286,6 +296,7 @@ public sealed partial class UserGrain(
             }
 
             await state.WriteStateAsync();
+            state.State.PendingLog = null;
             _processor.Spilled.Clear();
             _processor.Logged.Clear();
             _dirty = false;

@@ -61,5 +61,19 @@ public sealed class UserState
     /// <summary>Events applied under two members of the person, counted once when the profile was last rebuilt.</summary>
     [Id(20)] public long MergedDuplicates { get; set; }
 
+    /// <summary>
+    /// Whether the event log holds every event this profile was built from: true for a profile started (or rebuilt) since
+    /// events are logged; false for one whose events were applied before, which a rebuild from the log would lose, so its
+    /// id is not merged into a person (<see cref="IUserMergeGrain.CanMergeAsync"/>).
+    /// </summary>
+    [Id(21)] public bool LogComplete { get; set; }
+
+    /// <summary>
+    /// Not persisted: the events the call being written applied, for a storage that logs them in the state's own
+    /// transaction (<see cref="IUserEventLog.AppendsWithState"/>); set just before the write and cleared after it.
+    /// </summary>
+    [field: NonSerialized]
+    public IReadOnlyList<LoggedEvent>? PendingLog { get; set; }
+
     public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents, MergedDuplicates);
 }

@@ -9,9 +9,10 @@ using Orleans.Serialization;
 namespace Esrs.Silo.Hosting;
 
 /// <summary>
-/// The user event log (<c>EsrsUserEvents</c>, created by the schema scripts) on the silo's own database. Appends go
-/// through the group committer when the silo has one (a grain's log rows share the next commit, and its fsync, with other
-/// grains' writes), else in a transaction of their own; reads go to the database directly. Entries are stored with
+/// The user event log (<c>EsrsUserEventLog</c>, created by the schema scripts) on the silo's own database. With group commit
+/// (the default) a user grain's log rows go in with its state write, in the same statement and transaction, so they cost
+/// no commit, fsync or round trip of their own (<see cref="AppendsWithState"/>); without it they are appended in a
+/// transaction of their own before the state is written. Reads go to the database directly. Entries are stored with
 /// Orleans' serializer, as grain state is.
 /// </summary>
 public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
@@ -38,7 +39,25 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
         }
     }
 
-    public async Task AppendAsync(IReadOnlyList<LoggedEvent> entries, CancellationToken cancellationToken = default)
+    public bool AppendsWithState => _committer is not null;
+
+    /// <summary>
+    /// The rows of <paramref name="entries"/> as the state database stores them: one per user id the events were sent to
+    /// (a forwarded call, or a replay of a person's quarantine, may hold several), keyed by <paramref name="writer"/> (the
+    /// grain that applied them) and its log sequence of the first.
+    /// </summary>
+    public IReadOnlyList<LogRow> ToRows(string writer, IReadOnlyList<LoggedEvent> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count > 0 && entries.All(e => ReferenceEquals(e.Origin, entries[0].Origin) || e.Origin == entries[0].Origin))
+        {
+            return [new LogRow(entries[0].Origin, writer, entries[0].Sequence, _serializer.SerializeToArray(entries.ToArray()))];
+        }
+
+        return [.. entries.GroupBy(e => e.Origin, StringComparer.Ordinal).Select(g => new LogRow(g.Key, writer, g.First().Sequence, _serializer.SerializeToArray(g.ToArray())))];
+    }
+
+    public async Task AppendAsync(string writer, IReadOnlyList<LoggedEvent> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
@@ -46,32 +65,22 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
             return;
         }
 
-        var rows = new LogRow[entries.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var e = entries[i];
-            rows[i] = new LogRow(e.Origin, unchecked((long)e.Identity), e.Sequence, _serializer.SerializeToArray(e));
-        }
-
-        if (_committer is not null)
-        {
-            await _committer.WriteAsync(StateWrite.Append(_serviceId, rows));
-            return;
-        }
-
+        var rows = ToRows(writer, entries);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var row in rows)
         {
+            // A row left by an append whose state write then failed is replaced: the retry's events are the ones the state holds.
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
-                INSERT INTO EsrsUserEvents (ServiceId, UserKey, Identity, Sequence, Payload)
-                VALUES (@service, @user, @identity, @sequence, @payload) ON CONFLICT DO NOTHING
+                INSERT INTO EsrsUserEventLog (ServiceId, UserKey, Writer, Sequence, Payload)
+                VALUES (@service, @user, @writer, @sequence, @payload)
+                ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload
                 """;
             Add(command, "service", _serviceId);
             Add(command, "user", row.UserKey);
-            Add(command, "identity", row.Identity);
+            Add(command, "writer", row.Writer);
             Add(command, "sequence", row.Sequence);
             Add(command, "payload", row.Payload);
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -94,7 +103,7 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
         Add(command, "service", _serviceId);
         if (_dataSource is not null)
         {
-            command.CommandText = "SELECT Payload FROM EsrsUserEvents WHERE ServiceId = @service AND UserKey = ANY(@users)";
+            command.CommandText = "SELECT Payload FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey = ANY(@users)";
             Add(command, "users", origins.ToArray());
         }
         else
@@ -105,13 +114,13 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
                 Add(command, name, origin);
                 return "@" + name;
             }).ToList();
-            command.CommandText = $"SELECT Payload FROM EsrsUserEvents WHERE ServiceId = @service AND UserKey IN ({string.Join(',', names)})";
+            command.CommandText = $"SELECT Payload FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey IN ({string.Join(',', names)})";
         }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(_serializer.Deserialize<LoggedEvent>((byte[])reader.GetValue(0)) ?? throw new InvalidDataException("A user event log row holds no event."));
+            entries.AddRange(_serializer.Deserialize<LoggedEvent[]>((byte[])reader.GetValue(0)) ?? throw new InvalidDataException("A user event log row holds no events."));
         }
 
         return entries;

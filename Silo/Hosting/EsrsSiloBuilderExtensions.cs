@@ -146,11 +146,13 @@ public static class EsrsSiloBuilderExtensions
                 ? new SqliteStateDatabase(connectionString)
                 : new PostgreSqlStateDatabase(connectionString));
             silo.Services.AddSingleton(services => new GroupCommitter(services.GetRequiredService<IStateDatabase>()));
+            // A user state's write carries the log rows of the events its call applied (AdoUserEventLog.AppendsWithState).
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Users, (services, _) => new ExactKeyGrainStorage(
                 new GroupCommitGrainStorage(
                     services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
                     services.GetRequiredService<GroupCommitter>(),
-                    ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)),
+                    ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
+                    appendsOf: (state, writer) => state is UserState { PendingLog: { Count: > 0 } log } ? ((AdoUserEventLog)services.GetRequiredService<IUserEventLog>()).ToRows(writer, log) : null),
                 prefixKeys: false));
             // The registry's writes too (a record touches its entry and several indexes): group-committed, and deleted on clear.
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Identity, (services, _) => new ExactKeyGrainStorage(

@@ -29,7 +29,7 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
     private const string DeleteSql = """
         DELETE FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @key;
-        DELETE FROM EsrsUserEvents WHERE ServiceId = @service AND UserKey = @key;
+        DELETE FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey = @key;
         DELETE FROM EsrsGrainState WHERE ServiceId = @service AND GrainKey = @key AND Payload IS NULL;
         DELETE FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = @prefixed AND PayloadBinary IS NULL;
         """;

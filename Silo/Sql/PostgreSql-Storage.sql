@@ -54,16 +54,16 @@ CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_identity ON EsrsQuarantineSpil
 CREATE INDEX IF NOT EXISTS ix_esrsquarantinespill_content ON EsrsQuarantineSpill (ServiceId, GrainKey, ContentHash);
 
 -- The events applied to each user's profile, by the user id they were sent to (Grains/Users/IUserEventLog.cs): merging
--- linked ids' profiles exactly once and restoring them on unlink replay these. Keyed by the event's identity, so a call
--- retried after a failed state write stores its events once.
-CREATE TABLE IF NOT EXISTS EsrsUserEvents
+-- linked ids' profiles exactly once and restoring them on unlink replay these. One row per state write and user id, written
+-- in that state write's transaction: the grain that applied the events (Writer) and its log sequence of the first of them.
+CREATE TABLE IF NOT EXISTS EsrsUserEventLog
 (
     ServiceId varchar(150) NOT NULL,
     UserKey   text         NOT NULL,
-    Identity  bigint       NOT NULL,
+    Writer    text         NOT NULL,
     Sequence  bigint       NOT NULL,
     Payload   bytea        NOT NULL,
-    PRIMARY KEY (ServiceId, UserKey, Identity)
+    PRIMARY KEY (ServiceId, UserKey, Writer, Sequence)
 );
 
 -- One row per grain; the expression makes a missing extension key compare equal to itself.

@@ -14,7 +14,10 @@ namespace Esrs.Silo.Storage;
 /// <param name="serializer">The silo's grain storage serializer.</param>
 /// <param name="deleteOnClear">Clearing deletes the row (state whose key is personal: registry entries and indexes) instead
 /// of keeping it empty at its version.</param>
-public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false) : IGrainStorage
+/// <param name="appendsOf">Log rows that go in with a state's write, in its transaction, given the state and the grain's
+/// key (user grains: the events the state's call applied, <see cref="Users.UserState.PendingLog"/>); null: states carry none.</param>
+public sealed class GroupCommitGrainStorage(
+    string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, string, IReadOnlyList<LogRow>?>? appendsOf = null) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -37,7 +40,7 @@ public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter com
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var payload = serializer.Serialize(grainState.State).ToArray();
-        await CommitAsync(stateName, grainId, grainState, payload);
+        await CommitAsync(stateName, grainId, grainState, payload, appends: appendsOf?.Invoke(grainState.State, Key(grainId)));
         grainState.RecordExists = true;
     }
 
@@ -54,10 +57,10 @@ public sealed class GroupCommitGrainStorage(string serviceId, GroupCommitter com
         grainState.RecordExists = false;
     }
 
-    private async Task CommitAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload, bool delete = false)
+    private async Task CommitAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload, bool delete = false, IReadOnlyList<LogRow>? appends = null)
     {
         long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture);
-        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload, delete));
+        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload, delete) { Appends = appends });
         if (version is null)
         {
             throw new InconsistentStateException(

@@ -46,25 +46,6 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var write in batch)
         {
-            if (write.Appends is { } rows)
-            {
-                // One statement for the rows, and one result like every other write.
-                var append = new NpgsqlBatchCommand("""
-                    WITH appended AS (
-                        INSERT INTO EsrsUserEvents (ServiceId, UserKey, Identity, Sequence, Payload)
-                        SELECT $1, u, i, q, p FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[]) AS r(u, i, q, p)
-                        ON CONFLICT DO NOTHING RETURNING 1)
-                    SELECT 0::bigint
-                    """);
-                append.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
-                append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.UserKey)] });
-                append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Identity)] });
-                append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Sequence)] });
-                append.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Select(r => r.Payload)] });
-                commands.BatchCommands.Add(append);
-                continue;
-            }
-
             if (write.Delete)
             {
                 // One result per write keeps the answers in line with the batch: a no-op select when nothing was stored.
@@ -83,7 +64,8 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
                 continue;
             }
 
-            var command = new NpgsqlBatchCommand(write.ExpectedVersion is null ? InsertSql : UpdateSql);
+            var sql = write.ExpectedVersion is null ? InsertSql : UpdateSql;
+            var command = new NpgsqlBatchCommand(write.Appends is { Count: > 0 } ? WithAppends(sql, write.ExpectedVersion is null ? 5 : 6) : sql);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainType });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainKey });
@@ -93,6 +75,14 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
             if (write.ExpectedVersion is { } expected)
             {
                 command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected });
+            }
+
+            if (write.Appends is { Count: > 0 } rows)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.UserKey)] });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Writer)] });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Sequence)] });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Select(r => r.Payload)] });
             }
 
             commands.BatchCommands.Add(command);
@@ -117,4 +107,19 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
     }
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    /// <summary>
+    /// The state statement with the log rows in one statement: they are inserted only when the state statement returned its
+    /// row (the version matched), and the answer is still the state's version or nothing. The rows' arrays are parameters
+    /// <paramref name="first"/> to <paramref name="first"/> + 3.
+    /// </summary>
+    private static string WithAppends(string stateSql, int first) => $"""
+        WITH written AS ({stateSql}),
+        appended AS (
+            INSERT INTO EsrsUserEventLog (ServiceId, UserKey, Writer, Sequence, Payload)
+            SELECT $1, u, w, q, p FROM unnest(${first}::text[], ${first + 1}::text[], ${first + 2}::bigint[], ${first + 3}::bytea[]) AS r(u, w, q, p)
+            WHERE EXISTS (SELECT 1 FROM written)
+            ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload)
+        SELECT Version FROM written
+        """;
 }

@@ -21,7 +21,8 @@ public sealed class SqliteStateDatabase : IStateDatabase
         """;
 
     private const string AppendSql = """
-        INSERT INTO EsrsUserEvents (ServiceId, UserKey, Identity, Sequence, Payload) VALUES ($s, $u, $i, $q, $p) ON CONFLICT DO NOTHING
+        INSERT INTO EsrsUserEventLog (ServiceId, UserKey, Writer, Sequence, Payload) VALUES ($s, $u, $w, $q, $p)
+        ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload
         """;
 
     private const string DeleteSql = """
@@ -49,7 +50,7 @@ public sealed class SqliteStateDatabase : IStateDatabase
         _insert = Command(InsertSql, "$s", "$t", "$k", "$p");
         _update = Command(UpdateSql, "$s", "$t", "$k", "$p", "$v");
         _delete = Command(DeleteSql, "$s", "$t", "$k", "$v");
-        _append = Command(AppendSql, "$s", "$u", "$i", "$q", "$p");
+        _append = Command(AppendSql, "$s", "$u", "$w", "$q", "$p");
     }
 
     public int MaxConcurrentCommits => 1;
@@ -91,21 +92,6 @@ public sealed class SqliteStateDatabase : IStateDatabase
         using var transaction = _writer.BeginTransaction(deferred: false);
         foreach (var write in batch)
         {
-            if (write.Appends is { } rows)
-            {
-                _append.Transaction = transaction;
-                _append.Parameters[0].Value = write.ServiceId;
-                foreach (var row in rows)
-                {
-                    (_append.Parameters[1].Value, _append.Parameters[2].Value, _append.Parameters[3].Value, _append.Parameters[4].Value) =
-                        (row.UserKey, row.Identity, row.Sequence, row.Payload);
-                    _append.ExecuteNonQuery();
-                }
-
-                write.NewVersion = 0;
-                continue;
-            }
-
             if (write.Delete)
             {
                 if (write.ExpectedVersion is not { } stored)
@@ -134,6 +120,18 @@ public sealed class SqliteStateDatabase : IStateDatabase
             }
 
             write.NewVersion = command.ExecuteScalar() is long version ? version : null;
+            if (write.NewVersion is not null && write.Appends is { Count: > 0 } rows)
+            {
+                // The log rows of what this state holds, in its transaction: both or neither.
+                _append.Transaction = transaction;
+                _append.Parameters[0].Value = write.ServiceId;
+                foreach (var row in rows)
+                {
+                    (_append.Parameters[1].Value, _append.Parameters[2].Value, _append.Parameters[3].Value, _append.Parameters[4].Value) =
+                        (row.UserKey, row.Writer, row.Sequence, row.Payload);
+                    _append.ExecuteNonQuery();
+                }
+            }
         }
 
         transaction.Commit();

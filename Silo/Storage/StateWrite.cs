@@ -8,13 +8,11 @@ namespace Esrs.Silo.Storage;
 public sealed class StateWrite(string serviceId, string grainType, string grainKey, long? expectedVersion, byte[]? payload, bool delete = false)
 {
     /// <summary>
-    /// A write that only appends rows to the user event log (<c>EsrsUserEvents</c>; a row already there under its key is
-    /// left as it is), in the next group commit with the state writes; <see cref="NewVersion"/> is 0 when done.
+    /// Rows for the user event log (<c>EsrsUserEventLog</c>) that go in with this state write: written in its transaction
+    /// only when the state write itself succeeds (replacing a row left under the same key by a write that failed later);
+    /// null: none.
     /// </summary>
-    public static StateWrite Append(string serviceId, IReadOnlyList<LogRow> rows) => new(serviceId, "", "", null, null) { Appends = rows };
-
-    /// <summary>The rows of an append-only write (<see cref="Append"/>); null for a state write.</summary>
-    public IReadOnlyList<LogRow>? Appends { get; private init; }
+    public IReadOnlyList<LogRow>? Appends { get; init; }
 
     /// <summary>Deletes the row (at <see cref="ExpectedVersion"/>) instead of writing it; <see cref="NewVersion"/> is 0 when done.</summary>
     public bool Delete { get; } = delete;
@@ -31,8 +29,11 @@ public sealed class StateWrite(string serviceId, string grainType, string grainK
     public TaskCompletionSource<long?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>A row of the user event log: the user id the event was sent to, the event's identity, its order, the logged event.</summary>
-public readonly record struct LogRow(string UserKey, long Identity, long Sequence, byte[] Payload);
+/// <summary>
+/// A row of the user event log: the user id the events were sent to, the grain that applied them, its log sequence of the
+/// first, and the logged events (one state write's worth for that user id).
+/// </summary>
+public readonly record struct LogRow(string UserKey, string Writer, long Sequence, byte[] Payload);
 
 /// <summary>A stored row: its version and payload (null when the state was cleared).</summary>
 public readonly record struct StoredState(long Version, byte[]? Payload);

@@ -2,8 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Esrs.Cleaning;
+using Esrs.Profiles;
+using Esrs.Silo.Storage;
 using Esrs.Tests.Support;
+using Esrs.Users;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Esrs.Tests.Gateway;
 
@@ -11,7 +18,8 @@ namespace Esrs.Tests.Gateway;
 /// One profile per person, through real Kestrel on a real silo: two ids the registry links get one profile under the
 /// canonical (smaller) id, built from both ids' events with an event seen under both counted once; later events and reads
 /// under either id go to it; linking again changes nothing; an unlink restores each side from its own events; erasing a
-/// member takes its events out of the person's profile. Every expected count is worked out by hand from the events sent.
+/// member takes its events out of the person's profile; a profile from before events were logged is never merged (its
+/// history would be lost). Every expected count is worked out by hand from the events sent.
 /// </summary>
 public sealed class MergedProfileTests
 {
@@ -122,6 +130,44 @@ public sealed class MergedProfileTests
             }
 
             await AssertProfileAsync(reader, e, expectedId: e, purchases: 0, views: 1, spend: 0m, merged: null);
+        }
+        finally
+        {
+            await StopAsync(gateway, silo);
+        }
+    }
+
+    [Fact]
+    public async Task AProfileBuiltBeforeEventsWereLoggedIsNotMergedSoNothingOfItIsLost()
+    {
+        using var directory = new TempDirectory();
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var (a, b) = ("a-" + token, "b-" + token);
+        var silo = await RealSilo.StartAsync(directory.Path, "esrs-merge-" + Guid.NewGuid().ToString("N"));
+        var gateway = await StartAsync(silo);
+        try
+        {
+            // a's state as a grid from before the event log left it: three purchases applied, none of them logged.
+            var at = DateTime.UtcNow.AddMinutes(-30);
+            var old = new UserState();
+            var processor = new UserEventProcessor(a, old, new EventValidator(), new ValidationOptions(), new DedupeOptions(), new ProfileOptions(), new QuarantineOptions());
+            Events.UserEvent Bought(string item, int minute) => TestEvents.Purchase(a, item, at: at.AddMinutes(minute)) with { Currency = "GBP" };
+            processor.Ingest([Bought("P1", 0), Bought("P2", 1), Bought("P3", 2)], DateTime.UtcNow);
+            processor.SealState();
+            var storage = new GroupCommitGrainStorage(
+                silo.ServiceId, silo.Host.Services.GetRequiredService<GroupCommitter>(), new OrleansGrainStorageSerializer(silo.Host.Services.GetRequiredService<Serializer>()));
+            await storage.WriteStateAsync("user", GrainId.Create("user", a), new GrainState<UserState>(old));
+
+            using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
+            using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
+            await SendAsync(writer, View("b1", b, at, "B1"));
+            var email = $"old.person.{token}@example.com";
+            Assert.Equal(1, (await PostRecordsAsync(writer, new object[] { new { userId = a, email }, new { userId = b, email } })).GetProperty("links").GetInt32());
+
+            // Linked in the registry, but a's profile could only be rebuilt without its three purchases: both keep their own.
+            Assert.Equal([a, b], (await reader.GetFromJsonAsync<JsonElement>($"v1/users/{b}/links")).GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+            await AssertProfileAsync(reader, a, expectedId: a, purchases: 3, views: 0, spend: 30m, merged: null);
+            await AssertProfileAsync(reader, b, expectedId: b, purchases: 0, views: 1, spend: 0m, merged: null);
         }
         finally
         {

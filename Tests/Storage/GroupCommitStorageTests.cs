@@ -140,6 +140,32 @@ public sealed class GroupCommitStorageTests : IDisposable
         Assert.Equal("1", state.ETag);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task LogRowsGoInWithTheirStateWriteOrNotAtAll(string store)
+    {
+        await using var database = await OpenAsync(store);
+        static LogRow Row(long sequence) => new("log-user", "log-grain", sequence, [(byte)sequence]);
+
+        // In one batch: a new row with two log rows; a second "new" row for the same grain (a stale activation) with its
+        // own log row; a write to another grain. The stale write fails alone, and its log row with it.
+        var created = new StateWrite(_serviceId, "t", "log-grain", null, [1]) { Appends = [Row(1), Row(2)] };
+        var stale = new StateWrite(_serviceId, "t", "log-grain", null, [2]) { Appends = [Row(3)] };
+        var other = new StateWrite(_serviceId, "t", "log-other", null, [3]);
+        await database.WriteBatchAsync([created, stale, other], CancellationToken.None);
+        Assert.Equal((1L, (long?)null, 1L), (created.NewVersion!.Value, stale.NewVersion, other.NewVersion!.Value));
+        Assert.Equal([1L, 2L], await LogSequencesAsync(store));
+
+        // An update that carries a row under a key already there (what a failed attempt of a retried call left) and a new
+        // one: the row is replaced, not doubled; a stale update beside it adds nothing.
+        var updated = new StateWrite(_serviceId, "t", "log-grain", 1, [4]) { Appends = [new LogRow("log-user", "log-grain", 2, [9, 9, 9]), Row(4)] };
+        var older = new StateWrite(_serviceId, "t", "log-grain", 1, [5]) { Appends = [Row(5)] };
+        await database.WriteBatchAsync([updated, older], CancellationToken.None);
+        Assert.Equal((2L, (long?)null), (updated.NewVersion!.Value, older.NewVersion));
+        Assert.Equal([1L, 2L, 4L], await LogSequencesAsync(store));
+        Assert.Equal(3L, await ScalarAsync(store, "SELECT length(Payload) FROM EsrsUserEventLog WHERE ServiceId = @s AND UserKey = 'log-user' AND Sequence = 2"));
+    }
+
     [Fact]
     public async Task ABatchTheDatabaseRefusesCommitsNothing()
     {
@@ -173,6 +199,35 @@ public sealed class GroupCommitStorageTests : IDisposable
         return store == "sqlite"
             ? new SqliteStateDatabase(SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath))
             : new PostgreSqlStateDatabase(TestServices.PostgreSql);
+    }
+
+    private async Task<List<long>> LogSequencesAsync(string store)
+    {
+        var sequences = new List<long>();
+        for (var i = 1L; i <= 5; i++)
+        {
+            if (await ScalarAsync(store, $"SELECT COUNT(*) FROM EsrsUserEventLog WHERE ServiceId = @s AND UserKey = 'log-user' AND Writer = 'log-grain' AND Sequence = {i}") == 1)
+            {
+                sequences.Add(i);
+            }
+        }
+
+        return sequences;
+    }
+
+    private async Task<long> ScalarAsync(string store, string sql)
+    {
+        await using System.Data.Common.DbConnection connection = store == "sqlite"
+            ? new Microsoft.Data.Sqlite.SqliteConnection(SchemaInstaller.SqliteConnectionString(new EsrsSiloOptions { Mode = SiloMode.Embedded, DataDirectory = _directory.Path }.SqliteDatabasePath))
+            : new Npgsql.NpgsqlConnection(TestServices.PostgreSql);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "s";
+        parameter.Value = _serviceId;
+        command.Parameters.Add(parameter);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static GrainId Id(int i) => GrainId.Create(Type, "user-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -107,8 +107,8 @@ public sealed class PostgreSqlClusterModeTests
             // User grains keep their state in EsrsGrainState (group commit), keyed by the exact user id.
             Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @id", clusterId));
-            // Each applied event is logged under its user (appended through the group commit).
-            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsUserEvents WHERE ServiceId = @id AND UserKey LIKE 'pg-user-%'", clusterId));
+            // What each call applied is logged under its user, with the state write (one row per call and user).
+            Assert.Equal(20, await ScalarAsync("SELECT count(*) FROM EsrsUserEventLog WHERE ServiceId = @id AND UserKey LIKE 'pg-user-%'", clusterId));
 
             // Two users made one person: the second forwards, the first rebuilds from both logs read back from PostgreSQL.
             await grains.GetGrain<IUserMergeGrain>(users[2]).JoinAsync(users[1]);
@@ -123,7 +123,7 @@ public sealed class PostgreSqlClusterModeTests
             Assert.Equal(1, erased.EventsApplied);
             Assert.False(erased.Scrubbed);
             Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainKey = '{users[0]}'", clusterId));
-            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsUserEvents WHERE ServiceId = @id AND UserKey = '{users[0]}'", clusterId));
+            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM EsrsUserEventLog WHERE ServiceId = @id AND UserKey = '{users[0]}'", clusterId));
             Assert.Equal(19, await ScalarAsync("SELECT count(*) FROM EsrsGrainState WHERE ServiceId = @id AND GrainType = 'user/user' AND GrainKey LIKE 'pg-user-%'", clusterId));
             await clientHost.StopAsync();
         }
