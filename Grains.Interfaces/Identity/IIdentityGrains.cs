@@ -34,8 +34,18 @@ public interface IRegistryGrain : IGrainWithStringKey
     /// <summary>Every member linked to this user, breadth first, at most <paramref name="maxMembers"/>.</summary>
     Task<IdentityView> ResolveAsync(int maxMembers);
 
-    /// <summary>Erasure: leaves every index, removes its links and separations from the others, clears the state; how many other entries it named.</summary>
+    /// <summary>
+    /// Erasure: leaves every index, removes its links and separations from the others, clears the state, and has the
+    /// persons it was part of regrouped without it (<see cref="RegroupSoonAsync"/>); how many other entries it named.
+    /// </summary>
     Task<int> EraseAsync();
+
+    /// <summary>
+    /// Regroups the user grains of the seeds' persons (one profile per person) in the background, retried a few times: a
+    /// one-way call, so a caller in the middle of a user grain's turn (an erasure) never waits on the members it regroups.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
+    Task RegroupSoonAsync(IReadOnlyList<string> seeds);
 }
 
 /// <summary>

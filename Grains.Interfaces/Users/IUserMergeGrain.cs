@@ -31,6 +31,9 @@ public interface IUserMergeGrain : IGrainWithStringKey
     /// re-applied and the tags requested again. Nothing is done when the grain already keeps exactly these members.
     /// </summary>
     Task<MergeResult> RebuildAsync(IReadOnlyList<string> members);
+
+    /// <summary>Rebuilds this person's profile from its members' logs now (a member applied events of its own: a quarantine replay).</summary>
+    Task RefreshAsync();
 }
 
 /// <summary>What a rebuild did: the members, events applied from their logs, and events found under two of them (counted once).</summary>

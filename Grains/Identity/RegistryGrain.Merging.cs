@@ -33,6 +33,7 @@ public sealed partial class RegistryGrain
             if (person.Truncated)
             {
                 LogWarningPersonTooLarge(logger, MaxMergedMembers);
+                await SeparateProfilesAsync(person.Members);
                 continue;
             }
 
@@ -45,8 +46,9 @@ public sealed partial class RegistryGrain
             if (incomplete > 0)
             {
                 // A profile built before events were logged cannot be rebuilt from the log without losing them: the ids
-                // stay linked in the registry and keep their own profiles.
+                // stay linked in the registry and keep their own profiles (a merge from before goes back to them too).
                 LogWarningPersonPredatesLog(logger, incomplete);
+                await SeparateProfilesAsync(person.Members);
                 continue;
             }
 
@@ -62,7 +64,47 @@ public sealed partial class RegistryGrain
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A person has {Count} ids whose profiles predate the event log: their profiles are not merged (re-import their events to merge them)")]
+    public async Task RegroupSoonAsync(IReadOnlyList<string> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RegroupAsync(seeds);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                LogWarningRegroupRetried(logger, ex, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
+            }
+            catch (Exception ex)
+            {
+                // Members that still forward to an erased id are refused there (it is no longer their person) and retried
+                // by their callers; the next regroup of the person (a record put, an unlink) sets them right.
+                LogErrorRegroupFailed(logger, ex, attempt);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Each id back to a profile of its own, from its own events (nothing to do for an id never merged).</summary>
+    private async Task SeparateProfilesAsync(IReadOnlyList<string> members)
+    {
+        foreach (var member in members)
+        {
+            await GrainFactory.GetGrain<IUserMergeGrain>(member).RebuildAsync([member]);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Regrouping persons after an erasure failed (attempt {Attempt}); retrying")]
+    private static partial void LogWarningRegroupRetried(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Regrouping persons after an erasure failed {Attempt} times; given up until the next change of those persons")]
+    private static partial void LogErrorRegroupFailed(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A person has {Count} ids whose profiles predate the event log: their profiles are not merged (a rebuild from the log would lose their history)")]
     private static partial void LogWarningPersonPredatesLog(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A person has more than {Max} linked ids: their profiles are not merged")]

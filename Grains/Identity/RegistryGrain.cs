@@ -125,9 +125,10 @@ public sealed partial class RegistryGrain(
             await RemoveLinkAsync(other);
         }
 
-        if (found.Exists(l => !refused.Contains(l.Other)) || dropped.Count > 0)
+        if (links.Count > refused.Count || dropped.Count > 0)
         {
-            // The person changed: one profile for its ids (and a dropped id's profile restored from its own events).
+            // One profile for the person's ids (and a dropped id's profile restored from its own events). Also when no link
+            // is new: a retry after a regroup failed half-way finishes it, and a person grouped already costs a few reads.
             await RegroupAsync([Key, .. dropped, .. refused]);
         }
 
@@ -338,8 +339,13 @@ public sealed partial class RegistryGrain(
             await GrainFactory.GetGrain<IRegistryGrain>(other).ForgetAsync(Key);
         }
 
-        // The erased user's events leave the person's profile: the others are regrouped without it.
-        await RegroupAsync(linked);
+        // The erased user's events leave the person's profile: the others are regrouped without it, by one of them, after
+        // this call (the erasing user grain waits on this one; a member forwarding to it would wait on that grain).
+        if (linked.Count > 0)
+        {
+            await GrainFactory.GetGrain<IRegistryGrain>(linked[0]).RegroupSoonAsync(linked);
+        }
+
         this.DeactivateOnIdle();
         return others.Count;
     }

@@ -37,8 +37,15 @@ public sealed partial class UserGrain
 
         if (!Members.Contains(origin, StringComparer.Ordinal))
         {
-            // Linked here, but the regrouping that makes this grain the member's profile did not finish: take the member's
-            // history in first, so the person lacks nothing it applied before the link (the registry's own rebuild follows).
+            // A member this profile has not taken in: the regrouping that makes this grain its profile did not finish, or
+            // the member forwards here from a person it has left (an unlink or erasure being regrouped). The registry says
+            // which; only a member of this grain's person is taken in (its history first, so the person lacks nothing).
+            var person = await GrainFactory.GetGrain<Identity.IRegistryGrain>(Key).ResolveAsync(Identity.RegistryGrain.MaxMergedMembers);
+            if (person.Truncated || !string.Equals(person.Canonical, Key, StringComparison.Ordinal) || !person.Members.Contains(origin, StringComparer.Ordinal))
+            {
+                throw new StateUnavailableException($"The person of user '{origin}' is being regrouped; retry the call.");
+            }
+
             await RebuildCoreAsync([.. Members.Append(origin).Order(StringComparer.Ordinal)]);
         }
 
@@ -92,6 +99,16 @@ public sealed partial class UserGrain
         return await RebuildCoreAsync(sorted);
     }
 
+    public async Task RefreshAsync()
+    {
+        ThrowIfUnusable();
+        ThrowIfSystemGrain();
+        if (state.State.ForwardTo is null)
+        {
+            await RebuildCoreAsync([.. Members]);
+        }
+    }
+
     /// <summary>
     /// Replaces profile, dedupe memory and event counters with a replay of the members' logs, in the order the events were
     /// applied; keeps this grain's quarantine (entries, spill and counters) and its counts of duplicates it dropped on arrival.
@@ -122,6 +139,7 @@ public sealed partial class UserGrain
             DuplicatesById = old.DuplicatesById,
             DuplicatesByContent = old.DuplicatesByContent,
             LogSequence = old.LogSequence,
+            LogWriter = old.LogWriter,
             LogComplete = true,
             Members = members.Count > 1 ? members : [],
         };

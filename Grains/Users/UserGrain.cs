@@ -71,6 +71,8 @@ public sealed partial class UserGrain(
             state.State.LogComplete = true;
         }
 
+        state.State.LogWriter ??= Guid.NewGuid().ToString("N");
+
         _processor = NewProcessor(state.State);
         return Task.CompletedTask;
     }
@@ -216,6 +218,12 @@ public sealed partial class UserGrain(
         }
 
         AfterWrite(StartTagging, "tagging");
+        if (state.State.ForwardTo is { } canonical && result.Outcomes.Any(o => o.Kind is OutcomeKind.Accepted or OutcomeKind.Repaired))
+        {
+            // Applied here and logged under this id: the person's profile takes them in (an unlink would restore them here).
+            await GrainFactory.GetGrain<IUserMergeGrain>(canonical).RefreshAsync();
+        }
+
         LogInformationReplayed(logger, Key, result.Outcomes.Count - result.Outcomes.Count(o => o.Kind == OutcomeKind.Quarantined), result.StillQuarantined);
         return result;
     }
@@ -284,7 +292,7 @@ public sealed partial class UserGrain(
             }
             else if (_processor.Logged.Count > 0)
             {
-                await eventLog.AppendAsync(Key, _processor.Logged);
+                await eventLog.AppendAsync(state.State.LogWriter!, _processor.Logged);
             }
 
             if (_processor.Spilled.Count > 0)

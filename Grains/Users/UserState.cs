@@ -69,6 +69,13 @@ public sealed class UserState
     [Id(21)] public bool LogComplete { get; set; }
 
     /// <summary>
+    /// The writer id of this state's rows in the event log (random, made once per state): with <see cref="LogSequence"/>
+    /// the rows' key, so a state started again after an erasure never meets the rows of the one before, and the rows this
+    /// grain wrote for other members of its person name no user.
+    /// </summary>
+    [Id(22)] public string? LogWriter { get; set; }
+
+    /// <summary>
     /// Not persisted: the events the call being written applied, for a storage that logs them in the state's own
     /// transaction (<see cref="IUserEventLog.AppendsWithState"/>); set just before the write and cleared after it.
     /// </summary>
