@@ -117,14 +117,16 @@ public sealed record LoadReport
             return null;
         }
 
+        // The dip may begin in the fault's own second; one that begins only in the run's last whole second is the load
+        // winding down (writers finishing, nothing new sent), not the fault.
         var half = perSecond.Skip(from).Take(fault - from).Average() / 2;
-        var dip = fault + 1;
-        while (dip < end && perSecond[dip] >= half)
+        var dip = fault;
+        while (dip < end - 1 && perSecond[dip] >= half)
         {
             dip++;
         }
 
-        if (dip == end)
+        if (dip >= end - 1)
         {
             return 0;
         }

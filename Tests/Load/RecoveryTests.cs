@@ -20,7 +20,8 @@ public sealed class RecoveryTests
         // where a consumer-kill run with no dip at all was reported as never recovered).
         long[] timeline = [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 21];
         Assert.Equal(0.0, LoadReport.Recovery(timeline, wholeSeconds: 10, faultAt: 5.0));
-        Assert.Null(LoadReport.Recovery(timeline, wholeSeconds: 11, faultAt: 5.0));
+        // Even counted as whole, a low last second is the run winding down, not a dip.
+        Assert.Equal(0.0, LoadReport.Recovery(timeline, wholeSeconds: 11, faultAt: 5.0));
     }
 
     [Fact]
@@ -39,6 +40,20 @@ public sealed class RecoveryTests
         // first version of the "for good" rule read that as never recovered and failed the fault test.
         long[] timeline = [144, 150, 140, 125, 140, 140, 155, 140, 150, 145, 0, 0, 0, 0, 0, 0, 0, 0, 802, 606, 151, 130, 150, 134, 135, 140, 140, 62, 213];
         Assert.Equal(8.0, LoadReport.Recovery(timeline, timeline.Length, 10.0));
+    }
+
+    [Fact]
+    public void ADipInTheFaultsOwnSecondCountsAndTheLastWholeSecondsWindDownDoesNot()
+    {
+        // A clean-clone CI run's consumer kill (fault at 10.2 s, shortened): the acknowledgements dipped in the fault's own
+        // second (31) and were back the next (249); the run's last whole second (5) is the load winding down. It was
+        // reported as never recovered: the dip search began a second after the fault and took the wind-down for the dip.
+        long[] timeline = [144, 150, 145, 120, 140, 140, 155, 140, 145, 150, 31, 249, 149, 120, 145, 155, 125, 150, 140, 145, 145, 90, 183, 145, 5, 1];
+        Assert.Equal(0.8, LoadReport.Recovery(timeline, wholeSeconds: 25, faultAt: 10.2)!.Value, 6);
+
+        // Without the dip in the fault's second, the wind-down alone is no dip at all.
+        long[] steady = [144, 150, 145, 120, 140, 140, 155, 140, 145, 150, 140, 249, 149, 120, 145, 155, 125, 150, 140, 145, 145, 90, 183, 145, 5, 1];
+        Assert.Equal(0.0, LoadReport.Recovery(steady, wholeSeconds: 25, faultAt: 10.2));
     }
 
     [Fact]
