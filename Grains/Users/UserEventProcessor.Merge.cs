@@ -1,4 +1,5 @@
 using Esrs.Cleaning;
+using Esrs.Events;
 
 namespace Esrs.Users;
 
@@ -49,7 +50,60 @@ public sealed partial class UserEventProcessor
         return (applied, duplicates);
     }
 
+    /// <summary>
+    /// Keeps in this grain's quarantine the events of <paramref name="batch"/> that the person's canonical grain could not
+    /// apply (<paramref name="outcomes"/> from its <see cref="IUserMergeGrain.IngestForAsync"/>): each becomes an entry here
+    /// with the reasons it was given, or a duplicate of one this quarantine (or <paramref name="spilled"/>) holds already.
+    /// Returns the outcomes as the caller sees them; the caller persists the state and spills <see cref="Spilled"/>.
+    /// </summary>
+    public EventOutcome[] KeepForwardedRejects(IReadOnlyList<UserEvent> batch, IReadOnlyList<EventOutcome> outcomes, DateTime now, SpilledMatches? spilled = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count != batch.Count)
+        {
+            throw new ArgumentException($"{outcomes.Count} outcomes for a batch of {batch.Count}.", nameof(outcomes));
+        }
+
+        spilled ??= SpilledMatches.None;
+        Spilled.Clear();
+        _spilledThisCall.Clear();
+        _spilledContentThisCall.Clear();
+        TagRequests.Clear();
+        Applied.Clear();
+        Logged.Clear();
+        var result = new EventOutcome[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var outcome = outcomes[i];
+            if (outcome.Kind != OutcomeKind.Quarantined)
+            {
+                result[i] = outcome;
+                continue;
+            }
+
+            var e = batch[i];
+            var idHash = EventFingerprint.OfId(e.EventId);
+            var contentHash = EventFingerprint.OfContent(e);
+            var identity = QuarantineIdentity.Of(idHash, contentHash);
+            if (_quarantined.Contains(identity) || _spilledThisCall.Contains(identity) || spilled.Identities.Contains(identity))
+            {
+                result[i] = CountDuplicate(e, idHash != 0 ? DuplicateKind.ById : DuplicateKind.ByContent);
+            }
+            else if (_quarantinedContent.Contains(contentHash) || _spilledContentThisCall.Contains(contentHash) || spilled.Contents.Contains(contentHash))
+            {
+                result[i] = CountDuplicate(e, DuplicateKind.ByContent);
+            }
+            else
+            {
+                result[i] = Quarantine(e, identity, contentHash, outcome.Decisions, now);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The member an event of the quarantine was sent to: its user when the person has that member, else this grain's key.</summary>
-    private string OriginOf(Events.UserEvent e) =>
+    private string OriginOf(UserEvent e) =>
         e.UserId is { } user && State.Members.Count > 0 && State.Members.Contains(user, StringComparer.Ordinal) ? user : _grainKey;
 }

@@ -132,6 +132,14 @@ public sealed partial class UserEventProcessor
             }
 
             var validation = Validate(e, context);
+            if (validation.IsRejected && !string.Equals(origin, _grainKey, StringComparison.Ordinal))
+            {
+                // Forwarded by another member of the person: its own grain keeps what it was sent and could not be applied
+                // (KeepForwardedRejects), so the entry stays with that id through an unlink or its erasure.
+                outcomes[i] = new EventOutcome(e.EventId, OutcomeKind.Quarantined, validation.Decisions.ToList());
+                continue;
+            }
+
             if (validation.IsRejected)
             {
                 // Rejected again, with the content of an event the quarantine holds: a copy of it, not a second entry.
@@ -281,10 +289,12 @@ public sealed partial class UserEventProcessor
         }
     }
 
-    private EventOutcome Quarantine(UserEvent e, ulong identity, ulong contentHash, in ValidationResult validation, DateTime now)
+    private EventOutcome Quarantine(UserEvent e, ulong identity, ulong contentHash, in ValidationResult validation, DateTime now) =>
+        Quarantine(e, identity, contentHash, validation.Decisions.ToList(), now);
+
+    private EventOutcome Quarantine(UserEvent e, ulong identity, ulong contentHash, IReadOnlyList<RuleDecision> reasons, DateTime now)
     {
         var s = State;
-        var reasons = validation.Decisions.ToList();
         var entry = new QuarantinedEvent(s.NextQuarantineSequence++, e, reasons, now);
         s.Quarantine.Add(entry);
         s.Quarantined++;

@@ -104,10 +104,30 @@ public sealed partial class UserGrain(
         if (state.State.ForwardTo is { } canonical)
         {
             // Linked into another id's person: that grain keeps the profile (the events stay this id's, and are logged so).
-            return GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(Key, batch, 1);
+            return ForwardAsync(canonical, batch);
         }
 
         return IngestCoreAsync(batch, Key);
+    }
+
+    /// <summary>
+    /// Ingest through the person's canonical grain; what it could not apply is kept here, in this id's own quarantine (an
+    /// unlink or an erasure of this id then finds it here).
+    /// </summary>
+    private async Task<IngestResult> ForwardAsync(string canonical, IReadOnlyList<UserEvent> batch)
+    {
+        var result = await GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(Key, batch, 1);
+        if (!result.Outcomes.Any(o => o.Kind == OutcomeKind.Quarantined))
+        {
+            return result;
+        }
+
+        var normal = batch.Select(e => UserEventWire.Normalise(e, UnknownSource)).ToList();
+        await CleanUpSpillAsync();
+        var spilled = await SpilledMatchesAsync(normal);
+        var outcomes = _processor.KeepForwardedRejects(normal, result.Outcomes, Now, spilled);
+        await PersistAsync();
+        return new IngestResult(outcomes);
     }
 
     private async Task<IngestResult> IngestCoreAsync(IReadOnlyList<UserEvent> batch, string origin)

@@ -63,6 +63,13 @@ public sealed class MergedProfileTests
             Assert.Equal("duplicate-by-id", again.GetProperty("outcomes")[0].GetProperty("kind").GetString());
             await AssertProfileAsync(reader, a, expectedId: a, purchases: 3, views: 3, spend: 35m, merged: [a, b]);
 
+            // An event under b that no rule accepts (a type nobody knows) is kept in b's own quarantine, not the person's:
+            // sent again it is a duplicate of that entry.
+            var teleport = new { eventId = "b-bad", userId = b, type = "teleport", occurredAt = at.AddMinutes(5).ToString("O"), itemId = "B9" };
+            Assert.Equal("quarantined", (await SendAsync(writer, teleport)).GetProperty("outcomes")[0].GetProperty("kind").GetString());
+            Assert.Equal("duplicate-by-id", (await SendAsync(writer, teleport)).GetProperty("outcomes")[0].GetProperty("kind").GetString());
+            Assert.Equal((1L, 0L), (await QuarantinedAsync(reader, b), await QuarantinedAsync(reader, a)));
+
             // The same records again: merged exactly once, nothing counted twice.
             await PostRecordsAsync(writer, new object[] { new { userId = b, email }, new { userId = a, email } });
             await AssertProfileAsync(reader, b, expectedId: a, purchases: 3, views: 3, spend: 35m, merged: [a, b]);
@@ -75,6 +82,7 @@ public sealed class MergedProfileTests
 
             await AssertProfileAsync(reader, a, expectedId: a, purchases: 2, views: 1, spend: 15m, merged: null);
             await AssertProfileAsync(reader, b, expectedId: b, purchases: 2, views: 2, spend: 25m, merged: null);
+            Assert.Equal((1L, 0L), (await QuarantinedAsync(reader, b), await QuarantinedAsync(reader, a)));
             await SendAsync(writer, View("b4", b, at.AddMinutes(6), "B4"));
             await AssertProfileAsync(reader, b, expectedId: b, purchases: 2, views: 3, spend: 25m, merged: null);
             await AssertProfileAsync(reader, a, expectedId: a, purchases: 2, views: 1, spend: 15m, merged: null);
@@ -103,8 +111,9 @@ public sealed class MergedProfileTests
             await SendAsync(writer, Purchase("d1", d, at.AddMinutes(1), "D1", 11m), View("d2", d, at.AddMinutes(2), "D2"));
             await SendAsync(writer, View("e1", e, at.AddMinutes(3), "E1"));
             await PostRecordsAsync(writer, new object[] { new { userId = c, phone }, new { userId = d, phone }, new { userId = e, phone } });
-            // Events of d sent while merged are d's too: they leave with it.
+            // Events of d sent while merged are d's too, applied or quarantined: they leave with it.
             await SendAsync(writer, View("d3", d, at.AddMinutes(4), "D3"));
+            await SendAsync(writer, new { eventId = "d-bad", userId = d, type = "teleport", occurredAt = at.AddMinutes(4).ToString("O"), itemId = "D9" });
             await StopAsync(gateway, silo);
 
             // The merge is durable: after a restart every id still reads the person's profile.
@@ -113,6 +122,7 @@ public sealed class MergedProfileTests
             using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
             using var operatorHttp = GatewayFixture.ClientOf(gateway, OperatorKey);
             await AssertProfileAsync(reader, e, expectedId: c, purchases: 2, views: 3, spend: 18m, merged: [c, d, e]);
+            Assert.Equal((1L, 0L), (await QuarantinedAsync(reader, d), await QuarantinedAsync(reader, c)));
 
             using (var erased = await operatorHttp.DeleteAsync($"v1/users/{d}"))
             {
@@ -123,6 +133,7 @@ public sealed class MergedProfileTests
             // the erasure answers: the members may be waiting on the erased grain while it erases).
             await EventuallyAsync(() => AssertProfileAsync(reader, c, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]));
             await AssertProfileAsync(reader, e, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]);
+            Assert.Equal((0L, 0L), (await QuarantinedAsync(reader, d), await QuarantinedAsync(reader, c)));
 
             // Erasing the canonical id hands the profile to the next: e alone, from its own events.
             using (var erased = await operatorHttp.DeleteAsync($"v1/users/{c}"))
@@ -218,6 +229,9 @@ public sealed class MergedProfileTests
 
         return profile;
     }
+
+    private static async Task<long> QuarantinedAsync(HttpClient reader, string user) =>
+        (await reader.GetFromJsonAsync<JsonElement>($"v1/users/{user}/quarantine")).GetProperty("total").GetInt64();
 
     /// <summary>Retries an assertion that holds once background work is done (at most 30 s), then lets its failure through.</summary>
     private static async Task EventuallyAsync(Func<Task> assertion)
