@@ -22,9 +22,7 @@ public sealed partial class UserEventProcessor
             throw new InvalidOperationException("A profile is rebuilt into a fresh state only.");
         }
 
-        TagRequests.Clear();
-        Applied.Clear();
-        Logged.Clear();
+        BeginCall();
         long applied = 0, duplicates = 0;
         foreach (var entry in ordered)
         {
@@ -66,12 +64,7 @@ public sealed partial class UserEventProcessor
         }
 
         spilled ??= SpilledMatches.None;
-        Spilled.Clear();
-        _spilledThisCall.Clear();
-        _spilledContentThisCall.Clear();
-        TagRequests.Clear();
-        Applied.Clear();
-        Logged.Clear();
+        BeginCall();
         var result = new EventOutcome[outcomes.Count];
         for (var i = 0; i < outcomes.Count; i++)
         {

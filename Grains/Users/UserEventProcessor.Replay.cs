@@ -17,9 +17,7 @@ public sealed partial class UserEventProcessor
     {
         ArgumentNullException.ThrowIfNull(spilled);
         var s = State;
-        TagRequests.Clear();
-        Spilled.Clear();
-        Logged.Clear();
+        BeginCall();
         var context = new ValidationContext(_grainKey, now, _validation, catalogue);
         var outcomes = new List<EventOutcome>(s.Quarantine.Count + spilled.Count);
         long stillSpilled = 0;

@@ -98,12 +98,7 @@ public sealed partial class UserEventProcessor
         ArgumentNullException.ThrowIfNull(batch);
         spilled ??= SpilledMatches.None;
         origin ??= _grainKey;
-        Spilled.Clear();
-        _spilledThisCall.Clear();
-        _spilledContentThisCall.Clear();
-        TagRequests.Clear();
-        Applied.Clear();
-        Logged.Clear();
+        BeginCall();
         var context = new ValidationContext(origin, now, _validation, catalogue);
         var outcomes = new EventOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -154,6 +149,17 @@ public sealed partial class UserEventProcessor
         }
 
         return outcomes;
+    }
+
+    /// <summary>Forgets what the previous call left for its caller (spilled entries, tag texts, applied and logged events).</summary>
+    private void BeginCall()
+    {
+        Spilled.Clear();
+        _spilledThisCall.Clear();
+        _spilledContentThisCall.Clear();
+        TagRequests.Clear();
+        Applied.Clear();
+        Logged.Clear();
     }
 
     /// <summary>Writes the dedupe window into the state, ready to persist.</summary>

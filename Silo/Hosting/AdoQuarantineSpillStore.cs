@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using Esrs.Cleaning;
 using Esrs.Users;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Orleans.Serialization;
 
 namespace Esrs.Silo.Hosting;
@@ -15,26 +13,16 @@ namespace Esrs.Silo.Hosting;
 /// </summary>
 public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDisposable
 {
-    private readonly bool _postgres;
     private readonly string _serviceId;
     private readonly Serializer _serializer;
-    private readonly NpgsqlDataSource? _dataSource;
-    private readonly string? _sqlite;
+    private readonly SiloDatabase _database;
 
     public AdoQuarantineSpillStore(EsrsSiloOptions options, string serviceId, Serializer serializer)
     {
         ArgumentNullException.ThrowIfNull(options);
         _serviceId = serviceId;
         _serializer = serializer;
-        _postgres = options.Mode == SiloMode.Cluster;
-        if (_postgres)
-        {
-            _dataSource = NpgsqlDataSource.Create(options.PostgreSqlConnectionString!);
-        }
-        else
-        {
-            _sqlite = SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath);
-        }
+        _database = new SiloDatabase(options);
     }
 
     public async Task SpillAsync(string grainKey, IReadOnlyList<QuarantinedEvent> entries, CancellationToken cancellationToken = default)
@@ -45,7 +33,7 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
             return;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var entry in entries)
         {
@@ -58,13 +46,13 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
                     QuarantinedAt = excluded.QuarantinedAt, Payload = excluded.Payload
                 """, grainKey);
             command.Transaction = transaction;
-            Add(command, "sequence", entry.Sequence);
+            SiloDatabase.Add(command, "sequence", entry.Sequence);
             var content = EventFingerprint.OfContent(entry.Event);
-            Add(command, "identity", unchecked((long)QuarantineIdentity.Of(EventFingerprint.OfId(entry.Event.EventId), content)));
-            Add(command, "content", unchecked((long)content));
-            Add(command, "eventId", entry.Event.EventId is { } id ? id[..Math.Min(id.Length, 512)] : DBNull.Value);
-            Add(command, "at", entry.QuarantinedAt);
-            Add(command, "payload", _serializer.SerializeToArray(entry));
+            SiloDatabase.Add(command, "identity", unchecked((long)QuarantineIdentity.Of(EventFingerprint.OfId(entry.Event.EventId), content)));
+            SiloDatabase.Add(command, "content", unchecked((long)content));
+            SiloDatabase.Add(command, "eventId", entry.Event.EventId is { } id ? id[..Math.Min(id.Length, 512)] : DBNull.Value);
+            SiloDatabase.Add(command, "at", entry.QuarantinedAt);
+            SiloDatabase.Add(command, "payload", _serializer.SerializeToArray(entry));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -73,15 +61,15 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
 
     public async Task<IReadOnlyList<QuarantinedEvent>> ReadAsync(string grainKey, long through, int offset, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = Command(connection, """
             SELECT Payload FROM EsrsQuarantineSpill
             WHERE ServiceId = @service AND GrainKey = @grain AND Sequence <= @through
             ORDER BY Sequence LIMIT @limit OFFSET @offset
             """, grainKey);
-        Add(command, "through", through);
-        Add(command, "limit", limit);
-        Add(command, "offset", offset);
+        SiloDatabase.Add(command, "through", through);
+        SiloDatabase.Add(command, "limit", limit);
+        SiloDatabase.Add(command, "offset", offset);
         var entries = new List<QuarantinedEvent>(Math.Min(limit, 1_000));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -94,9 +82,9 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
 
     public async Task<long> CountAsync(string grainKey, long through, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = Command(connection, "SELECT COUNT(*) FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @grain AND Sequence <= @through", grainKey);
-        Add(command, "through", through);
+        SiloDatabase.Add(command, "through", through);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
@@ -109,12 +97,12 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
             return SpilledMatches.None;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = Command(connection, "", grainKey);
         command.CommandText = "SELECT Identity, ContentHash FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @grain AND Sequence <= @through AND ("
             + InList(command, "Identity", "i", [.. identities.Select(i => unchecked((long)i))]) + " OR "
             + InList(command, "ContentHash", "c", [.. contents.Select(c => unchecked((long)c))]) + ")";
-        Add(command, "through", through);
+        SiloDatabase.Add(command, "through", through);
         var (foundIdentities, foundContents) = (new HashSet<ulong>(), new HashSet<ulong>());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -142,48 +130,30 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
             return;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = Command(connection, "", grainKey);
         command.CommandText = "DELETE FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @grain AND "
             + InList(command, "Sequence", "s", [.. sequences]);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_dataSource is not null)
-        {
-            return await _dataSource.OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     private DbCommand Command(DbConnection connection, string sql, string grainKey)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        Add(command, "service", _serviceId);
-        Add(command, "grain", grainKey);
+        SiloDatabase.Add(command, "service", _serviceId);
+        SiloDatabase.Add(command, "grain", grainKey);
         return command;
     }
 
     /// <summary>A membership test of <paramref name="column"/>: <c>= ANY(array)</c> on PostgreSQL, an <c>IN</c> list of parameters on SQLite.</summary>
     private string InList(DbCommand command, string column, string prefix, long[] values)
     {
-        if (_postgres)
+        if (_database.IsPostgreSql)
         {
-            Add(command, prefix, values);
+            SiloDatabase.Add(command, prefix, values);
             return $"{column} = ANY(@{prefix})";
         }
 
@@ -191,17 +161,9 @@ public sealed class AdoQuarantineSpillStore : IQuarantineSpillStore, IAsyncDispo
         for (var i = 0; i < values.Length; i++)
         {
             names[i] = "@" + prefix + i.ToString(CultureInfo.InvariantCulture);
-            Add(command, names[i][1..], values[i]);
+            SiloDatabase.Add(command, names[i][1..], values[i]);
         }
 
         return $"{column} IN ({string.Join(',', names)})";
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -1,9 +1,6 @@
-using System.Data.Common;
 using System.Globalization;
 using Esrs.Silo.Storage;
 using Esrs.Users;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Orleans.Serialization;
 
 namespace Esrs.Silo.Hosting;
@@ -20,8 +17,7 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
     private readonly string _serviceId;
     private readonly Serializer _serializer;
     private readonly GroupCommitter? _committer;
-    private readonly NpgsqlDataSource? _dataSource;
-    private readonly string? _sqlite;
+    private readonly SiloDatabase _database;
 
     public AdoUserEventLog(EsrsSiloOptions options, string serviceId, Serializer serializer, GroupCommitter? committer)
     {
@@ -29,14 +25,7 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
         _serviceId = serviceId;
         _serializer = serializer;
         _committer = committer;
-        if (options.Mode == SiloMode.Cluster)
-        {
-            _dataSource = NpgsqlDataSource.Create(options.PostgreSqlConnectionString!);
-        }
-        else
-        {
-            _sqlite = SchemaInstaller.SqliteConnectionString(options.SqliteDatabasePath);
-        }
+        _database = new SiloDatabase(options);
     }
 
     public bool AppendsWithState => _committer is not null;
@@ -66,7 +55,7 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
         }
 
         var rows = ToRows(writer, entries);
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var row in rows)
         {
@@ -78,11 +67,11 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
                 VALUES (@service, @user, @writer, @sequence, @payload)
                 ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload
                 """;
-            Add(command, "service", _serviceId);
-            Add(command, "user", row.UserKey);
-            Add(command, "writer", row.Writer);
-            Add(command, "sequence", row.Sequence);
-            Add(command, "payload", row.Payload);
+            SiloDatabase.Add(command, "service", _serviceId);
+            SiloDatabase.Add(command, "user", row.UserKey);
+            SiloDatabase.Add(command, "writer", row.Writer);
+            SiloDatabase.Add(command, "sequence", row.Sequence);
+            SiloDatabase.Add(command, "payload", row.Payload);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -98,20 +87,20 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
             return entries;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        Add(command, "service", _serviceId);
-        if (_dataSource is not null)
+        SiloDatabase.Add(command, "service", _serviceId);
+        if (_database.IsPostgreSql)
         {
             command.CommandText = "SELECT Payload FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey = ANY(@users)";
-            Add(command, "users", origins.ToArray());
+            SiloDatabase.Add(command, "users", origins.ToArray());
         }
         else
         {
             var names = origins.Select((origin, i) =>
             {
                 var name = "u" + i.ToString(CultureInfo.InvariantCulture);
-                Add(command, name, origin);
+                SiloDatabase.Add(command, name, origin);
                 return "@" + name;
             }).ToList();
             command.CommandText = $"SELECT Payload FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey IN ({string.Join(',', names)})";
@@ -126,31 +115,5 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
         return entries;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_dataSource is not null)
-        {
-            return await _dataSource.OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
