@@ -41,8 +41,9 @@ public interface IRegistryGrain : IGrainWithStringKey
     Task<int> EraseAsync();
 
     /// <summary>
-    /// Regroups the user grains of the seeds' persons (one profile per person) in the background, retried a few times: a
-    /// one-way call, so a caller in the middle of a user grain's turn (an erasure) never waits on the members it regroups.
+    /// After an erasure: regroups the user grains of the seeds' persons (one profile per person) in the background, retried
+    /// a few times, then scrubs freed space again (the members' replaced rows named the erased user). A one-way call, so a
+    /// caller in the middle of a user grain's turn (the erasure) never waits on the members it regroups.
     /// </summary>
     [Orleans.Concurrency.OneWay]
     Task RegroupSoonAsync(IReadOnlyList<string> seeds);

@@ -72,6 +72,9 @@ public sealed partial class RegistryGrain
             try
             {
                 await RegroupAsync(seeds);
+                // The members' rows that named the erased user were replaced just now, after the erasure's own scrub: their
+                // old versions sit in freed pages and the write-ahead log until scrubbed again.
+                await eraser.ScrubAsync();
                 return;
             }
             catch (Exception ex) when (attempt < 5)

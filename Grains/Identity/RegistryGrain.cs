@@ -27,6 +27,7 @@ public sealed class RegistryState
 [Reentrant]
 public sealed partial class RegistryGrain(
     [PersistentState("registry", StorageNames.Identity)] IPersistentState<RegistryState> state,
+    Users.IUserDataEraser eraser,
     TimeProvider time,
     ILogger<RegistryGrain> logger) : Grain, IRegistryGrain
 {

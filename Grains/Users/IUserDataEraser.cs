@@ -12,6 +12,13 @@ public interface IUserDataEraser
     /// it (SQLite: the database rebuilt and its write-ahead log truncated). Safe to run again after a failure.
     /// </summary>
     Task<ErasedElsewhere> EraseAsync(string userKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Scrubs freed space again, as <see cref="EraseAsync"/> does after its deletes: for writes that followed an erasure and
+    /// replaced rows that named the erased user (the regrouping of the person it was part of). Nothing where the store
+    /// cannot (PostgreSQL) or scrubbing is off.
+    /// </summary>
+    Task ScrubAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>What <see cref="IUserDataEraser.EraseAsync"/> removed, and whether freed space was scrubbed or is being scrubbed still.</summary>

@@ -152,7 +152,9 @@ public static class EsrsSiloBuilderExtensions
                     services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
                     services.GetRequiredService<GroupCommitter>(),
                     ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
-                    appendsOf: (state, writer) => state is UserState { PendingLog: { Count: > 0 } log } ? ((AdoUserEventLog)services.GetRequiredService<IUserEventLog>()).ToRows(writer, log) : null),
+                    appendsOf: state => state is UserState { PendingLog: { Count: > 0 } log } user
+                        ? ((AdoUserEventLog)services.GetRequiredService<IUserEventLog>()).ToRows(user.LogWriter ?? throw new InvalidOperationException("A user state with events to log has no writer id."), log)
+                        : null),
                 prefixKeys: false));
             // The registry's writes too (a record touches its entry and several indexes): group-committed, and deleted on clear.
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Identity, (services, _) => new ExactKeyGrainStorage(

@@ -51,6 +51,21 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
 
         // Rebuilding a large database outlasts a grain call: wait a while, then let it finish in the background (the
         // silo waits for it when it stops).
+        var scrub = StartScrub();
+        var done = await Task.WhenAny(scrub, Task.Delay(ScrubWait, cancellationToken)) == scrub;
+        return new ErasedElsewhere(spilled, deadLetters, Scrubbed: done && await scrub, ScrubPending: !done);
+    }
+
+    public async Task ScrubAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Mode == SiloMode.Embedded && options.ScrubAfterErase)
+        {
+            await StartScrub().WaitAsync(cancellationToken);
+        }
+    }
+
+    private Task<bool> StartScrub()
+    {
         var scrub = Task.Run(() => ScrubSqliteAsync(CancellationToken.None), CancellationToken.None);
         lock (_scrubs)
         {
@@ -58,8 +73,7 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
             _scrubs.Add(scrub);
         }
 
-        var done = await Task.WhenAny(scrub, Task.Delay(ScrubWait, cancellationToken)) == scrub;
-        return new ErasedElsewhere(spilled, deadLetters, Scrubbed: done && await scrub, ScrubPending: !done);
+        return scrub;
     }
 
     public void Participate(ISiloLifecycle lifecycle)

@@ -14,10 +14,10 @@ namespace Esrs.Silo.Storage;
 /// <param name="serializer">The silo's grain storage serializer.</param>
 /// <param name="deleteOnClear">Clearing deletes the row (state whose key is personal: registry entries and indexes) instead
 /// of keeping it empty at its version.</param>
-/// <param name="appendsOf">Log rows that go in with a state's write, in its transaction, given the state and the grain's
-/// key (user grains: the events the state's call applied, <see cref="Users.UserState.PendingLog"/>); null: states carry none.</param>
+/// <param name="appendsOf">Log rows that go in with a state's write, in its transaction (user grains: the events the
+/// state's call applied, <see cref="Users.UserState.PendingLog"/>, under the state's writer id); null: states carry none.</param>
 public sealed class GroupCommitGrainStorage(
-    string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, string, IReadOnlyList<LogRow>?>? appendsOf = null) : IGrainStorage
+    string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, IReadOnlyList<LogRow>?>? appendsOf = null) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -40,7 +40,7 @@ public sealed class GroupCommitGrainStorage(
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var payload = serializer.Serialize(grainState.State).ToArray();
-        await CommitAsync(stateName, grainId, grainState, payload, appends: appendsOf?.Invoke(grainState.State, Key(grainId)));
+        await CommitAsync(stateName, grainId, grainState, payload, appends: appendsOf?.Invoke(grainState.State));
         grainState.RecordExists = true;
     }
 

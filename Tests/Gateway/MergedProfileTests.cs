@@ -102,6 +102,7 @@ public sealed class MergedProfileTests
         var serviceId = "esrs-merge-" + Guid.NewGuid().ToString("N");
         var silo = await RealSilo.StartAsync(directory.Path, serviceId);
         var gateway = await StartAsync(silo);
+        var stopped = false;
         try
         {
             using var writer = GatewayFixture.ClientOf(gateway, GatewayFixture.WriteKey);
@@ -114,6 +115,8 @@ public sealed class MergedProfileTests
             // Events of d sent while merged are d's too, applied or quarantined: they leave with it.
             await SendAsync(writer, View("d3", d, at.AddMinutes(4), "D3"));
             await SendAsync(writer, new { eventId = "d-bad", userId = d, type = "teleport", occurredAt = at.AddMinutes(4).ToString("O"), itemId = "D9" });
+            // An event of e applied by c's grain while merged: logged under e, written by c's grain (and must not name c).
+            await SendAsync(writer, View("e2", e, at.AddMinutes(5), "E2"));
             await StopAsync(gateway, silo);
 
             // The merge is durable: after a restart every id still reads the person's profile.
@@ -121,7 +124,7 @@ public sealed class MergedProfileTests
             gateway = await StartAsync(silo);
             using var reader = GatewayFixture.ClientOf(gateway, GatewayFixture.ReadKey);
             using var operatorHttp = GatewayFixture.ClientOf(gateway, OperatorKey);
-            await AssertProfileAsync(reader, e, expectedId: c, purchases: 2, views: 3, spend: 18m, merged: [c, d, e]);
+            await AssertProfileAsync(reader, e, expectedId: c, purchases: 2, views: 4, spend: 18m, merged: [c, d, e]);
             Assert.Equal((1L, 0L), (await QuarantinedAsync(reader, d), await QuarantinedAsync(reader, c)));
 
             using (var erased = await operatorHttp.DeleteAsync($"v1/users/{d}"))
@@ -131,8 +134,8 @@ public sealed class MergedProfileTests
 
             // c and e stay one person (same phone); d's purchase and both its views are gone from it (regrouped just after
             // the erasure answers: the members may be waiting on the erased grain while it erases).
-            await EventuallyAsync(() => AssertProfileAsync(reader, c, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]));
-            await AssertProfileAsync(reader, e, expectedId: c, purchases: 1, views: 1, spend: 7m, merged: [c, e]);
+            await EventuallyAsync(() => AssertProfileAsync(reader, c, expectedId: c, purchases: 1, views: 2, spend: 7m, merged: [c, e]));
+            await AssertProfileAsync(reader, e, expectedId: c, purchases: 1, views: 2, spend: 7m, merged: [c, e]);
             Assert.Equal((0L, 0L), (await QuarantinedAsync(reader, d), await QuarantinedAsync(reader, c)));
 
             // Erasing the canonical id hands the profile to the next: e alone, from its own events.
@@ -141,11 +144,27 @@ public sealed class MergedProfileTests
                 Assert.True(erased.StatusCode == HttpStatusCode.OK, await erased.Content.ReadAsStringAsync());
             }
 
-            await EventuallyAsync(() => AssertProfileAsync(reader, e, expectedId: e, purchases: 0, views: 1, spend: 0m, merged: null));
+            await EventuallyAsync(() => AssertProfileAsync(reader, e, expectedId: e, purchases: 0, views: 2, spend: 0m, merged: null));
+
+            // Nothing of either erased id is left in the data folder, though c applied the others' events as their canonical
+            // grain and the regrouping rewrote rows that named both after the erasures; e is found by the same search.
+            await EventuallyAsync(() =>
+            {
+                Assert.False(DataFiles.Contain(directory.Path, c), "the erased canonical id is in a database file");
+                return Task.CompletedTask;
+            });
+            await StopAsync(gateway, silo);
+            stopped = true;
+            Assert.False(DataFiles.Contain(directory.Path, c), "the erased canonical id is in a database file");
+            Assert.False(DataFiles.Contain(directory.Path, d), "the erased member's id is in a database file");
+            Assert.True(DataFiles.Contain(directory.Path, e), "the remaining user is gone too");
         }
         finally
         {
-            await StopAsync(gateway, silo);
+            if (!stopped)
+            {
+                await StopAsync(gateway, silo);
+            }
         }
     }
 
