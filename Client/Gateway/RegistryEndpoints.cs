@@ -192,11 +192,6 @@ public static class RegistryRecords
         return (new PseudonymRecord(sent.UserId, pseudonymiser.KeyId, email, phone, name, birthYear, gender, devices, source, now), rules);
     }
 
-    private static string? Gender(string? gender) => gender?.Trim().ToLowerInvariant() switch
-    {
-        "f" or "female" or "w" or "woman" => "female",
-        "m" or "male" or "man" => "male",
-        "x" or "other" or "diverse" or "nonbinary" or "non-binary" => "other",
-        _ => null,
-    };
+    /// <summary>The spellings events accept (<c>Herr</c>, <c>Frau</c>, <c>女</c>...), one table for both.</summary>
+    private static string? Gender(string? gender) => Cleaning.GenderNormalizer.Normalize(gender);
 }

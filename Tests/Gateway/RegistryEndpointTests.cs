@@ -131,6 +131,16 @@ public sealed class RegistryEndpointTests
         Assert.Equal("profile.precedence", explained.GetProperty("explain").GetProperty("gender").GetProperty("last").GetProperty("ruleId").GetString());
         Assert.Contains("halved every", explained.GetProperty("explain").GetProperty("items").GetProperty("how").GetString(), StringComparison.Ordinal);
         await ProblemAsync(await reader.GetAsync($"v1/users/{user}/profile?explain=maybe"), HttpStatusCode.BadRequest, GatewayProblems.QueryInvalid);
+
+        // Records read the spellings events do (found by a README trial: "Herr", "Frau" and "女" were refused in records).
+        foreach (var (spelling, expected) in new[] { ("Frau", "female"), ("Herr", "male"), ("女", "female"), ("divers", "other") })
+        {
+            var other = "spelling-" + Guid.NewGuid().ToString("N")[..8];
+            Assert.Empty((await PostAsync(writer, new { userId = other, gender = spelling })).Records[0].Rules);
+            Assert.Equal(expected, (await reader.GetFromJsonAsync<JsonElement>($"v1/users/{other}/profile")).GetProperty("gender").GetString());
+        }
+
+        Assert.Equal([RegistryRecords.GenderInvalid], (await PostAsync(writer, new { userId = "spelling-bad", gender = "dragon" })).Records[0].Rules);
     }
 
     [Fact]

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Esrs.Cleaning;
 
-/// <summary>Maps the many spellings of gender that sources use to <c>female</c>, <c>male</c> or <c>other</c>.</summary>
+/// <summary>
+/// Maps the many spellings of gender that sources use to <c>female</c>, <c>male</c> or <c>other</c>: events' gender field
+/// (the demographics rule) and the user registry's records (the gateway) read the same table.
+/// </summary>
 public static class GenderNormalizer
 {
     public const string Female = "female";
