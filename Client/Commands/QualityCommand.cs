@@ -13,9 +13,9 @@ public static class QualityCommand
 {
     public static Command Create()
     {
-        var url = new Option<string?>("--url") { Description = "Gateway URL (default ESRS_GATEWAY or http://127.0.0.1:5080)" };
+        var url = new Option<string?>("--url") { Description = "Gateway URL (default ESRS_GATEWAY_URL, as import and load read it, or http://127.0.0.1:5080)" };
         var command = new Command("quality", "The data-quality snapshot as tables (operator key from ESRS_OPERATOR_KEY; ./esrs writes it to .data/dev-keys.env)") { url };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(url) ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY") ?? "http://127.0.0.1:5080", Console.Out));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(url) ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY_URL") ?? Environment.GetEnvironmentVariable("ESRS_GATEWAY") ?? "http://127.0.0.1:5080", Console.Out));
         return command;
     }
 
