@@ -36,9 +36,11 @@ public interface IRegistryGrain : IGrainWithStringKey
 
     /// <summary>
     /// Erasure: leaves every index, removes its links and separations from the others, clears the state, and has the
-    /// persons it was part of regrouped without it (<see cref="RegroupSoonAsync"/>); how many other entries it named.
+    /// persons it was part of regrouped without it (<see cref="RegroupSoonAsync"/>, once, for its linked users and
+    /// <paramref name="merged"/>: the ids the user grain knows it was merged with, which a retried erasure still knows
+    /// after this entry is gone); how many other entries it named.
     /// </summary>
-    Task<int> EraseAsync();
+    Task<int> EraseAsync(IReadOnlyList<string> merged);
 
     /// <summary>
     /// After an erasure: regroups the user grains of the seeds' persons (one profile per person) in the background, retried

@@ -311,8 +311,9 @@ public sealed partial class RegistryGrain(
             [.. state.State.Separated.Keys.Order(StringComparer.Ordinal)]);
     }
 
-    public async Task<int> EraseAsync()
+    public async Task<int> EraseAsync(IReadOnlyList<string> merged)
     {
+        ArgumentNullException.ThrowIfNull(merged);
         List<string> identifiers;
         List<string> others;
         List<string> linked;
@@ -342,9 +343,10 @@ public sealed partial class RegistryGrain(
 
         // The erased user's events leave the person's profile: the others are regrouped without it, by one of them, after
         // this call (the erasing user grain waits on this one; a member forwarding to it would wait on that grain).
-        if (linked.Count > 0)
+        List<string> seeds = [.. linked.Union(merged, StringComparer.Ordinal).Where(m => !string.Equals(m, Key, StringComparison.Ordinal))];
+        if (seeds.Count > 0)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(linked[0]).RegroupSoonAsync(linked);
+            await GrainFactory.GetGrain<IRegistryGrain>(seeds[0]).RegroupSoonAsync(seeds);
         }
 
         this.DeactivateOnIdle();

@@ -54,20 +54,15 @@ public sealed partial class UserGrain
         var examples = await GrainFactory.GetGrain<IQualityGrain>(0).ForgetUserAsync(Key);
         var registry = GrainFactory.GetGrain<Identity.IRegistryGrain>(Key);
         var hadRecord = await registry.GetRecordAsync() is not null;
-        var links = await registry.EraseAsync();
-
-        // The person this user was part of, as this grain knows it (a retried erasure finds the registry entry gone): regrouped
-        // without it in the background, by a one-way call, since its members may be waiting on this grain right now.
-        List<string> person = [.. Members.Where(m => !string.Equals(m, Key, StringComparison.Ordinal))];
+        // The person this user was part of, as this grain knows it (a retried erasure finds the registry entry gone) besides
+        // its links: regrouped without it once, in the background, since its members may be waiting on this grain right now.
+        List<string> person = [.. state.State.Members];
         if (state.State.ForwardTo is { } canonical)
         {
             person.Add(canonical);
         }
 
-        if (person.Count > 0)
-        {
-            await GrainFactory.GetGrain<Identity.IRegistryGrain>(person[0]).RegroupSoonAsync(person);
-        }
+        var links = await registry.EraseAsync(person);
 
         // The grain's state: cleared through its storage (the version chain stays intact until the row goes), then the
         // row itself and everything else outside the grain.
