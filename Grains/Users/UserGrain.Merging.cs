@@ -20,6 +20,11 @@ public sealed partial class UserGrain
     /// <summary>The ids whose events this profile holds (this one alone until a merge).</summary>
     private IReadOnlyList<string> Members => state.State.Members.Count > 0 ? state.State.Members : [Key];
 
+    /// <summary>Whether this profile holds <paramref name="id"/>'s events (without building the member list: every forwarded call asks).</summary>
+    private bool IsMember(string id) => state.State.Members.Count == 0
+        ? string.Equals(id, Key, StringComparison.Ordinal)
+        : state.State.Members.Contains(id, StringComparer.Ordinal);
+
     public async Task<IngestResult> IngestForAsync(string origin, IReadOnlyList<UserEvent> batch, int hops)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
@@ -35,7 +40,7 @@ public sealed partial class UserGrain
             return await GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(origin, batch, hops + 1);
         }
 
-        if (!Members.Contains(origin, StringComparer.Ordinal))
+        if (!IsMember(origin))
         {
             // A member this profile has not taken in: the regrouping that makes this grain its profile did not finish, or
             // the member forwards here from a person it has left (an unlink or erasure being regrouped). The registry says

@@ -38,7 +38,7 @@ public sealed class AdoUserEventLog : IUserEventLog, IAsyncDisposable
     public IReadOnlyList<LogRow> ToRows(string writer, IReadOnlyList<LoggedEvent> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count > 0 && entries.All(e => ReferenceEquals(e.Origin, entries[0].Origin) || e.Origin == entries[0].Origin))
+        if (entries.Count > 0 && entries.All(e => string.Equals(e.Origin, entries[0].Origin, StringComparison.Ordinal)))
         {
             return [new LogRow(entries[0].Origin, writer, entries[0].Sequence, _serializer.SerializeToArray(entries.ToArray()))];
         }
