@@ -112,10 +112,17 @@ internal static class BenchCommandLine
         var warmup = Positive("--warmup", "Warm-up seconds per call (not counted)", 5);
         var candidates = Positive("--candidates", "Candidates per rank request", 100);
         var rows = Positive("--rows", "UCI rows imported first (profiles and item graph)", 50_000);
+        var calls = new Option<string[]>("--calls")
+        {
+            Description = "Which calls to measure: " + string.Join(", ", RankBench.Calls),
+            DefaultValueFactory = _ => [.. RankBench.Calls],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        calls.AcceptOnlyFromAmong([.. RankBench.Calls]);
         var data = Data();
         var command = new Command("rank", "POST /v1/users/{id}/rank and GET /v1/users/{id}/recommendations through real HTTP at a fixed rate: latency percentiles (one silo on SQLite and the gateway in process)")
         {
-            rate, seconds, warmup, candidates, rows, data,
+            rate, seconds, warmup, candidates, rows, calls, data,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -126,7 +133,7 @@ internal static class BenchCommandLine
             }
 
             return await RankBench.RunAsync([.. UciOnlineRetail.ReadRows(file, parse.GetValue(rows))], parse.GetValue(rate), parse.GetValue(seconds),
-                parse.GetValue(warmup), Math.Min(parse.GetValue(candidates), 500), Console.Out);
+                parse.GetValue(warmup), Math.Min(parse.GetValue(candidates), 500), [.. parse.GetRequiredValue(calls).SelectMany(c => c.Split(','))], Console.Out);
         });
         return command;
     }

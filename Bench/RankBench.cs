@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Esrs.Client.Gateway;
 using Esrs.Client.Import;
@@ -22,7 +21,10 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class RankBench
 {
-    public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, TextWriter output)
+    /// <summary>The calls <c>--calls</c> can pick, in the order they run.</summary>
+    public static readonly IReadOnlyList<string> Calls = ["rank-grain", "rank-client", "rank", "recommend", "recommend-uncached"];
+
+    public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, IReadOnlyCollection<string> calls, TextWriter output)
     {
         var directory = Path.Combine(Path.GetTempPath(), "esrs-rank-bench-" + Guid.NewGuid().ToString("N"));
         var key = "bench-" + Guid.NewGuid().ToString("N");
@@ -48,7 +50,7 @@ internal static class RankBench
             var users = rows.Where(r => r.CustomerId.Length > 0).Select(r => r.CustomerId).Distinct().ToArray();
             var catalogue = rows.Where(r => r.Description.Length > 0).DistinctBy(r => r.StockCode).Select(r => (r.StockCode, r.Description.Trim())).ToArray();
             var random = new Random(1);
-            var bodies = Enumerable.Range(0, 256).Select(_ => JsonSerializer.Serialize(new
+            var bodies = Enumerable.Range(0, 256).Select(_ => JsonSerializer.SerializeToUtf8Bytes(new
             {
                 candidates = random.GetItems(catalogue, Math.Min(candidates, catalogue.Length)).DistinctBy(c => c.StockCode)
                     .Select(c => new { itemId = c.StockCode, title = c.Item2, score = random.NextDouble() }),
@@ -60,10 +62,10 @@ internal static class RankBench
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Esrs per-request calls: {rows.Count:N0} UCI rows imported ({users.Length:N0} customers, {catalogue.Length:N0} items), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"));
             output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open loop at {rate:N0} requests/s for {seconds:0} s after {warmup:0} s of warm-up; client, gateway and silo share this machine."));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open loop at {rate:N0} requests/s for {seconds:0} s after {warmup:0} s of warm-up; client, gateway and silo share this machine; CPU and KB allocated are this process's (client, gateway and silo) per call, GCs the gen-0 collections while measuring."));
             output.WriteLine();
-            output.WriteLine("| call | sent | errors | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | item graph |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            output.WriteLine("| call | sent | errors | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | CPU µs/call | KB/call | GCs | item graph |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             // The same rank requests as grain calls inside the silo: what is left without HTTP, JSON and the client hop.
             var grains = silo.Services.GetRequiredService<IGrainFactory>();
             var parsed = bodies.Select(b => JsonSerializer.Deserialize<JsonElement>(b).GetProperty("candidates").EnumerateArray()
@@ -73,30 +75,44 @@ internal static class RankBench
                 await grains.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
                 return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
             };
+            // The same through the gateway's Orleans client (its TCP hop and serialisation both ways), still without HTTP and JSON.
+            var client = gateway.Services.GetRequiredService<IClusterClient>();
+            Func<int, Task<HttpResponseMessage>> hop = async i =>
+            {
+                await client.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            };
             Func<int, Task<HttpResponseMessage>> recommend = i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20");
             var graph = silo.Services.GetRequiredService<ItemGraphCache>();
             var recommendOptions = silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RecommendOptions>>().Value;
             var cacheFor = recommendOptions.GraphCacheFor;
-            foreach (var (name, send, graphCacheFor) in new (string, Func<int, Task<HttpResponseMessage>>, TimeSpan?)[]
+            var json = new MediaTypeHeaderValue("application/json");
+            foreach (var (call, name, send, graphCacheFor) in new (string, string, Func<int, Task<HttpResponseMessage>>, TimeSpan?)[]
             {
-                ($"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct, null),
-                ($"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new StringContent(bodies[i % bodies.Length], Encoding.UTF8, new MediaTypeHeaderValue("application/json"))), null),
-                ("recommendations, k = 20", recommend, cacheFor),
+                ("rank-grain", $"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct, null),
+                ("rank-client", $"rank, {candidates} candidates, the gateway's Orleans client (no HTTP)", hop, null),
+                ("rank", $"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new ByteArrayContent(bodies[i % bodies.Length]) { Headers = { ContentType = json } }), null),
+                ("recommend", "recommendations, k = 20", recommend, cacheFor),
                 // The same with the silo's item graph cache off: every recommendation the user grain computes reads the shards.
-                ("recommendations, k = 20, item graph cache off", recommend, TimeSpan.Zero),
+                ("recommend-uncached", "recommendations, k = 20, item graph cache off", recommend, TimeSpan.Zero),
             })
             {
+                if (!calls.Contains(call))
+                {
+                    continue;
+                }
+
                 if (graphCacheFor is { } keep)
                 {
                     recommendOptions.GraphCacheFor = keep;
                 }
 
                 await OpenLoopAsync(send, rate, warmup, null);
-                var calls = graph.Calls;
+                var shardCalls = graph.Calls;
                 var result = await OpenLoopAsync(send, rate, seconds, name);
                 output.WriteLine(graphCacheFor is null
                     ? result + " |"
-                    : result + string.Create(CultureInfo.InvariantCulture, $" {(graph.Calls - calls) / (rate * seconds):0.00} shard calls/request |"));
+                    : result + string.Create(CultureInfo.InvariantCulture, $" {(graph.Calls - shardCalls) / (rate * seconds):0.00} shard calls/request |"));
             }
 
             return 0;
@@ -117,6 +133,9 @@ internal static class RankBench
         var latencies = new double[total];
         var errors = 0;
         var inFlight = new List<Task>(total);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var collections = GC.CollectionCount(0);
+        var allocated = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < total; i++)
         {
@@ -149,10 +168,13 @@ internal static class RankBench
 
         await Task.WhenAll(inFlight);
         var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuPerCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / total;
+        collections = GC.CollectionCount(0) - collections;
+        var allocatedPerCall = (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / total;
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
         return name is null
             ? string.Empty
-            : string.Create(CultureInfo.InvariantCulture, $"| {name} | {total:N0} | {errors:N0} | {total / elapsed:N0} | {P(0.5):0.00} | {P(0.9):0.00} | {P(0.99):0.00} | {P(0.999):0.00} | {latencies[^1]:0.00} |");
+            : string.Create(CultureInfo.InvariantCulture, $"| {name} | {total:N0} | {errors:N0} | {total / elapsed:N0} | {P(0.5):0.00} | {P(0.9):0.00} | {P(0.99):0.00} | {P(0.999):0.00} | {latencies[^1]:0.00} | {cpuPerCall:N0} | {allocatedPerCall:N0} | {collections:N0} |");
     }
 }

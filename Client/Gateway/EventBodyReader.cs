@@ -64,14 +64,17 @@ public static class EventBodyReader
             return (default, TooLarge(options));
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(request.ContentLength ?? 16_384, 1, options.MaxBodyBytes));
+        // A declared length is read into an array of exactly that size (Kestrel holds the body to it): no growth, no copy.
+        var exact = request.ContentLength is { } declared ? new byte[declared] : null;
+        var buffer = exact is null ? new ArrayBufferWriter<byte>(16_384) : null;
+        var filled = 0;
         while (true)
         {
-            var memory = buffer.GetMemory(8192);
+            var memory = exact is not null ? exact.AsMemory(filled) : buffer!.GetMemory(8192);
             int read;
             try
             {
-                read = await request.Body.ReadAsync(memory, cancellationToken);
+                read = memory.IsEmpty ? 0 : await request.Body.ReadAsync(memory, cancellationToken);
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -85,11 +88,12 @@ public static class EventBodyReader
 
             if (read == 0)
             {
-                return (buffer.WrittenMemory, null);
+                return (exact is not null ? exact.AsMemory(0, filled) : buffer!.WrittenMemory, null);
             }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > options.MaxBodyBytes)
+            filled += read;
+            buffer?.Advance(read);
+            if (filled > options.MaxBodyBytes)
             {
                 return (default, TooLarge(options));
             }

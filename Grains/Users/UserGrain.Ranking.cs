@@ -31,6 +31,30 @@ public sealed partial class UserGrain
         return Task.FromResult(new CandidateRanker(options).Rank(state.State.Profile, candidates, blend));
     }
 
+    public Task<Utf8Json> RankJsonAsync(Utf8Json request)
+    {
+        ThrowIfUnusable();
+        if (Canonical is { } canonical)
+        {
+            return canonical.RankJsonAsync(request);
+        }
+
+        var read = RankJson.Read(request.Bytes.Span, materialize: true, out var refusal);
+        if (refusal is not null)
+        {
+            throw new ArgumentException($"{refusal.Rule}: {refusal.Detail}", nameof(request));
+        }
+
+        var options = rankOptions.Value;
+        if (read.Count > options.MaxCandidates)
+        {
+            throw new ArgumentException($"between 1 and {options.MaxCandidates} candidates, not {read.Count}", nameof(request));
+        }
+
+        _dirty |= ApplyArrivedTags();
+        return Task.FromResult(new Utf8Json(RankJson.Write(new CandidateRanker(options).Rank(state.State.Profile, read.Candidates!, read.Blend))));
+    }
+
     private (int K, DateTime Until, RankResult Result)? _recommended;
 
     public async Task<RankResult> RecommendAsync(int k)

@@ -1,0 +1,385 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Esrs.Recommending;
+
+/// <summary>Why a rank request body was refused: the rule it broke, a title and what the caller can do about it.</summary>
+public sealed record RankRefusal(string Rule, string Title, string Detail);
+
+/// <summary>
+/// UTF-8 JSON handed through a grain call as it is: immutable, so Orleans neither copies it on the way in nor on the way
+/// out, and one buffer on the wire instead of the objects it describes.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("esrs.utf8-json")]
+public readonly record struct Utf8Json([property: Id(0)] ReadOnlyMemory<byte> Bytes);
+
+/// <summary>A rank request as read: the candidates (when materialised), how many there were, and the blend.</summary>
+public readonly record struct RankRequest(RankCandidate[]? Candidates, int Count, double Blend);
+
+/// <summary>
+/// The rank call's JSON, read and written without the reflection serializer or intermediate objects. The gateway checks a
+/// body with <see cref="Read"/> (<c>materialize: false</c>: no candidate is built, titles are measured, not copied) and
+/// hands the bytes on to the user grain, which reads them again into <see cref="RankCandidate"/>s and answers with
+/// <see cref="Write"/>'s bytes: the candidates and the ranked items never cross the Orleans hop as hundreds of tracked
+/// objects and strings. The contract is the gateway's: camelCase names matched case-insensitively, unknown fields refused,
+/// numbers as numbers or numeric strings, nulls for absent values.
+/// </summary>
+public static class RankJson
+{
+    public const string BodyEmpty = "http.body.empty";
+    public const string BodyMalformed = "http.body.malformed";
+    public const string CandidatesMissing = "rank.candidates.missing";
+    public const string CandidatesTooMany = "rank.candidates.too-many";
+    public const string CandidateInvalid = "rank.candidate.invalid";
+    public const string ItemIdDuplicate = "rank.item-id.duplicate";
+    public const string BlendInvalid = "rank.blend.invalid";
+
+    /// <summary>Most candidates one request may hold.</summary>
+    public const int MaxCandidates = 500;
+
+    /// <summary>Longest item id, title, category path, brand, attribute label or value, in characters.</summary>
+    public const int MaxTextLength = 512;
+
+    /// <summary>Most attributes per candidate.</summary>
+    public const int MaxAttributes = 64;
+
+    private const string Shape = "send {\"candidates\": [{\"itemId\": \"...\", \"title\": \"...\", \"score\": 0.5}], \"blend\": 0.5} with strings, numbers and no other fields.";
+
+    /// <summary>
+    /// Reads and checks a rank request. With <paramref name="materialize"/> the candidates are built (the grain's side);
+    /// without, only item ids are (for the duplicate check). A refusal names the first rule broken, malformed JSON first.
+    /// </summary>
+    public static RankRequest Read(ReadOnlySpan<byte> body, bool materialize, out RankRefusal? refusal)
+    {
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            refusal = new RankRefusal(BodyEmpty, "Empty body", "The request has no body; send {\"candidates\": [{\"itemId\": \"...\"}, ...], \"blend\": 0.5}.");
+            return default;
+        }
+
+        var parser = new Parser(materialize);
+        try
+        {
+            parser.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            var line = ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})" : "";
+            refusal = new RankRefusal(BodyMalformed, "Malformed request body", $"The body is not a rank request{line}: {Shape}");
+            return default;
+        }
+        catch (FormatException ex)
+        {
+            refusal = new RankRefusal(BodyMalformed, "Malformed request body", $"The body is not a rank request at {ex.Message}: {Shape}");
+            return default;
+        }
+
+        refusal = parser.Count switch
+        {
+            0 => new RankRefusal(CandidatesMissing, "No candidates", "Send {\"candidates\": [{\"itemId\": \"...\"}, ...], \"blend\": 0.5} with at least one candidate."),
+            > MaxCandidates => new RankRefusal(CandidatesTooMany, "Too many candidates", $"The request holds {parser.Count} candidates; at most {MaxCandidates} are ranked per request."),
+            _ when !double.IsFinite(parser.Blend) || parser.Blend is < 0 or > 1 =>
+                new RankRefusal(BlendInvalid, "Invalid blend", $"blend is the share of the engine's own score, a number from 0 to 1, not {parser.Blend.ToString(CultureInfo.InvariantCulture)}."),
+            _ => parser.Refusal,
+        };
+        return refusal is null ? new RankRequest(materialize ? [.. parser.Candidates!] : null, parser.Count, parser.Blend) : default;
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Writes a rank or recommendation result as the gateway answers it (the same bytes its JSON options give).</summary>
+    public static byte[] Write(RankResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+
+        // One buffer and writer per thread, reset for each result: the only allocation is the answer itself.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(32 * 1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("personalised"u8, result.Personalised);
+            writer.WriteStartArray("items"u8);
+            foreach (var item in result.Items)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("itemId"u8, item.ItemId);
+                writer.WriteNumber("score"u8, item.Score);
+                writer.WriteStartArray("because"u8);
+                foreach (var because in item.Because)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("signal"u8, because.Signal);
+                    writer.WriteString("value"u8, because.Value);
+                    writer.WriteNumber("weight"u8, because.Weight);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.Flush();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private sealed class Parser(bool materialize)
+    {
+        private readonly HashSet<string> _itemIds = new(128, StringComparer.Ordinal);
+        private bool _candidatesRead;
+
+        public List<RankCandidate>? Candidates { get; } = materialize ? [] : null;
+
+        public int Count { get; private set; }
+
+        public double Blend { get; private set; } = 0.5;
+
+        /// <summary>The first candidate that broke a rule (kept while the rest of the body is still read for syntax).</summary>
+        public RankRefusal? Refusal { get; private set; }
+
+        public void Parse(ReadOnlySpan<byte> body)
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            Next(ref reader);
+            Expect(ref reader, JsonTokenType.StartObject, "$");
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                if (Is(ref reader, "candidates"u8))
+                {
+                    if (_candidatesRead)
+                    {
+                        throw new FormatException("$.candidates (given twice)");
+                    }
+
+                    _candidatesRead = true;
+                    ReadCandidates(ref reader);
+                }
+                else if (Is(ref reader, "blend"u8))
+                {
+                    Next(ref reader);
+                    Blend = reader.TokenType == JsonTokenType.Null ? 0.5 : ReadDouble(ref reader, "$.blend");
+                }
+                else
+                {
+                    throw new FormatException($"$.{reader.GetString()} (no such field)");
+                }
+            }
+
+            Expect(ref reader, JsonTokenType.EndObject, "$");
+            if (reader.Read())
+            {
+                throw new FormatException("the end (more after the request)");
+            }
+        }
+
+        private void ReadCandidates(ref Utf8JsonReader reader)
+        {
+            if (Next(ref reader) == JsonTokenType.Null)
+            {
+                return;
+            }
+
+            Expect(ref reader, JsonTokenType.StartArray, "$.candidates");
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                var index = Count++;
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    Refuse($"candidates[{index}] is null; each candidate is an object with an itemId.");
+                    continue;
+                }
+
+                Expect(ref reader, JsonTokenType.StartObject, $"$.candidates[{index}]");
+                ReadCandidate(ref reader, index);
+            }
+        }
+
+        private void ReadCandidate(ref Utf8JsonReader reader, int index)
+        {
+            string? itemId = null, title = null, categoryPath = null, brand = null;
+            decimal? price = null;
+            double? score = null;
+            Dictionary<string, string>? attributes = null;
+            var attributeCount = 0;
+            string? problem = null;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                if (Is(ref reader, "itemId"u8))
+                {
+                    Next(ref reader);
+                    itemId = ReadString(ref reader, index, "itemId", alwaysCopy: true, ref problem);
+                }
+                else if (Is(ref reader, "title"u8))
+                {
+                    Next(ref reader);
+                    title = ReadString(ref reader, index, "title", alwaysCopy: false, ref problem);
+                }
+                else if (Is(ref reader, "categoryPath"u8))
+                {
+                    Next(ref reader);
+                    categoryPath = ReadString(ref reader, index, "categoryPath", alwaysCopy: false, ref problem);
+                }
+                else if (Is(ref reader, "brand"u8))
+                {
+                    Next(ref reader);
+                    brand = ReadString(ref reader, index, "brand", alwaysCopy: false, ref problem);
+                }
+                else if (Is(ref reader, "price"u8))
+                {
+                    Next(ref reader);
+                    price = reader.TokenType == JsonTokenType.Null ? null : ReadDecimal(ref reader, $"$.candidates[{index}].price");
+                    problem ??= price < 0 ? $"candidates[{index}].price must not be negative." : null;
+                }
+                else if (Is(ref reader, "score"u8))
+                {
+                    Next(ref reader);
+                    score = reader.TokenType == JsonTokenType.Null ? null : ReadDouble(ref reader, $"$.candidates[{index}].score");
+                    problem ??= score is { } s && !double.IsFinite(s) ? $"candidates[{index}].score must be a finite number." : null;
+                }
+                else if (Is(ref reader, "attributes"u8))
+                {
+                    attributes = ReadAttributes(ref reader, index, ref attributeCount, ref problem);
+                }
+                else
+                {
+                    throw new FormatException($"$.candidates[{index}].{reader.GetString()} (no such field)");
+                }
+            }
+
+            if (string.IsNullOrWhiteSpace(itemId))
+            {
+                Refuse($"candidates[{index}] has no itemId.");
+                return;
+            }
+
+            if (problem is not null)
+            {
+                Refuse(problem);
+                return;
+            }
+
+            if (!_itemIds.Add(itemId))
+            {
+                Refusal ??= new RankRefusal(ItemIdDuplicate, "Duplicate candidate", $"candidates[{index}]: item '{itemId}' is listed twice; send each candidate once.");
+                return;
+            }
+
+            if (Candidates is not null && Count <= MaxCandidates)
+            {
+                Candidates.Add(new RankCandidate
+                {
+                    ItemId = itemId,
+                    Title = title,
+                    CategoryPath = categoryPath,
+                    Brand = brand,
+                    Price = price,
+                    Attributes = attributes,
+                    Score = score,
+                });
+            }
+        }
+
+        private Dictionary<string, string>? ReadAttributes(ref Utf8JsonReader reader, int index, ref int count, ref string? problem)
+        {
+            if (Next(ref reader) == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            Expect(ref reader, JsonTokenType.StartObject, $"$.candidates[{index}].attributes");
+            var attributes = Candidates is null ? null : new Dictionary<string, string>(StringComparer.Ordinal);
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var label = reader.GetString()!;
+                Next(ref reader);
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    throw new FormatException($"$.candidates[{index}].attributes.{label} (a string)");
+                }
+
+                var value = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                if (++count > MaxAttributes)
+                {
+                    problem ??= $"candidates[{index}] has more than {MaxAttributes} attributes.";
+                }
+                else if (label.Length is 0 or > MaxTextLength || value is null || value.Length > MaxTextLength)
+                {
+                    problem ??= $"candidates[{index}].attributes['{(label.Length > 40 ? label[..40] + "…" : label)}']: labels and values are strings of 1 to {MaxTextLength} characters.";
+                }
+                else if (attributes is not null)
+                {
+                    attributes[label] = value;
+                }
+            }
+
+            return attributes;
+        }
+
+        /// <summary>A string field: copied when materialising (or always, for the item id), else only measured.</summary>
+        private string? ReadString(ref Utf8JsonReader reader, int index, string field, bool alwaysCopy, ref string? problem)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new FormatException($"$.candidates[{index}].{field} (a string)");
+            }
+
+            if (alwaysCopy || Candidates is not null || reader.ValueIsEscaped)
+            {
+                var value = reader.GetString()!;
+                problem ??= value.Length > MaxTextLength ? $"candidates[{index}].{field} has {value.Length} characters; at most {MaxTextLength}." : null;
+                return alwaysCopy || Candidates is not null ? value : null;
+            }
+
+            var length = Encoding.UTF8.GetCharCount(reader.ValueSpan);
+            problem ??= length > MaxTextLength ? $"candidates[{index}].{field} has {length} characters; at most {MaxTextLength}." : null;
+            return null;
+        }
+
+        private void Refuse(string detail) => Refusal ??= new RankRefusal(CandidateInvalid, "Invalid candidate", detail);
+
+        private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+            reader.Read() ? reader.TokenType : throw new FormatException("the end (the body stops early)");
+
+        private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string path)
+        {
+            if (reader.TokenType != type)
+            {
+                throw new FormatException($"{path} (expected {(type switch { JsonTokenType.StartObject => "an object", JsonTokenType.StartArray => "an array", _ => "the end of the object" })})");
+            }
+        }
+
+        /// <summary>Property names match case-insensitively, as the gateway's other bodies do.</summary>
+        private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
+            reader.ValueIsEscaped ? string.Equals(reader.GetString(), Encoding.UTF8.GetString(name), StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(reader.ValueSpan, name);
+
+        private static double ReadDouble(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+        {
+            JsonTokenType.Number when reader.TryGetDouble(out var number) => number,
+            JsonTokenType.String when double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) => number,
+            _ => throw new FormatException($"{path} (a number)"),
+        };
+
+        private static decimal ReadDecimal(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+        {
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) => number,
+            JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) => number,
+            _ => throw new FormatException($"{path} (a number)"),
+        };
+    }
+}

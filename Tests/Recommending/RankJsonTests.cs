@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using Esrs.Client.Gateway;
+using Esrs.Recommending;
+
+namespace Esrs.Tests.Recommending;
+
+/// <summary>
+/// The rank call's hand-written JSON: a body read field by field against values written by hand, the same refusals whether
+/// the gateway checks it or the grain reads it, and the answer's bytes against what System.Text.Json writes with the
+/// gateway's options (the contract the endpoint answered with before).
+/// </summary>
+public sealed class RankJsonTests
+{
+    [Fact]
+    public void EveryFieldIsReadAsWrittenWhateverTheCaseOrEscapes()
+    {
+        var body = """
+            {"Blend": "0.25", "candidates": [
+              {"itemId": "85123A", "title": "White \u0022heart\u0022\tholder", "categoryPath": "Home / Lights", "brand": "Acme",
+               "price": 2.55, "score": 0.7, "attributes": {"COLOR": "white", "Material": "tin"}},
+              {"ITEMID": "caf\u00e9", "PRICE": "3", "score": null, "title": null, "attributes": null},
+              {"item\u0049d": "x"}
+            ]}
+            """u8;
+
+        var request = RankJson.Read(body, materialize: true, out var refusal);
+
+        Assert.Null(refusal);
+        Assert.Equal(3, request.Count);
+        Assert.Equal(0.25, request.Blend);
+        var first = request.Candidates![0];
+        Assert.Equal(("85123A", "White \"heart\"\tholder", "Home / Lights", "Acme", 2.55m, 0.7), (first.ItemId, first.Title, first.CategoryPath, first.Brand, first.Price, first.Score));
+        Assert.Equal(new Dictionary<string, string> { ["COLOR"] = "white", ["Material"] = "tin" }, first.Attributes);
+        var second = request.Candidates[1];
+        Assert.Equal(("café", (string?)null, 3m, (double?)null, (IReadOnlyDictionary<string, string>?)null), (second.ItemId, second.Title, second.Price, second.Score, second.Attributes));
+        Assert.Equal("x", request.Candidates[2].ItemId);
+    }
+
+    [Fact]
+    public void BlendDefaultsToAHalfAndTheGatewaysCheckBuildsNoCandidate()
+    {
+        var request = RankJson.Read("""{"candidates": [{"itemId": "a", "title": "a title"}]}"""u8, materialize: false, out var refusal);
+
+        Assert.Null(refusal);
+        Assert.Equal((1, 0.5, (RankCandidate[]?)null), (request.Count, request.Blend, request.Candidates));
+    }
+
+    [Theory]
+    [InlineData("", RankJson.BodyEmpty)]
+    [InlineData(" \r\n", RankJson.BodyEmpty)]
+    [InlineData("{\"candidates\": [", RankJson.BodyMalformed)]
+    [InlineData("[]", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}]} {}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"colour\": \"red\"}]}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}], \"limit\": 3}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": 7}]}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"score\": \"high\"}]}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"attributes\": {\"colour\": 3}}]}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}], \"candidates\": [{\"itemId\": \"b\"}]}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [null], \"blend\": true}", RankJson.BodyMalformed)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}] /* a comment */}", RankJson.BodyMalformed)]
+    [InlineData("{}", RankJson.CandidatesMissing)]
+    [InlineData("{\"candidates\": null}", RankJson.CandidatesMissing)]
+    [InlineData("{\"candidates\": []}", RankJson.CandidatesMissing)]
+    [InlineData("{\"candidates\": [null]}", RankJson.CandidateInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \" \"}]}", RankJson.CandidateInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"price\": -0.01}]}", RankJson.CandidateInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"attributes\": {\"\": \"red\"}}]}", RankJson.CandidateInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\", \"attributes\": {\"colour\": null}}]}", RankJson.CandidateInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}, {\"itemId\": \"a\"}]}", RankJson.ItemIdDuplicate)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}, {\"itemId\": \"\\u0061\"}]}", RankJson.ItemIdDuplicate)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}], \"blend\": -0.1}", RankJson.BlendInvalid)]
+    [InlineData("{\"candidates\": [{\"itemId\": \"a\"}], \"blend\": \"1.01\"}", RankJson.BlendInvalid)]
+    public void ABadBodyIsRefusedWithTheSameRuleOnEitherSide(string body, string rule)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+
+        RankJson.Read(bytes, materialize: false, out var checkedAtGateway);
+        RankJson.Read(bytes, materialize: true, out var readInGrain);
+
+        Assert.Equal(rule, checkedAtGateway?.Rule);
+        Assert.Equal(checkedAtGateway, readInGrain);
+        Assert.False(string.IsNullOrWhiteSpace(checkedAtGateway!.Detail));
+    }
+
+    [Fact]
+    public void TextLongerThanTheLimitIsCountedInCharactersNotBytes()
+    {
+        // 512 'é' are 1,024 UTF-8 bytes and 512 characters: allowed; one more character is not.
+        string Body(int characters) => JsonSerializer.Serialize(new { candidates = new[] { new { itemId = "a", title = new string('é', characters) } } });
+
+        Assert.Null(Refusal(Body(512), materialize: false));
+        Assert.Null(Refusal(Body(512), materialize: true));
+        Assert.Equal("candidates[0].title has 513 characters; at most 512.", Refusal(Body(513), materialize: false)?.Detail);
+        Assert.Equal("candidates[0].title has 513 characters; at most 512.", Refusal(Body(513), materialize: true)?.Detail);
+    }
+
+    [Fact]
+    public void TheFirstBadCandidateIsNamedAndTooManyComesBeforeIt()
+    {
+        var body = JsonSerializer.Serialize(new { candidates = Enumerable.Range(0, 10).Select(i => new { itemId = i == 3 ? "" : "i" + i }) });
+        Assert.Equal((RankJson.CandidateInvalid, "candidates[3] has no itemId."), (Refusal(body, false)!.Rule, Refusal(body, false)!.Detail));
+
+        var many = JsonSerializer.Serialize(new { candidates = Enumerable.Range(0, 501).Select(i => new { itemId = i == 3 ? "" : "i" + i }) });
+        Assert.Equal(RankJson.CandidatesTooMany, Refusal(many, true)?.Rule);
+        var most = JsonSerializer.Serialize(new { candidates = Enumerable.Range(0, 500).Select(i => new { itemId = "i" + i }) });
+        var request = RankJson.Read(Encoding.UTF8.GetBytes(most), true, out var refusal);
+        Assert.Null(refusal);
+        Assert.Equal((500, 500, "i499"), (request.Count, request.Candidates!.Length, request.Candidates[^1].ItemId));
+    }
+
+    [Fact]
+    public void TheAnswerIsTheBytesTheGatewaysJsonOptionsWrite()
+    {
+        var result = new RankResult(true,
+        [
+            new RankedItem("85123A", 0.9312345678901234, [new Because("item", "85123A", 0.41), new Because("brand", "Caf\u00e9 <Noir> & \"Co\"", 1e-7)]),
+            new RankedItem("lamp/9", 0, []),
+            new RankedItem("\ud83d\udc5f", -1.5, [new Because("category", "shoes/running", 0.2)]),
+        ]);
+
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(result, GatewayJson.Options)), Encoding.UTF8.GetString(RankJson.Write(result)));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(new RankResult(false, []), GatewayJson.Options), RankJson.Write(new RankResult(false, [])));
+    }
+
+    private static RankRefusal? Refusal(string body, bool materialize)
+    {
+        RankJson.Read(Encoding.UTF8.GetBytes(body), materialize, out var refusal);
+        return refusal;
+    }
+}
