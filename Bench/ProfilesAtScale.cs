@@ -46,7 +46,7 @@ internal static class ProfilesAtScale
         {
             output.WriteLine("| measure | value |\n| --- | --- |");
             var grains = host.Services.GetRequiredService<IGrainFactory>();
-            var management = grains.GetGrain<IManagementGrain>(0);
+            var management = grains.Reference<IManagementGrain>(0);
             var baseActivations = await management.GetTotalActivationCount();
             var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             var workingSetBefore = Process.GetCurrentProcess().WorkingSet64;
@@ -68,7 +68,7 @@ internal static class ProfilesAtScale
                     };
                 }
 
-                await grains.GetGrain<IUserGrain>(user).IngestAsync(batch);
+                await grains.Reference<IUserGrain>(user).IngestAsync(batch);
                 if (Interlocked.Increment(ref done) % 20_000 == 0)
                 {
                     await progress.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"\rprofiles: {done:N0} of {users:N0} users, {done / clock.Elapsed.TotalSeconds:N0} users/s  "));
@@ -115,7 +115,7 @@ internal static class ProfilesAtScale
                 }
 
                 var started = Stopwatch.GetTimestamp();
-                await grains.GetGrain<IUserGrain>("p" + u.ToString(CultureInfo.InvariantCulture)).GetProfileAsync();
+                await grains.Reference<IUserGrain>("p" + u.ToString(CultureInfo.InvariantCulture)).GetProfileAsync();
                 lock (cold)
                 {
                     cold.RecordValue(Stopwatch.GetTimestamp() - started);
@@ -154,7 +154,7 @@ internal static class ProfilesAtScale
             var dueTicks = Stopwatch.GetTimestamp();
             inFlight.Add(Task.Run(async () =>
             {
-                await grains.GetGrain<IUserGrain>(user).IngestAsync([new UserEvent
+                await grains.Reference<IUserGrain>(user).IngestAsync([new UserEvent
                 {
                     EventId = "hot-" + phase + "-" + n.ToString(CultureInfo.InvariantCulture), UserId = user, Type = EventType.View, OccurredAt = start.AddDays(100).AddSeconds(n),
                     Source = "bench", ItemId = "hot-sku",

@@ -72,14 +72,14 @@ internal static class RankBench
                 .Select(c => new RankCandidate { ItemId = c.GetProperty("itemId").GetString()!, Title = c.GetProperty("title").GetString(), Score = c.GetProperty("score").GetDouble() }).ToArray()).ToArray();
             Func<int, Task<HttpResponseMessage>> direct = async i =>
             {
-                await grains.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
+                await grains.Reference<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
                 return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
             };
             // The same through the gateway's Orleans client (its TCP hop and serialisation both ways), still without HTTP and JSON.
             var client = gateway.Services.GetRequiredService<IClusterClient>();
             Func<int, Task<HttpResponseMessage>> hop = async i =>
             {
-                await client.GetGrain<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
+                await client.Reference<IUserGrain>(users[i % users.Length]).RankAsync(parsed[i % parsed.Length], 0.5);
                 return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
             };
             Func<int, Task<HttpResponseMessage>> recommend = i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20");

@@ -128,7 +128,7 @@ internal static class TaggerPoolBench
             while (stopwatch.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
-                await grains.GetGrain<ITaggerGrain>(next % 8).TagAsync([titles[next % titles.Count]]);
+                await grains.Reference<ITaggerGrain>(next % 8).TagAsync([titles[next % titles.Count]]);
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 Interlocked.Increment(ref calls);
                 next += callers;

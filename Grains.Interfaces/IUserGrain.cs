@@ -53,6 +53,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task<RankResult> RecommendAsync(int k);
 
+    /// <summary><see cref="RecommendAsync"/> as the JSON the gateway returns (rendered once per cached answer).</summary>
+    Task<Utf8Json> RecommendJsonAsync(int k);
+
     /// <summary>
     /// Erases everything the grid holds of this user (operators only, for an erasure request): profile, dedupe memory and
     /// quarantine in grain storage, spilled quarantine rows, quality examples naming the user, Redis dead letters of the

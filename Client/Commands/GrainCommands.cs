@@ -64,7 +64,7 @@ public static class GrainCommands
             throw new UsageException($"{command}: {problem}");
         }
 
-        var grain = (await ConnectAsync()).GetGrain<IUserGrain>(userId);
+        var grain = (await ConnectAsync()).Reference<IUserGrain>(userId);
         object result = command switch
         {
             "profile" => await grain.GetProfileAsync(),

@@ -35,7 +35,7 @@ public static class CatalogueEndpoints
             .DisableAntiforgery();
 
         v1.MapGet("/items/{id}", (string id, IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
-                await grains.GetGrain<ICatalogueGrain>(0).GetItemAsync(id) is { } item
+                await grains.Reference<ICatalogueGrain>(0).GetItemAsync(id) is { } item
                     ? Results.Json(item, GatewayJson.Options)
                     : GatewayProblems.Problem(StatusCodes.Status404NotFound, ItemUnknown, "Unknown item", $"The catalogue holds no item '{Cut(id)}'.")))
             .RequireAuthorization(EsrsPolicies.Read)
@@ -56,7 +56,7 @@ public static class CatalogueEndpoints
                         $"offset must be a whole number >= 0 and limit one in 1..500 (got offset '{offset}', limit '{limit}')."));
                 }
 
-                return GatewayEndpoints.CallAsync(async () => Results.Json(await grains.GetGrain<ICatalogueSourceGrain>(source).GetSummaryAsync(from, size), GatewayJson.Options));
+                return GatewayEndpoints.CallAsync(async () => Results.Json(await grains.Reference<ICatalogueSourceGrain>(source).GetSummaryAsync(from, size), GatewayJson.Options));
             })
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<CatalogueSummary>()
@@ -92,7 +92,7 @@ public static class CatalogueEndpoints
         }).ToList();
         return await GatewayEndpoints.CallAsync(async () =>
         {
-            var outcomes = await grains.GetGrain<ICatalogueSourceGrain>(source).PutAsync(records);
+            var outcomes = await grains.Reference<ICatalogueSourceGrain>(source).PutAsync(records);
             var answers = outcomes.Select((o, i) => new CatalogueAnswer(i, o.ItemId.Length == 0 ? null : o.ItemId, o.Kind, o.CanonicalId, o.Decisions)).ToList();
             return Results.Json(new CatalogueResponse(
                 source,

@@ -33,7 +33,7 @@ public static partial class GatewayEndpoints
         v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains, string? explain) =>
                 !bool.TryParse(explain ?? "false", out var explained)
                     ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"explain must be true or false, not '{explain}'."))
-                    : UserCallAsync(id, async key => Results.Ok(explained ? await grains.GetGrain<IUserGrain>(key).ExplainProfileAsync() : await grains.GetGrain<IUserGrain>(key).GetProfileAsync())))
+                    : UserCallAsync(id, async key => Results.Ok(explained ? await grains.Reference<IUserGrain>(key).ExplainProfileAsync() : await grains.Reference<IUserGrain>(key).GetProfileAsync())))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<Profiles.UserProfile>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -47,21 +47,21 @@ public static partial class GatewayEndpoints
                         $"offset must be a whole number >= 0 and limit one in 1..500 (got offset '{offset}', limit '{limit}')."));
                 }
 
-                return UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).GetQuarantineAsync(from, size)));
+                return UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).GetQuarantineAsync(from, size)));
             })
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<QuarantinePage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("A page of the user's quarantined events, oldest first (spilled entries included), with the rules that rejected them.");
 
-        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).ReplayQuarantineAsync())))
+        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).ReplayQuarantineAsync())))
             .RequireAuthorization(EsrsPolicies.Write)
             .Produces<ReplayResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
             .DisableAntiforgery();
 
-        v1.MapDelete("/users/{id}", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.GetGrain<IUserGrain>(key).EraseAsync())))
+        v1.MapDelete("/users/{id}", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).EraseAsync())))
             .RequireAuthorization(EsrsPolicies.Operator)
             .Produces<EraseResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -15,14 +15,14 @@ public static class QualityEndpoints
         var quality = app.MapGroup("/v1/quality").RequireAuthorization(Auth.EsrsPolicies.Operator);
 
         quality.MapGet("", (IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
-                Results.Json(QualityView.From(await grains.GetGrain<IQualityGrain>(0).GetSnapshotAsync()), GatewayJson.Options)))
+                Results.Json(QualityView.From(await grains.Reference<IQualityGrain>(0).GetSnapshotAsync()), GatewayJson.Options)))
             .Produces<QualityView>()
             .WithSummary("The current quality snapshot: per source (and * for all), totals since monitoring began, the last tick's metrics and drift, open alerts.");
 
         quality.MapGet("/alerts", (IClusterClient grains, string? all) => !bool.TryParse(all ?? "true", out var includeResolved)
                 ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"all must be true or false, not '{all}'."))
                 : GatewayEndpoints.CallAsync(async () =>
-                    Results.Json((await grains.GetGrain<IQualityGrain>(0).GetAlertsAsync(includeResolved)).Select(AlertView.From), GatewayJson.Options)))
+                    Results.Json((await grains.Reference<IQualityGrain>(0).GetAlertsAsync(includeResolved)).Select(AlertView.From), GatewayJson.Options)))
             .Produces<AlertView[]>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Alerts, newest first; all=false for the open ones only.");
@@ -66,7 +66,7 @@ public static class QualityEndpoints
 
                 return GatewayEndpoints.CallAsync(async () =>
                 {
-                    var export = await grains.GetGrain<IQualityGrain>(0).ExportAsync(e, d);
+                    var export = await grains.Reference<IQualityGrain>(0).ExportAsync(e, d);
                     if (export.Refusal is { } refusal)
                     {
                         // Not a matter of waiting: the budget of these totals never frees.
@@ -116,7 +116,7 @@ public static class QualityEndpoints
         }
 
         public Task<IReadOnlyList<QualityPoint>> RunAsync(IClusterClient grains) =>
-            grains.GetGrain<IQualityGrain>(0).GetHistoryAsync(Metric, Source, From, To, Granularity);
+            grains.Reference<IQualityGrain>(0).GetHistoryAsync(Metric, Source, From, To, Granularity);
 
         private static bool TryTime(string? text, DateTime fallback, out DateTime value)
         {

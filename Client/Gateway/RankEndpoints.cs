@@ -42,7 +42,7 @@ public static class RankEndpoints
                         $"k is a whole number from 1 to {MaxRecommendations} (got '{k}')."));
                 }
 
-                return GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.GetGrain<IUserGrain>(key).RecommendAsync(count), GatewayJson.Options));
+                return GatewayEndpoints.UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RecommendJsonAsync(count)).Bytes));
             })
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<RankResult>()
@@ -73,7 +73,7 @@ public static class RankEndpoints
             return Problem(refusal.Rule, refusal.Title, refusal.Detail);
         }
 
-        return await GatewayEndpoints.UserCallAsync(id, async key => Results.Bytes((await grains.GetGrain<IUserGrain>(key).RankJsonAsync(new Utf8Json(body))).Bytes, "application/json"));
+        return await GatewayEndpoints.UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RankJsonAsync(new Utf8Json(body))).Bytes));
     }
 
     private static IResult Problem(string rule, string title, string detail) => GatewayProblems.Problem(StatusCodes.Status400BadRequest, rule, title, detail);

@@ -41,7 +41,7 @@ public static class RegistryEndpoints
             .DisableAntiforgery();
 
         v1.MapGet("/users/{id}/links", (string id, IClusterClient grains) =>
-                GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.GetGrain<IRegistryGrain>(key).ResolveAsync(100), GatewayJson.Options)))
+                GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.Reference<IRegistryGrain>(key).ResolveAsync(100), GatewayJson.Options)))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<IdentityView>()
             .WithSummary("The person a user id belongs to: every linked id, the canonical one, each link with its evidence.");
@@ -49,7 +49,7 @@ public static class RegistryEndpoints
         v1.MapDelete("/users/{id}/links/{other}", (string id, string other, IClusterClient grains) =>
                 UserIds.IsValid(other)
                     ? GatewayEndpoints.UserCallAsync(id, async key =>
-                        await grains.GetGrain<IRegistryGrain>(key).UnlinkAsync(other) is { SeparatedAt: not null } result
+                        await grains.Reference<IRegistryGrain>(key).UnlinkAsync(other) is { SeparatedAt: not null } result
                             ? Results.Json(result, GatewayJson.Options)
                             : GatewayProblems.Problem(StatusCodes.Status404NotFound, LinkUnknown, "No such link", "The two users are neither linked nor separated."))
                     : Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id", "The other user id is not a user id.")))
@@ -105,7 +105,7 @@ public static class RegistryEndpoints
             {
                 foreach (var (index, record, rules) in list)
                 {
-                    var outcome = await grains.GetGrain<IRegistryGrain>(record.UserId).PutAsync(record);
+                    var outcome = await grains.Reference<IRegistryGrain>(record.UserId).PutAsync(record);
                     answers[index] = new RecordAnswer(index, record.UserId, true, rules, [.. outcome.NewLinks.Select(l => l.Evidence)]);
                 }
             }));

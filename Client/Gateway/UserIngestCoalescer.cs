@@ -41,7 +41,7 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
     }
 
     private async Task<IReadOnlyList<EventOutcome>> CallAloneAsync(string key, UserEvent[] events) =>
-        (await grains.GetGrain<IUserGrain>(key).IngestAsync(events)).Outcomes;
+        (await grains.Reference<IUserGrain>(key).IngestAsync(events)).Outcomes;
 
     private async Task RunAsync(string key, List<Pending> calls)
     {
@@ -76,7 +76,7 @@ public sealed class UserIngestCoalescer(IGrainFactory grains, IOptions<GatewayOp
         try
         {
             var events = calls.Count == 1 ? calls[0].Events : [.. calls.SelectMany(c => c.Events)];
-            var result = await grains.GetGrain<IUserGrain>(key).IngestAsync(events);
+            var result = await grains.Reference<IUserGrain>(key).IngestAsync(events);
             if (calls.Count == 1)
             {
                 calls[0].Done.TrySetResult(result.Outcomes);

@@ -10,7 +10,7 @@ public sealed class OrleansEventSink(IGrainFactory grains, int maxInFlight = 8) 
     public Task SendAsync(IReadOnlyList<UserEvent> batch, ImportSummary summary, CancellationToken cancellationToken) =>
         _sender.StartAsync(async () =>
         {
-            var calls = batch.GroupBy(UserGrainKeys.For).Select(g => grains.GetGrain<IUserGrain>(g.Key).IngestAsync(g.ToList()));
+            var calls = batch.GroupBy(UserGrainKeys.For).Select(g => grains.Reference<IUserGrain>(g.Key).IngestAsync(g.ToList()));
             foreach (var result in await Task.WhenAll(calls))
             {
                 summary.Add(result.Outcomes);

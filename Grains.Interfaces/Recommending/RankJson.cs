@@ -168,7 +168,7 @@ public static class RankJson
                 else if (Is(ref reader, "blend"u8))
                 {
                     Next(ref reader);
-                    Blend = reader.TokenType == JsonTokenType.Null ? 0.5 : ReadDouble(ref reader, "$.blend");
+                    Blend = reader.TokenType == JsonTokenType.Null ? 0.5 : ReadDouble(ref reader, -1, "blend");
                 }
                 else
                 {
@@ -200,7 +200,7 @@ public static class RankJson
                     continue;
                 }
 
-                Expect(ref reader, JsonTokenType.StartObject, $"$.candidates[{index}]");
+                Expect(ref reader, JsonTokenType.StartObject, index, null);
                 ReadCandidate(ref reader, index);
             }
         }
@@ -238,13 +238,13 @@ public static class RankJson
                 else if (Is(ref reader, "price"u8))
                 {
                     Next(ref reader);
-                    price = reader.TokenType == JsonTokenType.Null ? null : ReadDecimal(ref reader, $"$.candidates[{index}].price");
+                    price = reader.TokenType == JsonTokenType.Null ? null : ReadDecimal(ref reader, index, "price");
                     problem ??= price < 0 ? $"candidates[{index}].price must not be negative." : null;
                 }
                 else if (Is(ref reader, "score"u8))
                 {
                     Next(ref reader);
-                    score = reader.TokenType == JsonTokenType.Null ? null : ReadDouble(ref reader, $"$.candidates[{index}].score");
+                    score = reader.TokenType == JsonTokenType.Null ? null : ReadDouble(ref reader, index, "score");
                     problem ??= score is { } s && !double.IsFinite(s) ? $"candidates[{index}].score must be a finite number." : null;
                 }
                 else if (Is(ref reader, "attributes"u8))
@@ -297,7 +297,7 @@ public static class RankJson
                 return null;
             }
 
-            Expect(ref reader, JsonTokenType.StartObject, $"$.candidates[{index}].attributes");
+            Expect(ref reader, JsonTokenType.StartObject, index, "attributes");
             var attributes = Candidates is null ? null : new Dictionary<string, string>(StringComparer.Ordinal);
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
@@ -356,6 +356,14 @@ public static class RankJson
         private static JsonTokenType Next(ref Utf8JsonReader reader) =>
             reader.Read() ? reader.TokenType : throw new FormatException("the end (the body stops early)");
 
+        private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, int index, string? field)
+        {
+            if (reader.TokenType != type)
+            {
+                Expect(ref reader, type, field is null ? $"$.candidates[{index}]" : $"$.candidates[{index}].{field}");
+            }
+        }
+
         private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string path)
         {
             if (reader.TokenType != type)
@@ -368,18 +376,22 @@ public static class RankJson
         private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
             reader.ValueIsEscaped ? string.Equals(reader.GetString(), Encoding.UTF8.GetString(name), StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(reader.ValueSpan, name);
 
-        private static double ReadDouble(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+        /// <summary>A number, or a string holding one; the path (a candidate's field, or the request's when <paramref name="index"/> is -1) is only built for the refusal.</summary>
+        private static double ReadDouble(ref Utf8JsonReader reader, int index, string field) => reader.TokenType switch
         {
             JsonTokenType.Number when reader.TryGetDouble(out var number) => number,
             JsonTokenType.String when double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) => number,
-            _ => throw new FormatException($"{path} (a number)"),
+            _ => throw NotANumber(index, field),
         };
 
-        private static decimal ReadDecimal(ref Utf8JsonReader reader, string path) => reader.TokenType switch
+        private static decimal ReadDecimal(ref Utf8JsonReader reader, int index, string field) => reader.TokenType switch
         {
             JsonTokenType.Number when reader.TryGetDecimal(out var number) => number,
             JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) => number,
-            _ => throw new FormatException($"{path} (a number)"),
+            _ => throw NotANumber(index, field),
         };
+
+        private static FormatException NotANumber(int index, string field) =>
+            new(index < 0 ? $"$.{field} (a number)" : $"$.candidates[{index}].{field} (a number)");
     }
 }

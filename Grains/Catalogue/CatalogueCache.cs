@@ -129,7 +129,7 @@ public sealed partial class CatalogueCache(IGrainFactory grains, IOptions<Catalo
                 }
 
                 CountFetch();
-                var facts = await grains.GetGrain<ICatalogueShardGrain>(shard.Key).GetFactsAsync(ids);
+                var facts = await grains.Reference<ICatalogueShardGrain>(shard.Key).GetFactsAsync(ids);
                 var now = time.GetTimestamp();
                 for (var i = 0; i < ids.Count; i++)
                 {
@@ -167,7 +167,7 @@ public sealed partial class CatalogueCache(IGrainFactory grains, IOptions<Catalo
         {
             await Task.Yield();
             CountFetch();
-            var all = await grains.GetGrain<ICatalogueShardGrain>(shard).GetAllFactsAsync(options.Value.WholeShardItems);
+            var all = await grains.Reference<ICatalogueShardGrain>(shard).GetAllFactsAsync(options.Value.WholeShardItems);
             if (all is null)
             {
                 return false;

@@ -79,7 +79,7 @@ public sealed class CatalogueGrain(IOptions<CatalogueOptions> options) : Grain, 
     public async Task<CatalogueItem?> GetItemAsync(string itemId)
     {
         ArgumentNullException.ThrowIfNull(itemId);
-        var shard = GrainFactory.GetGrain<ICatalogueShardGrain>(CatalogueShardGrain.ShardOf(itemId, options.Value.Shards));
+        var shard = GrainFactory.Reference<ICatalogueShardGrain>(CatalogueShardGrain.ShardOf(itemId, options.Value.Shards));
         return (await shard.GetItemsAsync([itemId]))[0];
     }
 }

@@ -126,7 +126,7 @@ public sealed partial class CatalogueSourceGrain(
             await Task.WhenAll(byShard.Select(async shard =>
             {
                 var indexes = shard.ToList();
-                var written = await GrainFactory.GetGrain<ICatalogueShardGrain>(shard.Key).PutAsync([.. indexes.Select(i => cleaned[i].Item!)]);
+                var written = await GrainFactory.Reference<ICatalogueShardGrain>(shard.Key).PutAsync([.. indexes.Select(i => cleaned[i].Item!)]);
                 for (var j = 0; j < indexes.Count; j++)
                 {
                     writes[indexes[j]] = written[j];

@@ -28,7 +28,7 @@ public sealed partial class RegistryGrain
 
             var person = string.Equals(seed, Key, StringComparison.Ordinal)
                 ? await ResolveAsync(MaxMergedMembers)
-                : await GrainFactory.GetGrain<IRegistryGrain>(seed).ResolveAsync(MaxMergedMembers);
+                : await GrainFactory.Reference<IRegistryGrain>(seed).ResolveAsync(MaxMergedMembers);
             done.UnionWith(person.Members);
             if (person.Truncated)
             {
@@ -40,7 +40,7 @@ public sealed partial class RegistryGrain
             var incomplete = 0;
             foreach (var member in person.Members)
             {
-                incomplete += await GrainFactory.GetGrain<IUserMergeGrain>(member).CanMergeAsync() ? 0 : 1;
+                incomplete += await GrainFactory.Reference<IUserMergeGrain>(member).CanMergeAsync() ? 0 : 1;
             }
 
             if (incomplete > 0)
@@ -56,11 +56,11 @@ public sealed partial class RegistryGrain
             {
                 if (!string.Equals(member, person.Canonical, StringComparison.Ordinal))
                 {
-                    await GrainFactory.GetGrain<IUserMergeGrain>(member).JoinAsync(person.Canonical);
+                    await GrainFactory.Reference<IUserMergeGrain>(member).JoinAsync(person.Canonical);
                 }
             }
 
-            await GrainFactory.GetGrain<IUserMergeGrain>(person.Canonical).RebuildAsync(person.Members);
+            await GrainFactory.Reference<IUserMergeGrain>(person.Canonical).RebuildAsync(person.Members);
         }
     }
 
@@ -97,7 +97,7 @@ public sealed partial class RegistryGrain
     {
         foreach (var member in members)
         {
-            await GrainFactory.GetGrain<IUserMergeGrain>(member).RebuildAsync([member]);
+            await GrainFactory.Reference<IUserMergeGrain>(member).RebuildAsync([member]);
         }
     }
 

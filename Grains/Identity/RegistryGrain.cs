@@ -52,7 +52,7 @@ public sealed partial class RegistryGrain(
             var identifiers = IdentityRules.Identifiers(record).ToList();
             foreach (var gone in state.State.Identifiers.Except(identifiers, StringComparer.Ordinal).ToList())
             {
-                await GrainFactory.GetGrain<IIdentityIndexGrain>(gone).LeaveAsync(Key);
+                await GrainFactory.Reference<IIdentityIndexGrain>(gone).LeaveAsync(Key);
             }
 
             // The record is readable before this entry joins any index: of two records of one person arriving at once, the
@@ -62,7 +62,7 @@ public sealed partial class RegistryGrain(
             var candidates = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var identifier in identifiers)
             {
-                candidates.UnionWith(await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).JoinAsync(Key));
+                candidates.UnionWith(await GrainFactory.Reference<IIdentityIndexGrain>(identifier).JoinAsync(Key));
             }
 
             // A replaced record keeps only the links its evidence still holds; new candidates are checked once.
@@ -72,7 +72,7 @@ public sealed partial class RegistryGrain(
             var kept = new List<IdentityLink>();
             foreach (var link in state.State.Links.ToList())
             {
-                var theirs = state.State.Separated.ContainsKey(link.Other) ? null : await GrainFactory.GetGrain<IRegistryGrain>(link.Other).GetRecordAsync();
+                var theirs = state.State.Separated.ContainsKey(link.Other) ? null : await GrainFactory.Reference<IRegistryGrain>(link.Other).GetRecordAsync();
                 if (theirs is not null && IdentityRules.Evidence(record, theirs) is { } evidence)
                 {
                     kept.Add(link with { Evidence = evidence });
@@ -87,7 +87,7 @@ public sealed partial class RegistryGrain(
             {
                 if (kept.Any(l => l.Other == other)
                     || state.State.Separated.ContainsKey(other)
-                    || await GrainFactory.GetGrain<IRegistryGrain>(other).GetRecordAsync() is not { } theirs
+                    || await GrainFactory.Reference<IRegistryGrain>(other).GetRecordAsync() is not { } theirs
                     || IdentityRules.Evidence(record, theirs) is not { } evidence)
                 {
                     continue;
@@ -110,7 +110,7 @@ public sealed partial class RegistryGrain(
         var refused = new List<string>();
         foreach (var link in links)
         {
-            if (!await GrainFactory.GetGrain<IRegistryGrain>(link.Other).AddLinkAsync(link with { Other = Key }))
+            if (!await GrainFactory.Reference<IRegistryGrain>(link.Other).AddLinkAsync(link with { Other = Key }))
             {
                 refused.Add(link.Other);
             }
@@ -118,7 +118,7 @@ public sealed partial class RegistryGrain(
 
         foreach (var other in dropped)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(other).RemoveLinkAsync(Key);
+            await GrainFactory.Reference<IRegistryGrain>(other).RemoveLinkAsync(Key);
         }
 
         foreach (var other in refused)
@@ -136,7 +136,7 @@ public sealed partial class RegistryGrain(
         if (record.Gender is not null || record.BirthYear is not null)
         {
             // What the account holder declared outranks what events say about them (the profile keeps both).
-            await GrainFactory.GetGrain<IUserGrain>(Key).DeclareAsync(record.Gender, record.BirthYear, record.Source, record.ReceivedAt);
+            await GrainFactory.Reference<IUserGrain>(Key).DeclareAsync(record.Gender, record.BirthYear, record.Source, record.ReceivedAt);
         }
 
         found.RemoveAll(l => refused.Contains(l.Other));
@@ -221,7 +221,7 @@ public sealed partial class RegistryGrain(
         }
 
         // The other side after this one: a retry after a failure in between finds this side separated and repeats the rest.
-        await GrainFactory.GetGrain<IRegistryGrain>(other).SeparateAsync(Key, separatedAt.Value);
+        await GrainFactory.Reference<IRegistryGrain>(other).SeparateAsync(Key, separatedAt.Value);
         LogInformationSeparated(logger, removed is not null);
         var stillOne = (await ResolveAsync(1_000)).Members.Contains(other, StringComparer.Ordinal);
 
@@ -284,7 +284,7 @@ public sealed partial class RegistryGrain(
         var truncated = false;
         while (queue.TryDequeue(out var user))
         {
-            IReadOnlyList<IdentityLink> links = user == Key ? [.. state.State.Links] : await GrainFactory.GetGrain<IRegistryGrain>(user).GetLinksAsync();
+            IReadOnlyList<IdentityLink> links = user == Key ? [.. state.State.Links] : await GrainFactory.Reference<IRegistryGrain>(user).GetLinksAsync();
             foreach (var link in links)
             {
                 var pair = string.CompareOrdinal(user, link.Other) < 0 ? (user, link.Other) : (link.Other, user);
@@ -325,7 +325,7 @@ public sealed partial class RegistryGrain(
             others = [.. state.State.Links.Select(l => l.Other).Union(state.State.Separated.Keys, StringComparer.Ordinal)];
             foreach (var identifier in identifiers)
             {
-                await GrainFactory.GetGrain<IIdentityIndexGrain>(identifier).LeaveAsync(Key);
+                await GrainFactory.Reference<IIdentityIndexGrain>(identifier).LeaveAsync(Key);
             }
 
             // Cleared before the others are told: from here AddLinkAsync refuses, so nobody can link back to this user.
@@ -338,7 +338,7 @@ public sealed partial class RegistryGrain(
 
         foreach (var other in others)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(other).ForgetAsync(Key);
+            await GrainFactory.Reference<IRegistryGrain>(other).ForgetAsync(Key);
         }
 
         // The erased user's events leave the person's profile: the others are regrouped without it, by one of them, after
@@ -346,7 +346,7 @@ public sealed partial class RegistryGrain(
         List<string> seeds = [.. linked.Union(merged, StringComparer.Ordinal).Where(m => !string.Equals(m, Key, StringComparison.Ordinal))];
         if (seeds.Count > 0)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(seeds[0]).RegroupSoonAsync(seeds);
+            await GrainFactory.Reference<IRegistryGrain>(seeds[0]).RegroupSoonAsync(seeds);
         }
 
         this.DeactivateOnIdle();

@@ -249,7 +249,7 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
 
         try
         {
-            await grains.GetGrain<IQualityShardGrain>(index).MergeAsync(_sender, sequence, batch);
+            await grains.Reference<IQualityShardGrain>(index).MergeAsync(_sender, sequence, batch);
             lock (shard)
             {
                 shard.Delivering = null;

@@ -68,7 +68,7 @@ public sealed partial class QualityShardGrain(IOptions<QualityOptions> options, 
         var (sequence, sketches) = _delivering.Value;
         try
         {
-            await GrainFactory.GetGrain<IQualityGrain>(0).MergeAsync(_sender, sequence, sketches);
+            await GrainFactory.Reference<IQualityGrain>(0).MergeAsync(_sender, sequence, sketches);
             _delivering = null;
         }
         catch (Exception ex)

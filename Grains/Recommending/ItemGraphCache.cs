@@ -48,7 +48,7 @@ public sealed class ItemGraphCache(IGrainFactory grains, IOptions<RecommendOptio
             var answers = await Task.WhenAll(shards.Select(s =>
             {
                 Interlocked.Increment(ref _calls);
-                return grains.GetGrain<IItemGraphGrain>(s).GetRowsAsync(owned.GetValueOrDefault(s) ?? [], wanted, depth);
+                return grains.Reference<IItemGraphGrain>(s).GetRowsAsync(owned.GetValueOrDefault(s) ?? [], wanted, depth);
             }));
             var until = now + Ticks(o.GraphCacheFor);
             var found = answers.SelectMany(a => a.Rows).ToDictionary(r => r.ItemId, StringComparer.Ordinal);
@@ -88,7 +88,7 @@ public sealed class ItemGraphCache(IGrainFactory grains, IOptions<RecommendOptio
             var answers = await Task.WhenAll(unknown.GroupBy(n => ItemGraphShard.ShardOf(n, o.Shards)).Select(async g =>
             {
                 Interlocked.Increment(ref _calls);
-                return (Asked: g.ToList(), Found: await grains.GetGrain<IItemGraphGrain>(g.Key).GetPopularityAsync([.. g]));
+                return (Asked: g.ToList(), Found: await grains.Reference<IItemGraphGrain>(g.Key).GetPopularityAsync([.. g]));
             }));
             foreach (var (asked, found) in answers)
             {

@@ -164,7 +164,7 @@ public sealed partial class RecommendationFeed(IGrainFactory grains, IOptions<Re
 
         try
         {
-            await grains.GetGrain<IItemGraphGrain>(shard).ApplyAsync(_sender, sequence, delta);
+            await grains.Reference<IItemGraphGrain>(shard).ApplyAsync(_sender, sequence, delta);
             graph.Invalidate(delta.Popularity.Keys.Concat(delta.Pairs.Keys));
             lock (buffer)
             {

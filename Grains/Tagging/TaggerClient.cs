@@ -27,7 +27,7 @@ public sealed class TaggerClient(IGrainFactory grains, IOptions<TaggerOptions> o
         var o = options.Value;
         try
         {
-            return await grains.GetGrain<ITaggerGrain>(Random.Shared.Next(o.PoolSize)).TagAsync(texts).WaitAsync(o.CallTimeout);
+            return await grains.Reference<ITaggerGrain>(Random.Shared.Next(o.PoolSize)).TagAsync(texts).WaitAsync(o.CallTimeout);
         }
         catch (Exception ex) when (ex is TaggerUnavailableException or TimeoutException)
         {

@@ -15,7 +15,7 @@ public sealed partial class UserGrain
     private int _tagGeneration;
 
     /// <summary>The person's canonical grain when this id was linked into it; null while this grain keeps its own profile.</summary>
-    private IUserGrain? Canonical => state.State.ForwardTo is { } to ? GrainFactory.GetGrain<IUserGrain>(to) : null;
+    private IUserGrain? Canonical => state.State.ForwardTo is { } to ? GrainFactory.Reference<IUserGrain>(to) : null;
 
     /// <summary>The ids whose events this profile holds (this one alone until a merge).</summary>
     private IReadOnlyList<string> Members => state.State.Members.Count > 0 ? state.State.Members : [Key];
@@ -37,7 +37,7 @@ public sealed partial class UserGrain
                 throw new StateUnavailableException($"The events of user '{origin}' were forwarded {hops} times: its person is being regrouped; retry the call.");
             }
 
-            return await GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(origin, batch, hops + 1);
+            return await GrainFactory.Reference<IUserMergeGrain>(canonical).IngestForAsync(origin, batch, hops + 1);
         }
 
         if (!IsMember(origin))
@@ -45,7 +45,7 @@ public sealed partial class UserGrain
             // A member this profile has not taken in: the regrouping that makes this grain its profile did not finish, or
             // the member forwards here from a person it has left (an unlink or erasure being regrouped). The registry says
             // which; only a member of this grain's person is taken in (its history first, so the person lacks nothing).
-            var person = await GrainFactory.GetGrain<Identity.IRegistryGrain>(Key).ResolveAsync(Identity.RegistryGrain.MaxMergedMembers);
+            var person = await GrainFactory.Reference<Identity.IRegistryGrain>(Key).ResolveAsync(Identity.RegistryGrain.MaxMergedMembers);
             if (person.Truncated || !string.Equals(person.Canonical, Key, StringComparison.Ordinal) || !person.Members.Contains(origin, StringComparer.Ordinal))
             {
                 throw new StateUnavailableException($"The person of user '{origin}' is being regrouped; retry the call.");
@@ -153,7 +153,7 @@ public sealed partial class UserGrain
         foreach (var member in members)
         {
             // What each member declared in the registry outranks what events say, as it did before the rebuild.
-            if (await GrainFactory.GetGrain<Identity.IRegistryGrain>(member).GetRecordAsync() is { } record && (record.Gender is not null || record.BirthYear is not null))
+            if (await GrainFactory.Reference<Identity.IRegistryGrain>(member).GetRecordAsync() is { } record && (record.Gender is not null || record.BirthYear is not null))
             {
                 processor.Declare(record.Gender, record.BirthYear, record.Source, record.ReceivedAt, profileOptions.Value.RegistryTrust);
             }

@@ -51,8 +51,8 @@ public sealed partial class UserGrain
 
         // The monitors and the registry first: if anything fails below, the call is retried and these parts are done
         // again (harmlessly).
-        var examples = await GrainFactory.GetGrain<IQualityGrain>(0).ForgetUserAsync(Key);
-        var registry = GrainFactory.GetGrain<Identity.IRegistryGrain>(Key);
+        var examples = await GrainFactory.Reference<IQualityGrain>(0).ForgetUserAsync(Key);
+        var registry = GrainFactory.Reference<Identity.IRegistryGrain>(Key);
         var hadRecord = await registry.GetRecordAsync() is not null;
         // The person this user was part of, as this grain knows it (a retried erasure finds the registry entry gone) besides
         // its links: regrouped without it once, in the background, since its members may be waiting on this grain right now.

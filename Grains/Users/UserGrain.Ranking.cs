@@ -57,6 +57,28 @@ public sealed partial class UserGrain
 
     private (int K, DateTime Until, RankResult Result)? _recommended;
 
+    private (RankResult Result, Utf8Json Json)? _recommendedJson;
+
+    public async Task<Utf8Json> RecommendJsonAsync(int k)
+    {
+        ThrowIfUnusable();
+        if (Canonical is { } canonical)
+        {
+            return await canonical.RecommendJsonAsync(k);
+        }
+
+        // The answer is cached for RecommendOptions.CacheFor; so is its rendering.
+        var result = await RecommendAsync(k);
+        if (_recommendedJson is { } rendered && ReferenceEquals(rendered.Result, result))
+        {
+            return rendered.Json;
+        }
+
+        var json = new Utf8Json(RankJson.Write(result));
+        _recommendedJson = (result, json);
+        return json;
+    }
+
     public async Task<RankResult> RecommendAsync(int k)
     {
         ThrowIfUnusable();

@@ -116,7 +116,7 @@ public sealed partial class UserGrain(
     /// </summary>
     private async Task<IngestResult> ForwardAsync(string canonical, IReadOnlyList<UserEvent> batch)
     {
-        var result = await GrainFactory.GetGrain<IUserMergeGrain>(canonical).IngestForAsync(Key, batch, 1);
+        var result = await GrainFactory.Reference<IUserMergeGrain>(canonical).IngestForAsync(Key, batch, 1);
         if (!result.Outcomes.Any(o => o.Kind == OutcomeKind.Quarantined))
         {
             return result;
@@ -241,7 +241,7 @@ public sealed partial class UserGrain(
         if (state.State.ForwardTo is { } canonical && result.Outcomes.Any(o => o.Kind is OutcomeKind.Accepted or OutcomeKind.Repaired))
         {
             // Applied here and logged under this id: the person's profile takes them in (an unlink would restore them here).
-            await GrainFactory.GetGrain<IUserMergeGrain>(canonical).RefreshAsync();
+            await GrainFactory.Reference<IUserMergeGrain>(canonical).RefreshAsync();
         }
 
         LogInformationReplayed(logger, Key, result.Outcomes.Count - result.Outcomes.Count(o => o.Kind == OutcomeKind.Quarantined), result.StillQuarantined);

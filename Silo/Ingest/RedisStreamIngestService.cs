@@ -223,7 +223,7 @@ public sealed partial class RedisStreamIngestService(
     {
         try
         {
-            await grains.GetGrain<IUserGrain>(user).IngestAsync([.. group.Select(g => g.Event)]);
+            await grains.Reference<IUserGrain>(user).IngestAsync([.. group.Select(g => g.Event)]);
             _health.Healthy();
             await AcknowledgeAsync(db, group.Select(g => g.Entry.Id));
             return true;
