@@ -22,7 +22,7 @@ namespace Esrs.Bench;
 internal static class RankBench
 {
     /// <summary>The calls <c>--calls</c> can pick, in the order they run.</summary>
-    public static readonly IReadOnlyList<string> Calls = ["rank-grain", "rank-client", "rank", "recommend", "recommend-uncached"];
+    public static readonly IReadOnlyList<string> Calls = ["rank-grain", "rank-client", "rank", "recommend", "recommend-uncached", "profile"];
 
     public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, IReadOnlyCollection<string> calls, TextWriter output)
     {
@@ -95,6 +95,8 @@ internal static class RankBench
                 ("recommend", "recommendations, k = 20", recommend, cacheFor),
                 // The same with the silo's item graph cache off: every recommendation the user grain computes reads the shards.
                 ("recommend-uncached", "recommendations, k = 20, item graph cache off", recommend, TimeSpan.Zero),
+                // What the gateway's profile read costs beside them (the read issue 10 measures with ./esrs load).
+                ("profile", "profile read", i => http.GetAsync($"v1/users/{users[i % users.Length]}/profile"), cacheFor),
             })
             {
                 if (!calls.Contains(call))

@@ -27,6 +27,12 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task DeclareAsync(string? gender, int? birthYear, string source, DateTime at);
 
+    /// <summary>
+    /// The profile (<paramref name="explain"/>: the explained one) as the JSON the gateway returns, rendered here with
+    /// <see cref="WireJson.Options"/>: one buffer crosses the hop instead of the profile's dictionaries and strings.
+    /// </summary>
+    Task<Utf8Json> GetProfileJsonAsync(bool explain);
+
     /// <summary>Returns quarantined events, oldest first, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
     Task<QuarantinePage> GetQuarantineAsync(int offset, int limit);
 

@@ -33,7 +33,7 @@ public static partial class GatewayEndpoints
         v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains, string? explain) =>
                 !bool.TryParse(explain ?? "false", out var explained)
                     ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"explain must be true or false, not '{explain}'."))
-                    : UserCallAsync(id, async key => Results.Ok(explained ? await grains.Reference<IUserGrain>(key).ExplainProfileAsync() : await grains.Reference<IUserGrain>(key).GetProfileAsync())))
+                    : UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).GetProfileJsonAsync(explained)).Bytes)))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<Profiles.UserProfile>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

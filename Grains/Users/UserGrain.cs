@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Profiles;
@@ -179,6 +180,18 @@ public sealed partial class UserGrain(
 
         _dirty |= ApplyArrivedTags();
         return Task.FromResult(_processor.Profile(Now));
+    }
+
+    public async Task<Utf8Json> GetProfileJsonAsync(bool explain)
+    {
+        ThrowIfUnusable();
+        if (Canonical is { } canonical)
+        {
+            return await canonical.GetProfileJsonAsync(explain);
+        }
+
+        var profile = explain ? await ExplainProfileAsync() : await GetProfileAsync();
+        return new Utf8Json(JsonSerializer.SerializeToUtf8Bytes(profile, WireJson.Options));
     }
 
     public async Task<QuarantinePage> GetQuarantineAsync(int offset, int limit)
