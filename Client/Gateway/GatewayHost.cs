@@ -93,6 +93,7 @@ public static class GatewayHost
         builder.UseOrleansClient(client => client
             .Configure<Orleans.Configuration.ClusterOptions>(c => (c.ServiceId, c.ClusterId) = (options.ServiceId, options.ClusterId))
             .UseStaticClustering([.. options.SiloGateways.Select(IPEndPoint.Parse)])
+            .Configure<Orleans.Configuration.ClientMessagingOptions>(m => m.ResponseTimeout = options.GrainCallTimeout)
             .AddDashboard());
 
         // Esrs.* meters of this process and ASP.NET Core's, scraped by Prometheus at /metrics.

@@ -53,6 +53,13 @@ public sealed class GatewayOptions
     /// <summary>Seconds a shed request is told to wait (Retry-After).</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// How long the gateway waits for a grain call before answering 503 with Retry-After (Orleans' client response
+    /// timeout, 30 s by default). When a silo dies, calls already sent to it wait this long; with 30 s they held every
+    /// ingest slot and stopped all writers for about 30 s after a SIGKILL. Retrying is safe: events are deduplicated by id.
+    /// </summary>
+    public TimeSpan GrainCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long an operator's browser session (the cookie <c>POST /v1/session</c> sets) lasts without use.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
@@ -93,6 +100,11 @@ public sealed class GatewayOptions
             || PseudonymKeys.Select(k => k.Name).Distinct(StringComparer.Ordinal).Count() != PseudonymKeys.Count)
         {
             errors.Add($"{SectionName}:PseudonymKeys: every key needs a unique name (its id) and a secret of at least 32 characters.");
+        }
+
+        if (GrainCallTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:GrainCallTimeout must be positive.");
         }
 
         if (SessionLifetime <= TimeSpan.Zero)
