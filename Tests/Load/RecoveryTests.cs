@@ -6,9 +6,9 @@ namespace Esrs.Tests.Load;
 public sealed class RecoveryTests
 {
     [Fact]
-    public void RecoveryIsTheFirstSecondBackAtHalfTheRateBeforeTheFault()
+    public void RecoveryIsTheFirstSecondBackAtHalfTheSteadyRate()
     {
-        // Fault at 5.0 s; baseline seconds 0..4 average 100, half 50; seconds 6 and 7 below, second 8 back: 8 - 5 = 3.
+        // Fault at 5.0 s; the median second is 100, half 50; seconds 6 and 7 below, second 8 back: 8 - 5 = 3.
         long[] timeline = [100, 100, 100, 100, 100, 90, 10, 20, 80, 100, 100];
         Assert.Equal(3.0, LoadReport.Recovery(timeline, timeline.Length, 5.0));
     }
@@ -54,6 +54,16 @@ public sealed class RecoveryTests
         // Without the dip in the fault's second, the wind-down alone is no dip at all.
         long[] steady = [144, 150, 145, 120, 140, 140, 155, 140, 145, 150, 140, 249, 149, 120, 145, 155, 125, 150, 140, 145, 145, 90, 183, 145, 5, 1];
         Assert.Equal(0.0, LoadReport.Recovery(steady, wholeSeconds: 25, faultAt: 10.2));
+    }
+
+    [Fact]
+    public void AStartUpBurstBeforeTheFaultIsNotTheRateToComeBackTo()
+    {
+        // A SIGKILL run (fault at 10 s): the grid caught up after its start in seconds 7-9 (333, 595, 409), then ran at
+        // ~140 events/s. Against the five seconds before the fault (half of 282 = 141) the steady 130-150 after the kill
+        // read as not yet back until second 38; against the run's median second (140, half 70) it is back at 21.
+        long[] timeline = [0, 0, 0, 0, 0, 3, 72, 333, 595, 409, 129, 58, 35, 4, 2, 0, 0, 0, 0, 0, 0, 395, 1225, 134, 135, 130, 150, 130, 155, 140, 145, 110, 99, 169, 36, 219, 102, 67, 155, 242, 151, 145, 145, 135, 145];
+        Assert.Equal(11.0, LoadReport.Recovery(timeline, timeline.Length, 10.0));
     }
 
     [Fact]
