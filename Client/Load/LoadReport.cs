@@ -98,7 +98,8 @@ public sealed record LoadReport
 
     /// <summary>
     /// Seconds from <paramref name="faultAt"/> until acknowledged events are back to half the run's steady rate (its median
-    /// whole second) and stay there for <paramref name="baselineSeconds"/> seconds (or to the end of the run): 0 when they
+    /// whole second among those that acknowledged anything: an outage's empty seconds, however long, do not pull it down)
+    /// and stay there for <paramref name="baselineSeconds"/> seconds (or to the end of the run): 0 when they
     /// never fell below half, null when they never came back to stay. The seconds just before the fault are no baseline:
     /// a grid still catching up after its start sends a burst there (282 events/s against a steady 140 in one run, which
     /// then read as recovered only 28 s after a kill it had got over in 11). A burst in
@@ -121,7 +122,12 @@ public sealed record LoadReport
 
         // The dip may begin in the fault's own second; one that begins only in the run's last whole second is the load
         // winding down (writers finishing, nothing new sent), not the fault.
-        var seconds = perSecond.Take(end).Order().ToArray();
+        var seconds = perSecond.Take(end).Where(n => n > 0).Order().ToArray();
+        if (seconds.Length == 0)
+        {
+            return null;
+        }
+
         var half = (seconds.Length % 2 == 1 ? seconds[seconds.Length / 2] : (seconds[(seconds.Length / 2) - 1] + seconds[seconds.Length / 2]) / 2.0) / 2;
         var dip = fault;
         while (dip < end - 1 && perSecond[dip] >= half)

@@ -8,7 +8,7 @@ public sealed class RecoveryTests
     [Fact]
     public void RecoveryIsTheFirstSecondBackAtHalfTheSteadyRate()
     {
-        // Fault at 5.0 s; the median second is 100, half 50; seconds 6 and 7 below, second 8 back: 8 - 5 = 3.
+        // Fault at 5.0 s; the median second (of those with any acknowledgement) is 100, half 50; seconds 6 and 7 below, second 8 back: 8 - 5 = 3.
         long[] timeline = [100, 100, 100, 100, 100, 90, 10, 20, 80, 100, 100];
         Assert.Equal(3.0, LoadReport.Recovery(timeline, timeline.Length, 5.0));
     }
@@ -61,9 +61,19 @@ public sealed class RecoveryTests
     {
         // A SIGKILL run (fault at 10 s): the grid caught up after its start in seconds 7-9 (333, 595, 409), then ran at
         // ~140 events/s. Against the five seconds before the fault (half of 282 = 141) the steady 130-150 after the kill
-        // read as not yet back until second 38; against the run's median second (140, half 70) it is back at 21.
+        // read as not yet back until second 38; against the run's median non-empty second (140, half 70) it is back at 21.
         long[] timeline = [0, 0, 0, 0, 0, 3, 72, 333, 595, 409, 129, 58, 35, 4, 2, 0, 0, 0, 0, 0, 0, 395, 1225, 134, 135, 130, 150, 130, 155, 140, 145, 110, 99, 169, 36, 219, 102, 67, 155, 242, 151, 145, 145, 135, 145];
         Assert.Equal(11.0, LoadReport.Recovery(timeline, timeline.Length, 10.0));
+    }
+
+    [Fact]
+    public void AnOutageLongerThanTheRestOfTheRunStillCountsFromTheSteadyRate()
+    {
+        // A silo paused at 10 s for 30 s of a 45 s run: more empty seconds than steady ones. Their median is 0, so a plain
+        // median read it as never having dipped ("recovered in 0 s"); among the seconds that acknowledged anything the
+        // median is 145: back at second 40, 30 s after the fault.
+        long[] timeline = [144, 150, 140, 125, 47, 229, 155, 140, 150, 145, 13, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 321, 1837, 1480, 1044, 145];
+        Assert.Equal(30.0, LoadReport.Recovery(timeline, timeline.Length, 10.0));
     }
 
     [Fact]
