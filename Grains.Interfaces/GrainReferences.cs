@@ -30,18 +30,21 @@ public static class GrainReferences
 
     private static class Resolved<T>
     {
-        private static (GrainType, GrainInterfaceType)? s_value;
+        // A class, so a reader never sees half of a value another thread is writing; a race only resolves it twice.
+        private static Types? s_types;
 
         public static (GrainType Type, GrainInterfaceType InterfaceType) Get(IGrainFactory grains, Func<IGrainFactory, T> probe)
         {
-            // Resolved from one reference Orleans builds itself; a race only resolves the same values twice.
-            if (s_value is not { } value)
+            var types = s_types;
+            if (types is null)
             {
                 var reference = (GrainReference)(object)probe(grains)!;
-                s_value = value = (reference.GrainId.Type, reference.InterfaceType);
+                s_types = types = new Types(reference.GrainId.Type, reference.InterfaceType);
             }
 
-            return value;
+            return (types.Type, types.InterfaceType);
         }
     }
+
+    private sealed record Types(GrainType Type, GrainInterfaceType InterfaceType);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Esrs.Recommending;
 
@@ -75,6 +76,12 @@ public static class RankJson
             refusal = new RankRefusal(BodyMalformed, "Malformed request body", $"The body is not a rank request at {ex.Message}: {Shape}");
             return default;
         }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses what the tokenizer lets through: invalid UTF-8, an unpaired surrogate escape (\ud800).
+            refusal = new RankRefusal(BodyMalformed, "Malformed request body", $"The body is not a rank request: a string is not valid UTF-8 text; {Shape}");
+            return default;
+        }
 
         refusal = parser.Count switch
         {
@@ -86,6 +93,8 @@ public static class RankJson
         };
         return refusal is null ? new RankRequest(materialize ? [.. parser.Candidates!] : null, parser.Count, parser.Blend) : default;
     }
+
+    private const int MaxKeptBuffer = 256 * 1024;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -131,7 +140,14 @@ public static class RankJson
             writer.Flush();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        var answer = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            // A rare huge answer (500 items of escaped text) does not pin its buffer to the thread for good.
+            (t_buffer, t_writer) = (null, null);
+        }
+
+        return answer;
     }
 
     private sealed class Parser(bool materialize)
@@ -207,49 +223,48 @@ public static class RankJson
 
         private void ReadCandidate(ref Utf8JsonReader reader, int index)
         {
+            // A field given twice counts as its last value, as the serializer the gateway used before had it.
             string? itemId = null, title = null, categoryPath = null, brand = null;
+            int titleLength = 0, categoryPathLength = 0, brandLength = 0;
             decimal? price = null;
             double? score = null;
             Dictionary<string, string>? attributes = null;
-            var attributeCount = 0;
-            string? problem = null;
+            string? attributesProblem = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
                 if (Is(ref reader, "itemId"u8))
                 {
                     Next(ref reader);
-                    itemId = ReadString(ref reader, index, "itemId", alwaysCopy: true, ref problem);
+                    itemId = ReadString(ref reader, index, "itemId", copy: true, out _);
                 }
                 else if (Is(ref reader, "title"u8))
                 {
                     Next(ref reader);
-                    title = ReadString(ref reader, index, "title", alwaysCopy: false, ref problem);
+                    title = ReadString(ref reader, index, "title", copy: Candidates is not null, out titleLength);
                 }
                 else if (Is(ref reader, "categoryPath"u8))
                 {
                     Next(ref reader);
-                    categoryPath = ReadString(ref reader, index, "categoryPath", alwaysCopy: false, ref problem);
+                    categoryPath = ReadString(ref reader, index, "categoryPath", copy: Candidates is not null, out categoryPathLength);
                 }
                 else if (Is(ref reader, "brand"u8))
                 {
                     Next(ref reader);
-                    brand = ReadString(ref reader, index, "brand", alwaysCopy: false, ref problem);
+                    brand = ReadString(ref reader, index, "brand", copy: Candidates is not null, out brandLength);
                 }
                 else if (Is(ref reader, "price"u8))
                 {
                     Next(ref reader);
                     price = reader.TokenType == JsonTokenType.Null ? null : ReadDecimal(ref reader, index, "price");
-                    problem ??= price < 0 ? $"candidates[{index}].price must not be negative." : null;
                 }
                 else if (Is(ref reader, "score"u8))
                 {
                     Next(ref reader);
                     score = reader.TokenType == JsonTokenType.Null ? null : ReadDouble(ref reader, index, "score");
-                    problem ??= score is { } s && !double.IsFinite(s) ? $"candidates[{index}].score must be a finite number." : null;
                 }
                 else if (Is(ref reader, "attributes"u8))
                 {
-                    attributes = ReadAttributes(ref reader, index, ref attributeCount, ref problem);
+                    attributes = ReadAttributes(ref reader, index, out attributesProblem);
                 }
                 else
                 {
@@ -257,19 +272,19 @@ public static class RankJson
                 }
             }
 
-            if (string.IsNullOrWhiteSpace(itemId))
-            {
-                Refuse($"candidates[{index}] has no itemId.");
-                return;
-            }
-
+            // The rules in the order the gateway always checked them.
+            var problem = string.IsNullOrWhiteSpace(itemId) ? $"candidates[{index}] has no itemId."
+                : TooLong(index, "itemId", itemId.Length) ?? TooLong(index, "title", titleLength) ?? TooLong(index, "categoryPath", categoryPathLength) ?? TooLong(index, "brand", brandLength)
+                ?? (score is { } s && !double.IsFinite(s) ? $"candidates[{index}].score must be a finite number." : null)
+                ?? (price < 0 ? $"candidates[{index}].price must not be negative." : null)
+                ?? attributesProblem;
             if (problem is not null)
             {
                 Refuse(problem);
                 return;
             }
 
-            if (!_itemIds.Add(itemId))
+            if (!_itemIds.Add(itemId!))
             {
                 Refusal ??= new RankRefusal(ItemIdDuplicate, "Duplicate candidate", $"candidates[{index}]: item '{itemId}' is listed twice; send each candidate once.");
                 return;
@@ -279,7 +294,7 @@ public static class RankJson
             {
                 Candidates.Add(new RankCandidate
                 {
-                    ItemId = itemId,
+                    ItemId = itemId!,
                     Title = title,
                     CategoryPath = categoryPath,
                     Brand = brand,
@@ -290,8 +305,13 @@ public static class RankJson
             }
         }
 
-        private Dictionary<string, string>? ReadAttributes(ref Utf8JsonReader reader, int index, ref int count, ref string? problem)
+        private static string? TooLong(int index, string field, int length) =>
+            length > MaxTextLength ? $"candidates[{index}].{field} has {length} characters; at most {MaxTextLength}." : null;
+
+        private Dictionary<string, string>? ReadAttributes(ref Utf8JsonReader reader, int index, out string? problem)
         {
+            problem = null;
+            var count = 0;
             if (Next(ref reader) == JsonTokenType.Null)
             {
                 return null;
@@ -326,9 +346,10 @@ public static class RankJson
             return attributes;
         }
 
-        /// <summary>A string field: copied when materialising (or always, for the item id), else only measured.</summary>
-        private string? ReadString(ref Utf8JsonReader reader, int index, string field, bool alwaysCopy, ref string? problem)
+        /// <summary>A string field and its length in characters: copied when <paramref name="copy"/>, else only measured (and checked to be UTF-8).</summary>
+        private static string? ReadString(ref Utf8JsonReader reader, int index, string field, bool copy, out int length)
         {
+            length = 0;
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return null;
@@ -339,15 +360,19 @@ public static class RankJson
                 throw new FormatException($"$.candidates[{index}].{field} (a string)");
             }
 
-            if (alwaysCopy || Candidates is not null || reader.ValueIsEscaped)
+            if (copy || reader.ValueIsEscaped)
             {
                 var value = reader.GetString()!;
-                problem ??= value.Length > MaxTextLength ? $"candidates[{index}].{field} has {value.Length} characters; at most {MaxTextLength}." : null;
-                return alwaysCopy || Candidates is not null ? value : null;
+                length = value.Length;
+                return copy ? value : null;
             }
 
-            var length = Encoding.UTF8.GetCharCount(reader.ValueSpan);
-            problem ??= length > MaxTextLength ? $"candidates[{index}].{field} has {length} characters; at most {MaxTextLength}." : null;
+            if (!Utf8.IsValid(reader.ValueSpan))
+            {
+                throw new FormatException($"$.candidates[{index}].{field} (not valid UTF-8 text)");
+            }
+
+            length = Encoding.UTF8.GetCharCount(reader.ValueSpan);
             return null;
         }
 

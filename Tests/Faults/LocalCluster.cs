@@ -116,7 +116,6 @@ public sealed class LocalCluster : IAsyncLifetime
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports.</summary>
     /// <summary>
     /// The first of <paramref name="count"/> free ports in a row, below the kernel's ephemeral range: a port picked inside
     /// it can be taken by an outgoing connection before the silo binds it (silo 3 of a fault cluster once failed to start
