@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -27,7 +26,7 @@ public readonly record struct RankRequest(RankCandidate[]? Candidates, int Count
 /// objects and strings. The contract is the gateway's: camelCase names matched case-insensitively, unknown fields refused,
 /// numbers as numbers or numeric strings, nulls for absent values.
 /// </summary>
-public static class RankJson
+public static partial class RankJson
 {
     public const string BodyEmpty = "http.body.empty";
     public const string BodyMalformed = "http.body.malformed";
@@ -92,62 +91,6 @@ public static class RankJson
             _ => parser.Refusal,
         };
         return refusal is null ? new RankRequest(materialize ? [.. parser.Candidates!] : null, parser.Count, parser.Blend) : default;
-    }
-
-    private const int MaxKeptBuffer = 256 * 1024;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
-    /// <summary>Writes a rank or recommendation result as the gateway answers it (the same bytes its JSON options give).</summary>
-    public static byte[] Write(RankResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-
-        // One buffer and writer per thread, reset for each result: the only allocation is the answer itself.
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(32 * 1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("personalised"u8, result.Personalised);
-            writer.WriteStartArray("items"u8);
-            foreach (var item in result.Items)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("itemId"u8, item.ItemId);
-                writer.WriteNumber("score"u8, item.Score);
-                writer.WriteStartArray("because"u8);
-                foreach (var because in item.Because)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("signal"u8, because.Signal);
-                    writer.WriteString("value"u8, because.Value);
-                    writer.WriteNumber("weight"u8, because.Weight);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            writer.Flush();
-        }
-
-        var answer = buffer.WrittenSpan.ToArray();
-        if (buffer.Capacity > MaxKeptBuffer)
-        {
-            // A rare huge answer (500 items of escaped text) does not pin its buffer to the thread for good.
-            (t_buffer, t_writer) = (null, null);
-        }
-
-        return answer;
     }
 
     private sealed class Parser(bool materialize)
