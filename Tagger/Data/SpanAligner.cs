@@ -39,6 +39,7 @@ public sealed class SpanAligner(TitleTokenizer tokenizer, LabelMap labels)
             labelIds[i + 1] = startsWord[i + 1] ? LabelOf(token.Start, spans, partial) : LabelMap.Ignore;
         }
 
+        RepairInsideWithoutBegin(labelIds, startsWord);
         return new TokenizedText(text, ids, offsets, startsWord, labelIds);
     }
 
@@ -90,6 +91,32 @@ public sealed class SpanAligner(TitleTokenizer tokenizer, LabelMap labels)
         }
 
         return spans;
+    }
+
+    /// <summary>
+    /// An <c>I-X</c> word after a word that is neither <c>B-X</c> nor <c>I-X</c> becomes <c>B-X</c> (IOB2): a span that starts inside
+    /// a word, or two spans that share one, would otherwise teach a sequence no decoder may produce (and a CRF scores as
+    /// impossible). A word after an unknown one (partial supervision) keeps its label.
+    /// </summary>
+    private void RepairInsideWithoutBegin(int[] labelIds, bool[] startsWord)
+    {
+        var previous = 0;
+        for (var i = 0; i < labelIds.Length; i++)
+        {
+            if (!startsWord[i])
+            {
+                continue;
+            }
+
+            var id = labelIds[i];
+            if (id != LabelMap.Ignore && previous != LabelMap.Ignore && labels.Describe(id) is { Begins: false } inside &&
+                labels.Describe(previous)?.Attribute != inside.Attribute)
+            {
+                id = labelIds[i] = labels.Begin(inside.Attribute);
+            }
+
+            previous = id;
+        }
     }
 
     private int LabelOf(int position, IReadOnlyList<LabeledSpan>? spans, bool partial)

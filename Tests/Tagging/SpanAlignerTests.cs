@@ -52,4 +52,31 @@ public sealed class SpanAlignerTests(Xunit.Abstractions.ITestOutputHelper output
         // A span that starts or ends inside a word cannot be told by word-level BIO; such titles are rare.
         Assert.True(exact >= train.Count * 0.96, $"{exact} of {train.Count} titles round-trip exactly");
     }
+
+    [Fact]
+    public void AnInsideLabelThatContinuesNothingIsTaughtAsABegin()
+    {
+        var aligner = TaggerData.Aligner();
+        // OA-Mine's "232 Total Loads" with the value located from "32": the span starts inside the word "232".
+        const string Text = "Pack of 4, 232 Total Loads";
+        var spans = new List<LabeledSpan> { new(0, 9, "PACK_SIZE"), new(12, 26, "LOAD_SIZE") };
+
+        var tokens = aligner.Encode(Text, spans);
+
+        var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i]).Select(l => aligner.Labels.Labels[l]).ToList();
+        Assert.Equal(["B-PACK_SIZE", "I-PACK_SIZE", "I-PACK_SIZE", "O", "O", "B-LOAD_SIZE", "I-LOAD_SIZE"], labels);
+    }
+
+    [Fact]
+    public void UnderPartialSupervisionAWordAfterAnUnknownOneKeepsItsLabel()
+    {
+        var aligner = TaggerData.Aligner();
+        const string Text = "Soft 232 Total Loads";
+        var spans = new List<LabeledSpan> { new(6, 20, "LOAD_SIZE") };
+
+        var tokens = aligner.Encode(Text, spans, partial: true);
+
+        var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i]).ToList();
+        Assert.Equal([LabelMap.Ignore, LabelMap.Ignore, aligner.Labels.Inside("LOAD_SIZE"), aligner.Labels.Inside("LOAD_SIZE")], labels);
+    }
 }
