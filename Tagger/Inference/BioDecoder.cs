@@ -122,6 +122,113 @@ public sealed class BioDecoder
         return result;
     }
 
+    /// <summary>
+    /// The probability of each label of each word under the model that <see cref="DecodingMode.Viterbi"/> decodes (the word
+    /// scores plus the CRF's transition, start and end scores, over valid BIO sequences only), by forward-backward:
+    /// row-major [word, label] over the words of <paramref name="tokens"/> (pieces that start a word), in order.
+    /// A CRF's word scores alone are no probabilities (the head is trained on whole sequences); these are.
+    /// </summary>
+    public double[] Marginals(TokenizedText tokens, ReadOnlySpan<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var n = _labels.Count;
+        var words = new List<int>(tokens.Ids.Length);
+        for (var i = 0; i < tokens.Ids.Length; i++)
+        {
+            if (tokens.StartsWord[i] && tokens.Offsets[i].End.Value > tokens.Offsets[i].Start.Value)
+            {
+                words.Add(i);
+            }
+        }
+
+        var count = words.Count;
+        var alpha = new double[count * n];
+        var beta = new double[count * n];
+        if (count == 0)
+        {
+            return alpha;
+        }
+
+        for (var label = 0; label < n; label++)
+        {
+            alpha[label] = AllowedFirst(label) ? scores[(words[0] * n) + label] + (_start?[label] ?? 0) : double.NegativeInfinity;
+        }
+
+        var terms = new double[n];
+        for (var w = 1; w < count; w++)
+        {
+            for (var to = 0; to < n; to++)
+            {
+                var k = 0;
+                foreach (var from in _predecessors[to])
+                {
+                    terms[k++] = alpha[((w - 1) * n) + from] + (_transitions?[(from * n) + to] ?? 0);
+                }
+
+                alpha[(w * n) + to] = LogSumExp(terms.AsSpan(0, k)) + scores[(words[w] * n) + to];
+            }
+        }
+
+        var last = count - 1;
+        for (var label = 0; label < n; label++)
+        {
+            beta[(last * n) + label] = _end?[label] ?? 0;
+        }
+
+        for (var w = last - 1; w >= 0; w--)
+        {
+            for (var from = 0; from < n; from++)
+            {
+                var k = 0;
+                for (var to = 0; to < n; to++)
+                {
+                    if (Allowed(from, to))
+                    {
+                        terms[k++] = (_transitions?[(from * n) + to] ?? 0) + scores[(words[w + 1] * n) + to] + beta[((w + 1) * n) + to];
+                    }
+                }
+
+                beta[(w * n) + from] = LogSumExp(terms.AsSpan(0, k));
+            }
+        }
+
+        for (var label = 0; label < n; label++)
+        {
+            terms[label] = alpha[(last * n) + label] + beta[(last * n) + label];
+        }
+
+        var partition = LogSumExp(terms.AsSpan(0, n));
+        var marginals = alpha;
+        for (var i = 0; i < marginals.Length; i++)
+        {
+            marginals[i] = Math.Exp(alpha[i] + beta[i] - partition);
+        }
+
+        return marginals;
+    }
+
+    private static double LogSumExp(ReadOnlySpan<double> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, v);
+        }
+
+        if (double.IsNegativeInfinity(max))
+        {
+            return max;
+        }
+
+        double sum = 0;
+        foreach (var v in values)
+        {
+            sum += Math.Exp(v - max);
+        }
+
+        return max + Math.Log(sum);
+    }
+
     private static int ArgMax(ReadOnlySpan<float> row)
     {
         var arg = 0;

@@ -144,17 +144,26 @@ public sealed class Tagger : IDisposable
         var predicted = _decoder.Decode(tokens, scores, Decoding);
         var spans = _aligner.Decode(tokens, predicted);
         var result = new List<TaggedSpan>(spans.Count);
+        // Viterbi: the label probabilities of the model it decodes (CRF transitions included); argmax: each word's softmax.
+        var marginals = Decoding == DecodingMode.Viterbi && spans.Count > 0 ? _decoder.Marginals(tokens, scores) : null;
         foreach (var span in spans)
         {
             // Confidence: the mean probability of the chosen label over the span's words.
             double sum = 0;
             var words = 0;
+            var word = -1;
             for (var t = 0; t < tokens.Ids.Length; t++)
             {
                 var start = tokens.Offsets[t].Start.Value;
-                if (tokens.StartsWord[t] && start >= span.Start && start < span.End)
+                if (!tokens.StartsWord[t] || tokens.Offsets[t].End.Value <= start)
                 {
-                    sum += Math.Exp(scores[(t * n) + predicted[t]]);
+                    continue;
+                }
+
+                word++;
+                if (start >= span.Start && start < span.End)
+                {
+                    sum += marginals is null ? Math.Exp(scores[(t * n) + predicted[t]]) : marginals[(word * n) + predicted[t]];
                     words++;
                 }
             }

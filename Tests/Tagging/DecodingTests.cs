@@ -39,6 +39,55 @@ public sealed class DecodingTests
     }
 
     [Fact]
+    public void MarginalsAreEachLabelsShareOfTheProbabilityOfAllValidPathsCountedByHand()
+    {
+        var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
+        var tokens = aligner.Encode("navy blue shirt");
+        float[][] words =
+        [
+            [-1.0f, -3, -2, -1.2f, -0.5f],
+            [-2.0f, -1, -3, -2.0f, -0.1f],
+            [-0.2f, -3, -0.7f, -3.0f, -1.5f],
+        ];
+        var scores = new float[5 * 5];
+        for (var w = 0; w < 3; w++)
+        {
+            words[w].CopyTo(scores, (w + 1) * 5);
+        }
+
+        var transitions = new float[25];
+        transitions[(3 * 5) + 4] = 0.8f;
+        transitions[(1 * 5) + 0] = -0.3f;
+        float[] start = [0.1f, 0, 0, 0.2f, 0];
+        float[] end = [0, 0.4f, 0, 0, -0.2f];
+        var decoder = new BioDecoder(Labels, transitions, start, end);
+
+        // Every label path of three words, kept when BIO allows it (I-X only after B-X or I-X, never first).
+        static bool Inside(int l) => l is 2 or 4;
+        static bool Valid(int from, int to) => !Inside(to) || from == to || from == to - 1;
+        var paths = (from a in Enumerable.Range(0, 5) from b in Enumerable.Range(0, 5) from c in Enumerable.Range(0, 5)
+                     where !Inside(a) && Valid(a, b) && Valid(b, c)
+                     select new[] { a, b, c }).ToList();
+        double Weight(int[] p) => Math.Exp(start[p[0]] + words[0][p[0]] + transitions[(p[0] * 5) + p[1]] + words[1][p[1]]
+            + transitions[(p[1] * 5) + p[2]] + words[2][p[2]] + end[p[2]]);
+        var total = paths.Sum(Weight);
+
+        var marginals = decoder.Marginals(tokens, scores);
+
+        Assert.Equal(15, marginals.Length);
+        for (var w = 0; w < 3; w++)
+        {
+            for (var l = 0; l < 5; l++)
+            {
+                var expected = paths.Where(p => p[w] == l).Sum(Weight) / total;
+                Assert.Equal(expected, marginals[(w * 5) + l], 6);
+            }
+        }
+
+        Assert.Equal(0, marginals[2]); // I-BRAND first: impossible
+    }
+
+    [Fact]
     public void LearnedTransitionsChangeTheBestPath()
     {
         var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
