@@ -207,6 +207,20 @@ internal static class BenchCommandLine
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file" };
         var noTaobao = new Option<bool>("--no-taobao") { Description = "Leave out the Taobao slice's next-category prediction" };
         var svg = new Option<string?>("--svg") { Description = "Also draw NDCG@10 against the dirt rate, raw and Esrs, as SVG to this file" };
+        var tagger = new Option<string>("--tagger")
+        {
+            Description = "Tagger checkpoint directory for the esrs+rank+tags system (default $ESRS_TAGGER_MODEL or .data/tagger of the checkout; left out when it holds no checkpoint)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESRS_TAGGER_MODEL") is { Length: > 0 } dir ? dir : Path.Combine(Root, ".data", "tagger"),
+        };
+        var noTags = new Option<bool>("--no-tags") { Description = "Leave out the esrs+rank+tags system even when a checkpoint exists" };
+        var blend = new Option<double>("--blend") { Description = "Share of the recommender's own score when the profile re-ranks (esrs+rank systems), 0..1", DefaultValueFactory = _ => 0.5 };
+        blend.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is var value && (value is < 0 or > 1 || !double.IsFinite(value)))
+            {
+                result.AddError($"--blend must be from 0 to 1, not {value}.");
+            }
+        });
         var registry = new Option<string>("--registry") { Description = "The registry CSV (./esrs generate registry); its truth is FILE.truth.csv", Required = true };
         var truthFile = new Option<string?>("--truth") { Description = "The truth CSV (default: the registry's FILE.truth.csv)" };
         var linksJson = new Option<string?>("--json") { Description = "Also write the scores as JSON to this file" };
@@ -262,7 +276,7 @@ internal static class BenchCommandLine
         });
         var command = new Command("evaluate", "Offline proof that cleaning pays: the recommender trained on raw UCI rows and on Esrs's cleaned stream, every product ranked for every test customer (HR@10, NDCG@10, Recall@20, MRR with 95 % bootstrap intervals), then under injected dirt")
         {
-            data, seed, resamples, rates, kindRate, limit, json, svg, noTaobao, links,
+            data, seed, resamples, rates, kindRate, limit, json, svg, noTaobao, tagger, noTags, blend, links,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -272,7 +286,10 @@ internal static class BenchCommandLine
                 throw new FileNotFoundException($"data file not found: {file} (use --data DIR)", file);
             }
 
-            var evaluation = new OfflineEvaluation(new RecommendOptions(), parse.GetValue(seed), parse.GetValue(resamples), ParseRates(parse.GetRequiredValue(rates))!, parse.GetValue(kindRate), Console.Error);
+            var model = parse.GetValue(noTags) ? null : LoadTagger(parse.GetRequiredValue(tagger));
+            using var disposeModel = model as IDisposable;
+            var evaluation = new OfflineEvaluation(new RecommendOptions(), parse.GetValue(seed), parse.GetValue(resamples), ParseRates(parse.GetRequiredValue(rates))!, parse.GetValue(kindRate), Console.Error,
+                model, new Esrs.Tagging.TaggerOptions().MinScore, parse.GetValue(blend));
             var taobao = Path.GetFullPath(Path.Combine(parse.GetRequiredValue(data), "taobao-user-behavior-slice", TaobaoUserBehavior.FileName));
             var report = evaluation.Run(file, parse.GetValue(limit), parse.GetValue(noTaobao) || !File.Exists(taobao) ? null : taobao);
             await Console.Out.WriteAsync(EvaluationOutput.Markdown(report));
@@ -289,6 +306,19 @@ internal static class BenchCommandLine
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The silo's model code over the checkpoint in <paramref name="directory"/>, or null (said on stderr) when there is none.</summary>
+    private static Esrs.Tagging.ITagModel? LoadTagger(string directory)
+    {
+        var model = Esrs.Silo.Tagging.TorchTagModel.Load(new Esrs.Tagging.TaggerOptions { ModelDirectory = directory }, directory);
+        if (model.IsAvailable)
+        {
+            return model;
+        }
+
+        Console.Error.WriteLine($"evaluate: no tagger checkpoint in {Path.GetFullPath(directory)}: the esrs+rank+tags system is left out (./esrs train-tagger makes one)");
+        return null;
     }
 
     private static List<double>? ParseRates(string? text)

@@ -16,6 +16,10 @@ public static class EvaluationOutput
         var c = CultureInfo.InvariantCulture;
         s.AppendLine(c, $"UCI Online Retail: {report.Rows:N0} rows, {report.TrainEvents:N0} before 2011-10-01; {report.Products:N0} products ranked in full for {report.Customers:N0} customers");
         s.AppendLine(c, $"Esrs applied {report.CleanedApplied:N0} training events, dropped {report.CleanedDuplicates:N0} duplicates, quarantined {report.CleanedQuarantined:N0}. Means with 95 % bootstrap intervals over customers ({report.Resamples:N0} resamples, seed {report.Seed}).");
+        s.AppendLine(c, $"esrs+rank: the esrs scores of every product re-ranked by the customer's profile as the rank endpoint does (engine share {report.RankBlend:0.##}).");
+        s.AppendLine(report.Tags is { } tags
+            ? string.Create(c, $"esrs+rank+tags: the same profiles with the tagger's attributes ({tags.ModelVersion}): {tags.Texts:N0} titles tagged, {tags.TextsWithTags:N0} with a span; {tags.TagsKept:N0} of {tags.Tags:N0} spans at or above the silo's minimum confidence; {tags.ProfilesWithAttributes:N0} of {tags.Profiles:N0} profiles with attributes.")
+            : "esrs+rank+tags: left out (no tagger checkpoint; ./esrs train-tagger makes one).");
         foreach (var target in new[] { "all", "new" })
         {
             s.AppendLine();

@@ -14,8 +14,14 @@ public sealed class LearnedModel(ItemCoOccurrence model, Dictionary<string, User
     public Dictionary<string, UserItemHistory> Users { get; } = users;
 }
 
-/// <summary>What Esrs made of a stream: the events it applied (repaired, in arrival order) and its counts.</summary>
-public sealed record CleaningResult(List<AppliedEvent> Applied, long Accepted, long Repaired, long Quarantined, long Duplicates);
+/// <summary>
+/// What Esrs made of a stream: the events it applied (repaired, in arrival order) and its counts; when asked for, each
+/// grain's processor (its profile state) and the texts it would have sent the tagger (<see cref="ProfileTags"/>).
+/// </summary>
+public sealed record CleaningResult(List<AppliedEvent> Applied, long Accepted, long Repaired, long Quarantined, long Duplicates)
+{
+    public IReadOnlyDictionary<string, (UserEventProcessor Processor, List<TagRequest> TagRequests)>? Grains { get; init; }
+}
 
 /// <summary>
 /// Feeds the same recommender two ways. <see cref="Raw"/> is what a team without Esrs does: every line is a purchase of
@@ -52,7 +58,10 @@ public static class Learners
     }
 
     /// <summary>Runs <paramref name="stream"/> through the user grains' processing, in process; <paramref name="now"/> is the grid's clock.</summary>
-    public static CleaningResult Clean(IReadOnlyList<UserEvent> stream, DateTime now)
+    /// <param name="stream">Events in arrival order.</param>
+    /// <param name="now">The grid's clock.</param>
+    /// <param name="keepGrains">Keep each grain's processor and tag requests in the result (the profiles, for ranking).</param>
+    public static CleaningResult Clean(IReadOnlyList<UserEvent> stream, DateTime now, bool keepGrains = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var byGrain = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -68,12 +77,16 @@ public static class Learners
         var validator = new EventValidator();
         var batch = new List<UserEvent>(256);
         var positions = new List<int>(256);
+        var grains = keepGrains ? new Dictionary<string, (UserEventProcessor, List<TagRequest>)>(byGrain.Count, StringComparer.Ordinal) : null;
         foreach (var (key, indices) in byGrain)
         {
             var processor = new UserEventProcessor(key, new UserState(), validator, new ValidationOptions(), new DedupeOptions(), new ProfileOptions(), new QuarantineOptions())
             {
                 CollectApplied = true,
+                CollectTagTexts = keepGrains,
             };
+            var requests = new List<TagRequest>();
+            grains?.Add(key, (processor, requests));
             for (var offset = 0; offset < indices.Count; offset += 256)
             {
                 batch.Clear();
@@ -86,6 +99,7 @@ public static class Learners
                 }
 
                 var outcomes = processor.Ingest(batch, now);
+                requests.AddRange(processor.TagRequests);
                 var a = 0;
                 for (var k = 0; k < outcomes.Length; k++)
                 {
@@ -117,7 +131,7 @@ public static class Learners
             ordered.Add(applied[i].Event);
         }
 
-        return new CleaningResult(ordered, accepted, repaired, quarantined, duplicates);
+        return new CleaningResult(ordered, accepted, repaired, quarantined, duplicates) { Grains = grains };
     }
 
     public static LearnedModel FromCleaned(IEnumerable<AppliedEvent> applied, RecommendOptions options)

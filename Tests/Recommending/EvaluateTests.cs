@@ -45,7 +45,11 @@ public sealed class EvaluateTests
         using var folder = new TempDirectory();
         var json = Path.Combine(folder.Path, "report.json");
         var svg = Path.Combine(folder.Path, "dirt.svg");
-        var (code, stdout, stderr) = await EsrsScript.RunAsync(["evaluate", "--resamples", "300", "--dirt", "0,0.3", "--kind-rate", "0", "--json", json, "--svg", svg], TimeSpan.FromMinutes(10));
+        // A tagger checkpoint (a 2-layer slice of MiniLM, not fine-tuned: its tags are poor, the path is the real one).
+        var tagger = Path.Combine(folder.Path, "tagger");
+        TinyCheckpoint(tagger);
+        var (code, stdout, stderr) = await EsrsScript.RunAsync(
+            ["evaluate", "--resamples", "300", "--dirt", "0,0.3", "--kind-rate", "0", "--json", json, "--svg", svg, "--tagger", tagger], TimeSpan.FromMinutes(12));
 
         Assert.True(code == 0, stderr);
         Assert.Contains("| esrs |", stdout, StringComparison.Ordinal);
@@ -60,6 +64,20 @@ public sealed class EvaluateTests
         // Esrs's recommender ranks the customers' later purchases better than popularity, paired over the same customers.
         var overPopularity = report.Differences.Single(d => d.Target == "all" && d.B == "popularity");
         Assert.True(overPopularity.Ndcg10Difference.Low > 0, $"esrs - popularity: {overPopularity.Ndcg10Difference}");
+
+        // Per request: every product re-ranked by each customer's profile, without and with the tagger's attributes.
+        foreach (var target in new[] { "all", "new" })
+        {
+            Assert.Single(report.Systems, r => r.System == "esrs+rank" && r.Target == target);
+            Assert.Single(report.Systems, r => r.System == "esrs+rank+tags" && r.Target == target);
+            Assert.Single(report.Differences, d => d.A == "esrs+rank+tags" && d.B == "esrs+rank" && d.Target == target);
+        }
+
+        Assert.Contains("| esrs+rank+tags |", stdout, StringComparison.Ordinal);
+        var tags = report.Tags!;
+        Assert.StartsWith("evaluate-slice", tags.ModelVersion, StringComparison.Ordinal);
+        Assert.True(tags.Texts > 3_000, $"{tags.Texts} titles tagged");
+        Assert.InRange(tags.TagsKept, 0, tags.Tags);
 
         // With 30 % injected dirt Esrs keeps at least 95 % of its NDCG@10 and raw keeps less than Esrs does.
         var clean = report.Dirt.Single(d => d.Rate == 0);
@@ -76,5 +94,18 @@ public sealed class EvaluateTests
         var (taobaoClean, taobaoDirty) = (taobao[0], taobao[1]);
         Assert.True(taobaoClean.EsrsNdcg10.Low > taobaoClean.PopularityNdcg10.High, $"Esrs {taobaoClean.EsrsNdcg10}, popularity {taobaoClean.PopularityNdcg10}");
         Assert.True(taobaoDirty.EsrsNdcg10.Mean / taobaoClean.EsrsNdcg10.Mean >= 0.95, $"Esrs kept {taobaoDirty.EsrsNdcg10.Mean / taobaoClean.EsrsNdcg10.Mean:P1} on Taobao");
+    }
+
+    private static void TinyCheckpoint(string directory)
+    {
+        TorchSharp.torch.manual_seed(11);
+        var labels = Tagging.TaggerData.Labels;
+        using var model = new Esrs.Tagging.Model.BertTokenClassifier(Esrs.Tagging.Model.BertConfig.MiniLmL6 with { Layers = 2 }, labels, crf: true);
+        using (TorchSharp.torch.no_grad())
+        {
+            Esrs.Tagging.Model.BertWeights.LoadInto(model, Tagging.TaggerData.MiniLm, prefix: "bert.");
+        }
+
+        Esrs.Tagging.Model.TaggerCheckpoint.Save(directory, new Esrs.Tagging.Model.Checkpoint(model, labels, Tagging.TaggerData.Tokenizer, "evaluate-slice", Esrs.Tagging.Inference.DecodingMode.Viterbi));
     }
 }
