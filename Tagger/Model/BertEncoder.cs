@@ -28,8 +28,9 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
     {
         using var scope = NewDisposeScope();
-        var maskBias = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(-1e4f).unsqueeze(1).unsqueeze(2);
         var hidden = _embeddings.forward(inputIds, tokenTypeIds);
+        // In the weights' own type (float32, or bfloat16 for a model converted to it).
+        var maskBias = (1.0f - attentionMask.to_type(hidden.dtype)).mul(-1e4f).unsqueeze(1).unsqueeze(2);
         foreach (var layer in _layers)
         {
             hidden = layer.forward(hidden, maskBias);
