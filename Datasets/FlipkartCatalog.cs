@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Esrs.Datasets;
 
-/// <summary>The Flipkart catalogue, read product by product, and the descriptions of its first 999 products.</summary>
-public static class FlipkartCatalog
+/// <summary>The Flipkart catalogue, read product by product, and the descriptions and specifications of its first 999 products.</summary>
+public static partial class FlipkartCatalog
 {
     public const string FileName = "flipkart_products.csv.gz";
     public const string DetailsFileName = "flipkart_product_details_first999.csv.gz";
@@ -24,6 +24,33 @@ public static class FlipkartCatalog
 
         return descriptions;
     }
+
+    /// <summary>
+    /// Specifications by <c>uniq_id</c>, from the details file: its <c>product_specifications</c> (a Ruby-hash-like string,
+    /// <c>{"product_specification"=&gt;[{"key"=&gt;"Color", "value"=&gt;"Red"}, ...]}</c>) as (key, value) pairs in order.
+    /// </summary>
+    public static Dictionary<string, List<(string Key, string Value)>> ReadSpecifications(Stream file)
+    {
+        var specifications = new Dictionary<string, List<(string, string)>>(StringComparer.Ordinal);
+        foreach (var f in GzipCsv.Records(file, DetailsHeader, "Flipkart details", null))
+        {
+            var pairs = new List<(string, string)>();
+            foreach (System.Text.RegularExpressions.Match m in SpecificationPair().Matches(f[4]))
+            {
+                pairs.Add((m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim()));
+            }
+
+            if (pairs.Count > 0)
+            {
+                specifications[f[0]] = pairs;
+            }
+        }
+
+        return specifications;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\\{\"key\"=>\"([^\"]*)\", \"value\"=>\"([^\"]*)\"\\}")]
+    private static partial System.Text.RegularExpressions.Regex SpecificationPair();
 
     private static readonly string[] Header =
         ["uniq_id", "pid", "product_name", "product_category_tree", "retail_price", "discounted_price", "is_FK_Advantage_product", "product_rating", "overall_rating", "brand"];

@@ -54,6 +54,12 @@ internal static class CommonOptions
         return File.Exists(path) ? path : throw new UsageException($"Flipkart catalogue not found: {Path.GetFullPath(path)} (use --data DIR)");
     }
 
+    public static string FlipkartDetailsPath(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "flipkart-product-catalog", Datasets.FlipkartCatalog.DetailsFileName);
+        return File.Exists(path) ? path : throw new UsageException($"Flipkart details not found: {Path.GetFullPath(path)} (use --data DIR)");
+    }
+
     public static Checkpoint LoadCheckpoint(string modelDir) =>
         TaggerCheckpoint.Exists(modelDir)
             ? TaggerCheckpoint.Load(modelDir)

@@ -4,6 +4,7 @@ using System.Globalization;
 using Esrs.Tagging.Data;
 using Esrs.Tagging.Evaluation;
 using Esrs.Tagging.Inference;
+using Esrs.Tagging.Model;
 using Esrs.Tagging.Training;
 
 namespace Esrs.Tagging.Commands;
@@ -18,23 +19,28 @@ internal static class EvalCommand
         var device = CommonOptions.Device();
         var decoding = new Option<DecodingMode?>("--decoding") { Description = "Override the checkpoint's decoding: Viterbi or Argmax" };
         var ensemble = new Option<string[]>("--ensemble") { Description = "More checkpoint directories: their label probabilities are averaged with --model's", AllowMultipleArgumentsPerToken = true };
+        var soup = new Option<string[]>("--soup") { Description = "More checkpoint directories: their weights are averaged with --model's into one model (a soup)", AllowMultipleArgumentsPerToken = true };
+        var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Apply the checkpoint's boundary check against known values (--boundary-check false: measure without it)", DefaultValueFactory = _ => true };
         var errors = new Option<bool>("--errors") { Description = "Also print where the test errors are per coarse label (boundary, type, missed, spurious) and the train annotations' agreement" };
-        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, and the out-of-shop BRAND check against a dictionary of the train values")
+        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, and the out-of-shop BRAND, GENDER and MATERIAL checks against a dictionary of the train values")
         {
-            model, data, device, decoding, ensemble, errors,
+            model, data, device, decoding, ensemble, soup, boundaryCheck, errors,
         };
-        command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(ensemble) ?? [], parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(decoding), parse.GetValue(errors)));
+        command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(ensemble) ?? [], parse.GetValue(soup) ?? [], parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(decoding), parse.GetValue(boundaryCheck), parse.GetValue(errors)));
         return command;
     }
 
-    private static int Run(string modelDir, string[] ensembleDirs, string dataDir, string? deviceName, DecodingMode? decoding, bool errors)
+    private static int Run(string modelDir, string[] ensembleDirs, string[] soupDirs, string dataDir, string? deviceName, DecodingMode? decoding, bool boundaryCheck, bool errors)
     {
         var device = CommonOptions.ToDevice(deviceName);
         var titles = CommonOptions.ReadOaMine(dataDir);
         var test = titles.Where(t => t.Split == "test").ToList();
         var (train, dev) = DevSplit.Split(titles);
         var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
-        var taggers = new[] { modelDir }.Concat(ensembleDirs).Select(d => new Tagger(CommonOptions.LoadCheckpoint(d), device, decoding)).ToList();
+        var specificationChecks = OutOfShopCheck.SpecificationKeys.Keys
+            .Select(label => (Label: label, Titles: OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir), label)))
+            .ToList();
+        var taggers = new[] { modelDir }.Concat(ensembleDirs).Select(d => new Tagger(Load(d, d == modelDir ? soupDirs : []), device, decoding, boundaryCheck: boundaryCheck)).ToList();
         try
         {
             var ensemble = new TaggerEnsemble(taggers);
@@ -47,7 +53,7 @@ internal static class EvalCommand
             var dictShop = OutOfShopCheck.Score(shop, [.. shop.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Micro;
 
             var name = taggers.Count == 1 ? taggers[0].Version : $"ensemble of {taggers.Count} ({string.Join(", ", taggers.Select(t => t.Version))})";
-            Console.WriteLine($"model {name}, {taggers[0].Decoding} decoding, OA-Mine test split ({test.Count} titles), strict span match");
+            Console.WriteLine($"model {name}, {taggers[0].Decoding} decoding{(taggers[0].ChecksBoundaries ? ", boundary check" : "")}, OA-Mine test split ({test.Count} titles), strict span match");
             Console.WriteLine();
             Console.WriteLine(full.ToTable());
             Console.WriteLine("coarse labels:");
@@ -56,6 +62,17 @@ internal static class EvalCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"out-of-shop check ({shop.Count} Flipkart titles, held-out brands, BRAND only): model P/R/F1 {shopScore.Micro.Precision:F3} / {shopScore.Micro.Recall:F3} / {shopScore.Micro.F1:F3}; " +
                 $"dictionary of the {dictionary.Count:N0} train values {dictShop.Precision:F3} / {dictShop.Recall:F3} / {dictShop.F1:F3}"));
+            var specificationScores = new List<(string Label, double Model, double Dictionary)>();
+            foreach (var (label, checkTitles) in specificationChecks)
+            {
+                var model = OutOfShopCheck.Score(checkTitles, ensemble.Tag(checkTitles), label).Micro;
+                var dict = OutOfShopCheck.Score(checkTitles, [.. checkTitles.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))], label).Micro;
+                specificationScores.Add((label, model.F1, dict.F1));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"out-of-shop check ({checkTitles.Count} Flipkart titles that spell out their {string.Join(" / ", OutOfShopCheck.SpecificationKeys[label])} specification, {label} only): " +
+                    $"model P/R/F1 {model.Precision:F3} / {model.Recall:F3} / {model.F1:F3}; dictionary of the train values {dict.Precision:F3} / {dict.Recall:F3} / {dict.F1:F3}"));
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dictionary of the train values on OA-Mine test: micro P/R/F1 {dictTest.Precision:F3} / {dictTest.Recall:F3} / {dictTest.F1:F3}"));
             if (errors)
             {
@@ -64,8 +81,10 @@ internal static class EvalCommand
                 Console.WriteLine(ErrorAnalysis.Agreement(train));
             }
 
+            var specificationSummary = string.Concat(specificationScores.Select(p =>
+                string.Create(CultureInfo.InvariantCulture, $" shop-{p.Label.ToLowerInvariant()} {p.Model:F4} dict-shop-{p.Label.ToLowerInvariant()} {p.Dictionary:F4}")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}"));
+                $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}{specificationSummary}"));
         }
         finally
         {
@@ -73,5 +92,19 @@ internal static class EvalCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    private static Checkpoint Load(string modelDir, string[] soupDirs)
+    {
+        var checkpoint = CommonOptions.LoadCheckpoint(modelDir);
+        if (soupDirs.Length == 0)
+        {
+            return checkpoint;
+        }
+
+        var others = soupDirs.Select(CommonOptions.LoadCheckpoint).ToList();
+        TaggerSoup.Average(checkpoint.Model, [.. others.Select(o => o.Model)]);
+        others.ForEach(o => o.Model.Dispose());
+        return checkpoint with { Version = $"soup of {checkpoint.Version} and {string.Join(", ", others.Select(o => o.Version))}" };
     }
 }

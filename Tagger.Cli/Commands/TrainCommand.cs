@@ -26,6 +26,16 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => defaults.Seed };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better dev F1 (0: never)", DefaultValueFactory = _ => defaults.Patience };
         var maxSteps = new Option<int>("--max-steps") { Description = "Stop after this many optimizer steps (0: no limit; for smoke tests)", DefaultValueFactory = _ => defaults.MaxSteps };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout inside the encoder while training (0: off)", DefaultValueFactory = _ => defaults.Dropout };
+        dropout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0 or >= 1)
+            {
+                result.AddError("--dropout must be at least 0 and below 1.");
+            }
+        });
+        var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Save the BRAND, GENDER and MATERIAL values of the training titles with the checkpoint: spans that run past one are cut back to it when tagging", DefaultValueFactory = _ => true };
+        var soup = CommonOptions.Positive("--soup", "Models trained (seeds --seed, --seed+1, ...) and averaged weight by weight into the one saved; the best single model is kept instead when it scores higher on dev", 1);
         var crf = new Option<bool>("--crf") { Description = "A CRF over the words (--crf false: one softmax per word)", DefaultValueFactory = _ => defaults.Crf };
         var decoding = new Option<DecodingMode>("--decoding") { Description = "How the checkpoint decodes: Viterbi (valid BIO only) or Argmax", DefaultValueFactory = _ => DecodingMode.Viterbi };
         var augment = new Option<string>("--augment") { Description = "none, all, or a comma list of distant,noise,substitute,oversample", DefaultValueFactory = _ => "none" };
@@ -45,7 +55,7 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var command = new Command("train", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
-            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, crf, decoding, augment, model, data, device,
+            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, boundaryCheck, crf, decoding, augment, model, data, device,
         };
         command.SetAction(parse =>
         {
@@ -62,13 +72,14 @@ internal static class TrainCommand
                 Patience = parse.GetValue(patience),
                 MaxSteps = parse.GetValue(maxSteps),
                 Crf = parse.GetValue(crf),
+                Dropout = parse.GetValue(dropout),
             };
-            return Run(options, AugmentationOptions.Parse(parse.GetValue(augment)), parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
+            return Run(options, parse.GetValue(soup), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
         });
         return command;
     }
 
-    private static int Run(TrainerOptions options, AugmentationOptions augmentation, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
+    private static int Run(TrainerOptions options, int soup, bool boundaryCheck, AugmentationOptions augmentation, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
     {
         var device = CommonOptions.ToDevice(deviceName);
         var (train, dev) = DevSplit.Split(CommonOptions.ReadOaMine(dataDir));
@@ -81,17 +92,96 @@ internal static class TrainCommand
             string.Create(CultureInfo.InvariantCulture, $"{options.Layers} layers, {(options.Crf ? "CRF" : "softmax")} head, {decoding} decoding, lr {options.LearningRate} (head x{options.HeadLearningRateFactor}, layer decay {options.LayerDecay}), ") +
             $"batch {options.BatchSize}, up to {options.Epochs} epochs (patience {options.Patience}), seed {options.Seed}, device {device.type}");
         var stopwatch = Stopwatch.StartNew();
-        var (model, epochs, best) = TaggerTrainer.Train(examples, dev, new SpanAligner(tokenizer, labels), options, decoding, Console.Error, device);
+        var aligner = new SpanAligner(tokenizer, labels);
+        var members = new List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)>(soup);
+        for (var i = 0; i < soup; i++)
+        {
+            var memberOptions = soup == 1 ? options : options with { Seed = options.Seed + i, InitSeed = options.Seed };
+            if (soup > 1)
+            {
+                Console.Error.WriteLine($"soup member {i + 1} of {soup}: seed {memberOptions.Seed}");
+            }
+
+            var (trained, epochs, best) = TaggerTrainer.Train(examples, dev, aligner, memberOptions, decoding, Console.Error, device);
+            members.Add((trained, epochs, best, memberOptions.Seed));
+        }
+
+        var (model, chosen, chosenF1) = Choose(members, dev, aligner, decoding, device);
         using (model)
         {
             var version = string.Create(CultureInfo.InvariantCulture,
-                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}s{options.Seed}-{DateTime.UtcNow:yyyyMMddHHmm}");
-            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding));
-            var bestF1 = epochs.FirstOrDefault(e => e.Epoch == best)?.DevF1 ?? 0;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {version} in {stopwatch.Elapsed.TotalSeconds:F0} s ({epochs.Count} epochs); best dev epoch {best} (dev F1 {bestF1:F4}); saved to {Path.Combine(modelDir, TaggerCheckpoint.FileName)}"));
+                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
+            var known = boundaryCheck ? KnownValues(train) : null;
+            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known));
+            var path = Path.Combine(modelDir, TaggerCheckpoint.FileName);
+            if (members.Count == 1)
+            {
+                var (_, epochs, best, _) = members[0];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"trained {version} in {stopwatch.Elapsed.TotalSeconds:F0} s ({epochs.Count} epochs); best dev epoch {best} (dev F1 {BestF1(members[0]):F4}); saved to {path}"));
+            }
+            else
+            {
+                foreach (var member in members)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"soup member seed {member.Seed}: {member.Epochs.Count} epochs; best dev epoch {member.Best} (dev F1 {BestF1(member):F4})"));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {version} in {stopwatch.Elapsed.TotalSeconds:F0} s; dev F1 {chosenF1:F4}; saved to {path}"));
+            }
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The values the training titles label, by label, for the labels the boundary check reads.</summary>
+    private static Dictionary<string, IReadOnlyCollection<string>> KnownValues(IEnumerable<OaMineTitle> train) =>
+        train.SelectMany(t => t.Spans.Where(s => KnownValueBoundaries.Labels.Contains(s.Label, StringComparer.Ordinal))
+                .Select(s => (s.Label, Value: KnownValueBoundaries.Fold(t.Title.AsSpan(s.Start, s.End - s.Start)))))
+            .GroupBy(p => p.Label, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)g.Select(p => p.Value).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+
+    private static double BestF1((BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed) member) =>
+        member.Epochs.FirstOrDefault(e => e.Epoch == member.Best)?.DevF1 ?? 0;
+
+    /// <summary>One model: the only one, or the soup of all unless its dev F1 is below the best member's (then that member).</summary>
+    private static (BertTokenClassifier Model, string Name, double DevF1) Choose(
+        List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)> members, IReadOnlyList<OaMineTitle> dev, SpanAligner aligner, DecodingMode decoding, TorchSharp.torch.Device device)
+    {
+        if (members.Count == 1)
+        {
+            return (members[0].Model, $"s{members[0].Seed}", BestF1(members[0]));
+        }
+
+        var memberF1 = members.Select(m => m.Epochs.First(e => e.Epoch == m.Best).DevF1).ToList();
+        var bestMember = memberF1.IndexOf(memberF1.Max());
+        var soup = new BertTokenClassifier(members[0].Model.Bert.Config, aligner.Labels, members[0].Model.Crf is not null);
+        using (TorchSharp.torch.no_grad())
+        {
+            var first = members[0].Model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+            foreach (var (name, parameter) in soup.named_parameters())
+            {
+                parameter.copy_(first[name]);
+            }
+        }
+
+        soup.to(device);
+        TaggerSoup.Average(soup, [.. members.Skip(1).Select(m => m.Model)]);
+        soup.eval();
+        var soupF1 = TaggerTrainer.DevF1(soup, aligner, dev, decoding, device);
+        soup.eval();
+        var seeds = string.Join('+', members.Select(m => m.Seed));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"soup of seeds {seeds}: dev F1 {soupF1:F4}; members {string.Join(", ", memberF1.Select(f => f.ToString("F4", CultureInfo.InvariantCulture)))}"));
+        if (soupF1 >= memberF1[bestMember])
+        {
+            members.ForEach(m => m.Model.Dispose());
+            return (soup, $"soup{members.Count}-s{seeds}", soupF1);
+        }
+
+        soup.Dispose();
+        members.Where((_, i) => i != bestMember).ToList().ForEach(m => m.Model.Dispose());
+        return (members[bestMember].Model, $"s{members[bestMember].Seed}", memberF1[bestMember]);
     }
 }

@@ -24,13 +24,15 @@ public static class TaggerTrainer
         ArgumentNullException.ThrowIfNull(aligner);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
-        manual_seed(options.Seed);
+        manual_seed(options.InitSeed ?? options.Seed);
         var random = new Random(options.Seed);
-        var model = new BertTokenClassifier(BertConfig.MiniLmL6 with { Layers = options.Layers }, aligner.Labels, options.Crf);
+        var model = new BertTokenClassifier(BertConfig.MiniLmL6 with { Layers = options.Layers, Dropout = options.Dropout }, aligner.Labels, options.Crf);
         using (no_grad())
         {
             BertWeights.LoadInto(model, MiniLmWeights.Load(), prefix: "bert.");
         }
+
+        manual_seed(options.Seed);
 
         model.to(device);
         // Each epoch draws its own augmented copies; all are drawn first so the learning-rate schedule knows its length.

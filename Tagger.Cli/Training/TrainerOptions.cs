@@ -34,6 +34,15 @@ public sealed record TrainerOptions
     /// <summary>Epochs without a better dev F1 before training stops; 0 never stops early.</summary>
     public int Patience { get; init; } = 3;
 
+    /// <summary>Dropout inside the encoder (hidden states and attention weights) while training; 0 is off.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>
+    /// Seed of the new head's initial weights; null takes <see cref="Seed"/>. Models averaged into a soup share it, so their
+    /// heads start from the same point and only the data order and dropout differ.
+    /// </summary>
+    public int? InitSeed { get; init; }
+
     /// <summary>Stop after this many optimizer steps in all (a smoke test's setting); 0 is no limit.</summary>
     public int MaxSteps { get; init; }
 }

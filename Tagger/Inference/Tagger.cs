@@ -17,10 +17,16 @@ public sealed class Tagger : IDisposable
     private readonly SpanAligner _aligner;
     private readonly BioDecoder _decoder;
     private readonly Device _device;
+    private readonly KnownValueBoundaries? _boundaries;
     private long _padTicks;
     private long _encodeTicks;
 
-    public Tagger(Checkpoint checkpoint, Device device, DecodingMode? decoding = null, int maxTokens = 128)
+    /// <param name="checkpoint">The model and what it needs.</param>
+    /// <param name="device">Where the model runs.</param>
+    /// <param name="decoding">Overrides the checkpoint's decoding.</param>
+    /// <param name="maxTokens">Longest piece sequence.</param>
+    /// <param name="boundaryCheck">False turns off the checkpoint's boundary check against known values (to measure it).</param>
+    public Tagger(Checkpoint checkpoint, Device device, DecodingMode? decoding = null, int maxTokens = 128, bool boundaryCheck = true)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         _model = checkpoint.Model.to(device);
@@ -32,7 +38,11 @@ public sealed class Tagger : IDisposable
         _decoder = new BioDecoder(checkpoint.Labels, crf?.Transitions, crf?.Start, crf?.End);
         _device = device;
         MaxTokens = maxTokens;
+        _boundaries = boundaryCheck && checkpoint.KnownValues is { Count: > 0 } known ? new KnownValueBoundaries(known) : null;
     }
+
+    /// <summary>Whether span boundaries are checked against the values known from training (<see cref="KnownValueBoundaries"/>).</summary>
+    public bool ChecksBoundaries => _boundaries is not null;
 
     public string Version { get; }
 
@@ -146,8 +156,11 @@ public sealed class Tagger : IDisposable
         var result = new List<TaggedSpan>(spans.Count);
         // Viterbi: the label probabilities of the model it decodes (CRF transitions included); argmax: each word's softmax.
         var marginals = Decoding == DecodingMode.Viterbi && spans.Count > 0 ? _decoder.Marginals(tokens, scores) : null;
-        foreach (var span in spans)
+        foreach (var decoded in spans)
         {
+            var span = _boundaries is null || !_boundaries.Checks(decoded.Label)
+                ? decoded
+                : decoded with { End = _boundaries.Check(decoded.Label, tokens.Text, decoded.Start, decoded.End, WordEnds(tokens, decoded.Start, decoded.End)) };
             // Confidence: the mean probability of the chosen label over the span's words.
             double sum = 0;
             var words = 0;
@@ -172,6 +185,23 @@ public sealed class Tagger : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Where the words inside [start, end) end (a word: a first piece and its continuation pieces).</summary>
+    private static List<int> WordEnds(TokenizedText tokens, int start, int end)
+    {
+        var ends = new List<int>();
+        for (var t = 0; t < tokens.Ids.Length; t++)
+        {
+            var (from, to) = (tokens.Offsets[t].Start.Value, tokens.Offsets[t].End.Value);
+            var last = t + 1 == tokens.Ids.Length || tokens.StartsWord[t + 1] || tokens.Offsets[t + 1].Start.Value == tokens.Offsets[t + 1].End.Value;
+            if (from < to && from >= start && to <= end && last)
+            {
+                ends.Add(to);
+            }
+        }
+
+        return ends;
     }
 
     /// <summary>Prepare, run and decode in one go (batches of the given size).</summary>

@@ -1,6 +1,10 @@
 namespace Esrs.Tagging.Model;
 
-/// <summary>Shape of a BERT encoder (HuggingFace <c>BertConfig</c> names). <see cref="MiniLmL6"/> is all-MiniLM-L6-v2.</summary>
+/// <summary>
+/// Shape of a BERT encoder (HuggingFace <c>BertConfig</c> names). <see cref="MiniLmL6"/> is all-MiniLM-L6-v2.
+/// <see cref="Dropout"/> is HuggingFace's <c>hidden_dropout_prob</c> and <c>attention_probs_dropout_prob</c> in one, active
+/// only while training (no parameters: checkpoints do not depend on it).
+/// </summary>
 public sealed record BertConfig(
     int VocabSize,
     int HiddenSize,
@@ -9,7 +13,8 @@ public sealed record BertConfig(
     int IntermediateSize,
     int MaxPositions = 512,
     int TypeVocabSize = 2,
-    double LayerNormEps = 1e-12)
+    double LayerNormEps = 1e-12,
+    double Dropout = 0)
 {
     public static BertConfig MiniLmL6 { get; } = new(VocabSize: 30_522, HiddenSize: 384, Layers: 6, Heads: 12, IntermediateSize: 1_536);
 

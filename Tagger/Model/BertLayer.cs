@@ -18,6 +18,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear _intermediate;
     private readonly Linear _output;
     private readonly LayerNorm _outputNorm;
+    private readonly Dropout _dropout;
 
     public BertLayer(BertConfig config) : base(nameof(BertLayer))
     {
@@ -32,12 +33,14 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         _intermediate = nn.Linear(h, config.IntermediateSize);
         _output = nn.Linear(config.IntermediateSize, h);
         _outputNorm = nn.LayerNorm([h], config.LayerNormEps);
+        _dropout = nn.Dropout(config.Dropout);
 
         var self = new Named("self", ("query", _query), ("key", _key), ("value", _value));
         var attentionOutput = new Named("output", ("dense", _attentionOut), ("LayerNorm", _attentionNorm));
         register_module("attention", new Named("attention", ("self", self), ("output", attentionOutput)));
         register_module("intermediate", new Named("intermediate", ("dense", _intermediate)));
         register_module("output", new Named("output", ("dense", _output), ("LayerNorm", _outputNorm)));
+        register_module("dropout", _dropout);
     }
 
     /// <summary>Runs the layer; <paramref name="maskBias"/> is [batch, 1, 1, seq] with 0 for tokens and a large negative for padding.</summary>
@@ -50,10 +53,11 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         var k = Heads(_key.forward(hidden));
         var v = Heads(_value.forward(hidden));
         // libtorch's fused attention: softmax(q·kᵀ/√d + mask)·v in one call, fewer kernels and temporaries than spelled out.
-        var context = nn.functional.scaled_dot_product_attention(q, k, v, maskBias).transpose(1, 2).reshape(batch, seq, _config.HiddenSize);
-        var attended = _attentionNorm.forward(_attentionOut.forward(context) + hidden);
+        var attentionDropout = training ? _config.Dropout : 0;
+        var context = nn.functional.scaled_dot_product_attention(q, k, v, maskBias, attentionDropout).transpose(1, 2).reshape(batch, seq, _config.HiddenSize);
+        var attended = _attentionNorm.forward(_dropout.forward(_attentionOut.forward(context)) + hidden);
         var expanded = nn.functional.gelu(_intermediate.forward(attended));
-        return _outputNorm.forward(_output.forward(expanded) + attended).MoveToOuterDisposeScope();
+        return _outputNorm.forward(_dropout.forward(_output.forward(expanded)) + attended).MoveToOuterDisposeScope();
     }
 
     /// <summary>A container that only gives its children their HuggingFace names.</summary>

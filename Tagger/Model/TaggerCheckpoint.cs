@@ -7,7 +7,8 @@ namespace Esrs.Tagging.Model;
 
 /// <summary>
 /// A fine-tuned tagger on disk: one safetensors file whose metadata holds everything else it needs to run (label list,
-/// layer count, head, decoding, the WordPiece vocabulary and the model version), so a silo needs nothing but this file.
+/// layer count, head, decoding, the WordPiece vocabulary, the model version and the known values of the boundary check), so a
+/// silo needs nothing but this file.
 /// </summary>
 public static class TaggerCheckpoint
 {
@@ -20,7 +21,7 @@ public static class TaggerCheckpoint
         var path = Path.Combine(directory, FileName);
         // Write beside, then move: a silo or a reader never sees half a file.
         var partial = path + ".partial";
-        SafeTensors.Save(partial, checkpoint.Model, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["version"] = checkpoint.Version,
             ["base"] = "sentence-transformers/all-MiniLM-L6-v2",
@@ -29,7 +30,14 @@ public static class TaggerCheckpoint
             ["head"] = checkpoint.Model.Crf is null ? "softmax" : "crf",
             ["decoding"] = checkpoint.Decoding.ToString().ToLowerInvariant(),
             ["vocab"] = checkpoint.Tokenizer.Vocabulary,
-        });
+        };
+        if (checkpoint.KnownValues is { } known)
+        {
+            metadata["known_values"] = JsonSerializer.Serialize(known.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .ToDictionary(p => p.Key, p => p.Value.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal));
+        }
+
+        SafeTensors.Save(partial, checkpoint.Model, metadata);
         File.Move(partial, path, overwrite: true);
     }
 
@@ -55,6 +63,9 @@ public static class TaggerCheckpoint
         BertWeights.LoadInto(model, tensors);
         model.eval();
         var decoding = Enum.Parse<DecodingMode>(metadata.GetValueOrDefault("decoding") ?? "argmax", ignoreCase: true);
-        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), metadata["version"], decoding);
+        var known = metadata.TryGetValue("known_values", out var json)
+            ? JsonSerializer.Deserialize<Dictionary<string, string[]>>(json)?.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value, StringComparer.Ordinal)
+            : null;
+        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), metadata["version"], decoding, known);
     }
 }
