@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Esrs.Datasets;
 
@@ -35,7 +36,7 @@ public static partial class FlipkartCatalog
         foreach (var f in GzipCsv.Records(file, DetailsHeader, "Flipkart details", null))
         {
             var pairs = new List<(string, string)>();
-            foreach (System.Text.RegularExpressions.Match m in SpecificationPair().Matches(f[4]))
+            foreach (Match m in SpecificationPair().Matches(f[4]))
             {
                 pairs.Add((m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim()));
             }
@@ -49,8 +50,8 @@ public static partial class FlipkartCatalog
         return specifications;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("\\{\"key\"=>\"([^\"]*)\", \"value\"=>\"([^\"]*)\"\\}")]
-    private static partial System.Text.RegularExpressions.Regex SpecificationPair();
+    [GeneratedRegex("\\{\"key\"=>\"([^\"]*)\", \"value\"=>\"([^\"]*)\"\\}")]
+    private static partial Regex SpecificationPair();
 
     private static readonly string[] Header =
         ["uniq_id", "pid", "product_name", "product_category_tree", "retail_price", "discounted_price", "is_FK_Advantage_product", "product_rating", "overall_rating", "brand"];

@@ -2,9 +2,6 @@ using Esrs.Tagging;
 
 namespace Esrs.Bench.Evaluation;
 
-/// <summary>What tagging did to the evaluated profiles.</summary>
-public sealed record TagSummary(string ModelVersion, int Texts, int TextsWithTags, int Tags, int TagsKept, int Profiles, int ProfilesWithAttributes);
-
 /// <summary>
 /// Tags what the user grains would have sent the tagger pool (item titles and queries of applied events) with the silo's
 /// own model code (<see cref="ITagModel"/>: prepare, run in batches, decode) and applies the tags through each grain's
@@ -13,6 +10,11 @@ public sealed record TagSummary(string ModelVersion, int Texts, int TextsWithTag
 /// </summary>
 public static class ProfileTags
 {
+    /// <summary>Tags every distinct text the grains of <paramref name="cleaning"/> asked about and applies the tags to their profiles.</summary>
+    /// <param name="cleaning">A cleaning run made with <c>keepGrains: true</c>.</param>
+    /// <param name="model">The silo's model code over a checkpoint.</param>
+    /// <param name="minScore">Tags below this confidence are left out (the silo's <c>Esrs:Tagger:MinScore</c>).</param>
+    /// <param name="batchSize">Texts per model call.</param>
     public static TagSummary Apply(CleaningResult cleaning, ITagModel model, double minScore, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(cleaning);

@@ -36,11 +36,9 @@ internal static class EvalCommand
         var titles = CommonOptions.ReadOaMine(dataDir);
         var test = titles.Where(t => t.Split == "test").ToList();
         var (train, dev) = DevSplit.Split(titles);
-        var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
-        var specificationChecks = OutOfShopCheck.SpecificationKeys.Keys
-            .Select(label => (Label: label, Titles: OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir), label)))
-            .ToList();
         var taggers = new[] { modelDir }.Concat(ensembleDirs).Select(d => new Tagger(Load(d, d == modelDir ? soupDirs : []), device, decoding, boundaryCheck: boundaryCheck)).ToList();
+        var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
+        var specificationChecks = OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir));
         try
         {
             var ensemble = new TaggerEnsemble(taggers);
@@ -103,8 +101,19 @@ internal static class EvalCommand
         }
 
         var others = soupDirs.Select(CommonOptions.LoadCheckpoint).ToList();
-        TaggerSoup.Average(checkpoint.Model, [.. others.Select(o => o.Model)]);
-        others.ForEach(o => o.Model.Dispose());
-        return checkpoint with { Version = $"soup of {checkpoint.Version} and {string.Join(", ", others.Select(o => o.Version))}" };
+        try
+        {
+            if (others.FirstOrDefault(o => !o.Labels.Labels.SequenceEqual(checkpoint.Labels.Labels)) is { } other)
+            {
+                throw new UsageException($"--soup: {other.Version} has other labels than {checkpoint.Version}; a soup averages models of one label set.");
+            }
+
+            TaggerSoup.Average(checkpoint.Model, [.. others.Select(o => o.Model)]);
+            return checkpoint with { Version = $"soup of {checkpoint.Version} and {string.Join(", ", others.Select(o => o.Version))}" };
+        }
+        finally
+        {
+            others.ForEach(o => o.Model.Dispose());
+        }
     }
 }

@@ -154,7 +154,7 @@ internal static class TrainCommand
             return (members[0].Model, $"s{members[0].Seed}", BestF1(members[0]));
         }
 
-        var memberF1 = members.Select(m => m.Epochs.First(e => e.Epoch == m.Best).DevF1).ToList();
+        var memberF1 = members.Select(BestF1).ToList();
         var bestMember = memberF1.IndexOf(memberF1.Max());
         var soup = new BertTokenClassifier(members[0].Model.Bert.Config, aligner.Labels, members[0].Model.Crf is not null);
         using (TorchSharp.torch.no_grad())
@@ -168,7 +168,6 @@ internal static class TrainCommand
 
         soup.to(device);
         TaggerSoup.Average(soup, [.. members.Skip(1).Select(m => m.Model)]);
-        soup.eval();
         var soupF1 = TaggerTrainer.DevF1(soup, aligner, dev, decoding, device);
         soup.eval();
         var seeds = string.Join('+', members.Select(m => m.Seed));

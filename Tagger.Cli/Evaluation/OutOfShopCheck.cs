@@ -41,22 +41,19 @@ public static class OutOfShopCheck
     };
 
     /// <summary>
-    /// Check titles for one of <see cref="SpecificationKeys"/>: Flipkart titles in which a value of the product's own
-    /// specification (e.g. <c>Ideal For: Women's</c>) occurs as whole words, that occurrence as the one gold span; one per
+    /// Check titles for each of <see cref="SpecificationKeys"/>: Flipkart titles in which a value of the product's own
+    /// specification (e.g. <c>Ideal For: Women's</c>) occurs as a whole token, that occurrence as the one gold span; one per
     /// distinct title. Nothing of these is ever trained on (distant supervision labels brands only).
     /// </summary>
-    public static List<OaMineTitle> SpecificationTitles(string catalogPath, string detailsPath, string label)
+    public static List<(string Label, List<OaMineTitle> Titles)> SpecificationTitles(string catalogPath, string detailsPath)
     {
-        ArgumentNullException.ThrowIfNull(label);
-        var keys = SpecificationKeys[label];
         Dictionary<string, List<(string Key, string Value)>> specifications;
         using (var details = File.OpenRead(detailsPath))
         {
             specifications = Datasets.FlipkartCatalog.ReadSpecifications(details);
         }
 
-        var titles = new List<OaMineTitle>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var checks = SpecificationKeys.Keys.Select(label => (Label: label, Titles: new List<OaMineTitle>(), Seen: new HashSet<string>(StringComparer.OrdinalIgnoreCase))).ToList();
         using var catalog = File.OpenRead(catalogPath);
         foreach (var product in Datasets.FlipkartCatalog.ReadProducts(catalog))
         {
@@ -66,18 +63,40 @@ public static class OutOfShopCheck
             }
 
             var title = string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            foreach (var (_, value) in pairs.Where(p => keys.Contains(p.Key, StringComparer.Ordinal) && p.Value.Length > 1))
+            foreach (var (label, titles, seen) in checks)
             {
-                var at = Augmenter.IndexOfWord(title, value);
-                if (at >= 0 && seen.Add(title))
+                var keys = SpecificationKeys[label];
+                foreach (var (_, value) in pairs.Where(p => keys.Contains(p.Key, StringComparer.Ordinal) && p.Value.Length > 1))
                 {
-                    titles.Add(new OaMineTitle($"flipkart-{label.ToLowerInvariant()}-{titles.Count}", "check", "flipkart", title, [new LabeledSpan(at, at + value.Length, label)]));
-                    break;
+                    var at = IndexOfToken(title, value);
+                    if (at >= 0 && seen.Add(title))
+                    {
+                        titles.Add(new OaMineTitle($"flipkart-{label.ToLowerInvariant()}-{titles.Count}", "check", "flipkart", title, [new LabeledSpan(at, at + value.Length, label)]));
+                        break;
+                    }
                 }
             }
         }
 
-        return titles;
+        return [.. checks.Select(c => (c.Label, c.Titles))];
+    }
+
+    /// <summary>Where <paramref name="value"/> occurs as whole words, not followed by an apostrophe and a letter ("Women" is not in "Women's").</summary>
+    private static int IndexOfToken(string text, string value)
+    {
+        for (var at = text.IndexOf(value, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + value.Length;
+            var startsWord = at == 0 || !char.IsLetterOrDigit(text[at - 1]);
+            var endsWord = end == text.Length || !char.IsLetterOrDigit(text[end]);
+            var possessive = end + 1 < text.Length && text[end] is ('\'' or '\u2019') && char.IsLetter(text[end + 1]);
+            if (startsWord && endsWord && !possessive)
+            {
+                return at;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Strict-span scores of <paramref name="predicted"/>'s spans of <paramref name="label"/> only, on the check titles.</summary>

@@ -8,6 +8,18 @@ public sealed class LabelMap
     /// <summary>Label id of word pieces that carry no label (continuations, special tokens): ignored by the loss.</summary>
     public const int Ignore = -100;
 
+    /// <summary>
+    /// Label ids at or below this mark a word whose label is unknown except that it does not continue the span before it
+    /// (partial supervision: the word after a distantly labelled span). <see cref="NotInside"/> encodes which.
+    /// </summary>
+    public const int NotInsideBase = -1_000;
+
+    /// <summary>The label id of a word that may be anything but <c>I-X</c> of <paramref name="insideId"/>'s attribute.</summary>
+    public static int NotInside(int insideId) => NotInsideBase - insideId;
+
+    /// <summary>The <c>I-X</c> label a <see cref="NotInside"/> id rules out, or null when <paramref name="id"/> is not one.</summary>
+    public static int? RuledOut(int id) => id <= NotInsideBase ? NotInsideBase - id : null;
+
     private readonly Dictionary<string, int> _ids;
 
     public LabelMap(IEnumerable<string> attributes)

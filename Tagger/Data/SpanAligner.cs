@@ -15,7 +15,11 @@ public sealed class SpanAligner(TitleTokenizer tokenizer, LabelMap labels)
     /// <param name="text">The original text; offsets point into it.</param>
     /// <param name="spans">Labelled character spans, or null when tagging.</param>
     /// <param name="maxTokens">Longest sequence, specials included.</param>
-    /// <param name="partial">Only <paramref name="spans"/> are known: words outside them get no label (ignored by the loss) instead of <c>O</c>.</param>
+    /// <param name="partial">
+    /// Only <paramref name="spans"/> are known: words outside them get no label (ignored by the loss) instead of <c>O</c>,
+    /// except that the word right after a span is known not to continue it (<see cref="LabelMap.NotInside"/>): a distant
+    /// span is the whole value, so a model must still learn where it ends.
+    /// </param>
     public TokenizedText Encode(string text, IReadOnlyList<LabeledSpan>? spans = null, int maxTokens = 128, bool partial = false)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -40,6 +44,11 @@ public sealed class SpanAligner(TitleTokenizer tokenizer, LabelMap labels)
         }
 
         RepairInsideWithoutBegin(labelIds, startsWord);
+        if (partial)
+        {
+            MarkWordsAfterSpans(labelIds, startsWord);
+        }
+
         return new TokenizedText(text, ids, offsets, startsWord, labelIds);
     }
 
@@ -113,6 +122,27 @@ public sealed class SpanAligner(TitleTokenizer tokenizer, LabelMap labels)
                 labels.Describe(previous)?.Attribute != inside.Attribute)
             {
                 id = labelIds[i] = labels.Begin(inside.Attribute);
+            }
+
+            previous = id;
+        }
+    }
+
+    /// <summary>Under partial supervision, an unknown word right after a labelled word may be anything but the inside label of that word's attribute.</summary>
+    private void MarkWordsAfterSpans(int[] labelIds, bool[] startsWord)
+    {
+        var previous = LabelMap.Ignore;
+        for (var i = 0; i < labelIds.Length; i++)
+        {
+            if (!startsWord[i])
+            {
+                continue;
+            }
+
+            var id = labelIds[i];
+            if (id == LabelMap.Ignore && labels.Describe(previous) is { } before)
+            {
+                labelIds[i] = LabelMap.NotInside(labels.Inside(before.Attribute));
             }
 
             previous = id;

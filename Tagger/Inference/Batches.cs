@@ -37,17 +37,22 @@ public static class Batches
         var wordIndex = new long[texts.Count * words];
         var wordLabels = new long[texts.Count * words];
         var wordMask = new bool[texts.Count * words];
+        var wordRuledOut = new long[texts.Count * words];
         Array.Fill(wordLabels, -1);
+        Array.Fill(wordRuledOut, -1);
         for (var b = 0; b < texts.Count; b++)
         {
             var w = 0;
             for (var t = 0; t < texts[b].Ids.Length; t++)
             {
-                labels[(b * seq) + t] = texts[b].Labels[t];
+                var label = texts[b].Labels[t];
+                var ruledOut = LabelMap.RuledOut(label);
+                labels[(b * seq) + t] = ruledOut is null ? label : LabelMap.Ignore;
                 if (texts[b].StartsWord[t])
                 {
                     wordIndex[(b * words) + w] = t;
-                    wordLabels[(b * words) + w] = texts[b].Labels[t] == LabelMap.Ignore ? -1 : texts[b].Labels[t];
+                    wordLabels[(b * words) + w] = label == LabelMap.Ignore || ruledOut is not null ? -1 : label;
+                    wordRuledOut[(b * words) + w] = ruledOut ?? -1;
                     wordMask[(b * words) + w] = true;
                     w++;
                 }
@@ -56,6 +61,6 @@ public static class Batches
 
         return new PaddedBatch(ids, mask, tensor(labels, [texts.Count, seq], device: device),
             tensor(wordIndex, [texts.Count, words], device: device), tensor(wordLabels, [texts.Count, words], device: device),
-            tensor(wordMask, [texts.Count, words], device: device));
+            tensor(wordMask, [texts.Count, words], device: device), tensor(wordRuledOut, [texts.Count, words], device: device));
     }
 }

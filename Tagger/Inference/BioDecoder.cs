@@ -15,6 +15,7 @@ public sealed class BioDecoder
     private readonly float[]? _start;
     private readonly float[]? _end;
     private readonly int[][] _predecessors;
+    private readonly int[][] _successors;
 
     /// <param name="labels">The label map the scores are in.</param>
     /// <param name="transitions">Learned scores [from * labels + to] of a CRF head, or null.</param>
@@ -29,9 +30,12 @@ public sealed class BioDecoder
         _end = end;
         var n = labels.Count;
         _predecessors = new int[n][];
-        for (var to = 0; to < n; to++)
+        _successors = new int[n][];
+        for (var label = 0; label < n; label++)
         {
-            _predecessors[to] = [.. Enumerable.Range(0, n).Where(from => Allowed(from, to))];
+            var current = label;
+            _predecessors[label] = [.. Enumerable.Range(0, n).Where(from => Allowed(from, current))];
+            _successors[label] = [.. Enumerable.Range(0, n).Where(to => Allowed(current, to))];
         }
     }
 
@@ -180,12 +184,9 @@ public sealed class BioDecoder
             for (var from = 0; from < n; from++)
             {
                 var k = 0;
-                for (var to = 0; to < n; to++)
+                foreach (var to in _successors[from])
                 {
-                    if (Allowed(from, to))
-                    {
-                        terms[k++] = (_transitions?[(from * n) + to] ?? 0) + scores[(words[w + 1] * n) + to] + beta[((w + 1) * n) + to];
-                    }
+                    terms[k++] = (_transitions?[(from * n) + to] ?? 0) + scores[(words[w + 1] * n) + to] + beta[((w + 1) * n) + to];
                 }
 
                 beta[(w * n) + from] = LogSumExp(terms.AsSpan(0, k));

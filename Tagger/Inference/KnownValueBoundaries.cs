@@ -27,7 +27,7 @@ public sealed class KnownValueBoundaries
     }
 
     /// <summary>Known values by label, folded (lower case, one space between words), in no particular order.</summary>
-    public IReadOnlyDictionary<string, HashSet<string>> Values => _values;
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> Values => _values.ToDictionary(p => p.Key, p => (IReadOnlySet<string>)p.Value, StringComparer.Ordinal);
 
     /// <summary>Whether spans of <paramref name="label"/> are checked.</summary>
     public bool Checks(string label) => _values.TryGetValue(label, out var known) && known.Count > 0;

@@ -2,8 +2,8 @@ namespace Esrs.Tagging.Model;
 
 /// <summary>
 /// Shape of a BERT encoder (HuggingFace <c>BertConfig</c> names). <see cref="MiniLmL6"/> is all-MiniLM-L6-v2.
-/// <see cref="Dropout"/> is HuggingFace's <c>hidden_dropout_prob</c> and <c>attention_probs_dropout_prob</c> in one, active
-/// only while training (no parameters: checkpoints do not depend on it).
+/// <see cref="Dropout"/> is HuggingFace's <c>hidden_dropout_prob</c> and <c>attention_probs_dropout_prob</c> in one, inside
+/// the encoder layers (not after the embeddings), active only while training (no parameters: checkpoints do not depend on it).
 /// </summary>
 public sealed record BertConfig(
     int VocabSize,

@@ -63,6 +63,6 @@ public sealed class BertTokenClassifier : nn.Module<Tensor, Tensor, Tensor, Tens
         using var scope = NewDisposeScope();
         var index = batch.WordIndex.unsqueeze(-1).expand(-1, -1, logits.shape[2]);
         var emissions = logits.gather(1, index);
-        return _crf.Loss(emissions, batch.WordLabels, batch.WordMask).MoveToOuterDisposeScope();
+        return _crf.Loss(emissions, batch.WordLabels, batch.WordMask, batch.WordRuledOut).MoveToOuterDisposeScope();
     }
 }

@@ -7,7 +7,7 @@ namespace Esrs.Tagging.Model;
 /// A linear-chain CRF over the words of a text (label transition, start and end scores). Transitions that break BIO
 /// (<c>I-X</c> after anything but <c>B-X</c>/<c>I-X</c>, or first) are forbidden outright, in training and in decoding.
 /// The loss is the negative log-likelihood of the known labels; words with an unknown label (partial supervision)
-/// are summed over, so distant examples teach only what they know.
+/// are summed over, less any label they are known not to have, so distant examples teach only what they know.
 /// </summary>
 public sealed class CrfHead : nn.Module
 {
@@ -59,7 +59,8 @@ public sealed class CrfHead : nn.Module
     /// <param name="emissions">Word scores [batch, words, labels].</param>
     /// <param name="labels">Word labels [batch, words] (int64), -1 where unknown.</param>
     /// <param name="mask">Which words exist [batch, words] (bool); every text has at least one.</param>
-    public Tensor Loss(Tensor emissions, Tensor labels, Tensor mask)
+    /// <param name="ruledOut">For words of unknown label, a label they are known not to have [batch, words] (int64, -1: none); null: none.</param>
+    public Tensor Loss(Tensor emissions, Tensor labels, Tensor mask, Tensor? ruledOut = null)
     {
         ArgumentNullException.ThrowIfNull(emissions);
         ArgumentNullException.ThrowIfNull(labels);
@@ -70,6 +71,13 @@ public sealed class CrfHead : nn.Module
         var known = labels.ge(0);
         var onehot = nn.functional.one_hot(labels.clamp_min(0), count).to_type(emissions.dtype);
         var keep = onehot.add(known.logical_not().unsqueeze(-1).to_type(emissions.dtype)).clamp_max(1);
+        if (ruledOut is not null)
+        {
+            // An unknown word may still be known not to have one label: that label is closed to it.
+            var excluded = nn.functional.one_hot(ruledOut.clamp_min(0), count).to_type(emissions.dtype).mul(ruledOut.ge(0).unsqueeze(-1).to_type(emissions.dtype));
+            keep = keep.sub(excluded).clamp_min(0);
+        }
+
         var constrained = emissions.add(keep.sub(1).mul(-Forbidden));
         // Per word, so the loss (and its gradients) are on the scale of cross-entropy whatever the title lengths.
         var loss = (LogPartition(emissions, mask) - LogPartition(constrained, mask)).sum().div(mask.sum());

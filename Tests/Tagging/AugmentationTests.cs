@@ -92,8 +92,10 @@ public sealed class AugmentationTests
         var aligner = TaggerData.Aligner();
         var alisha = examples.First(e => e.Text.StartsWith("Alisha Solid Women's Cycling Shorts", StringComparison.Ordinal));
         var tokens = aligner.Encode(alisha.Text, alisha.Spans, partial: true);
-        var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i]).Select(l => l == LabelMap.Ignore ? "-" : aligner.Labels.Labels[l]).ToList();
-        Assert.Equal(["B-BRAND", "-", "-", "-", "-", "-", "-"], labels);
+        var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i])
+            .Select(l => l == LabelMap.Ignore ? "-" : LabelMap.RuledOut(l) is { } ruledOut ? "not " + aligner.Labels.Labels[ruledOut] : aligner.Labels.Labels[l]).ToList();
+        // Only the brand is known, and that the word after it does not continue it.
+        Assert.Equal(["B-BRAND", "not I-BRAND", "-", "-", "-", "-", "-"], labels);
     }
 
     [Theory]

@@ -47,6 +47,35 @@ public sealed class CrfHeadTests
     }
 
     [Fact]
+    public void AnUnknownWordKnownNotToContinueASpanSumsOverEveryOtherLabel()
+    {
+        // Word 0 is B-X; word 1 unknown but not I-X (the word after a distant span); word 2 unknown.
+        var decoder = new BioDecoder(Labels);
+        using var crf = new CrfHead(3, decoder.Allowed, decoder.AllowedFirst);
+        var paths = Paths().Where(p => decoder.AllowedFirst(p[0]) && decoder.Allowed(p[0], p[1]) && decoder.Allowed(p[1], p[2])).ToList();
+        double Score(int[] p) => Emissions[0, p[0]] + Emissions[1, p[1]] + Emissions[2, p[2]];
+        static double LogSumExp(IEnumerable<double> values)
+        {
+            var list = values.ToList();
+            var max = list.Max();
+            return max + Math.Log(list.Sum(v => Math.Exp(v - max)));
+        }
+
+        var consistent = paths.Where(p => p[0] == 1 && p[1] != 2);
+        var expected = (LogSumExp(paths.Select(Score)) - LogSumExp(consistent.Select(Score))) / 3;
+
+        using var emissions = tensor(Enumerable.Range(0, 9).Select(i => Emissions[i / 3, i % 3]).ToArray(), [1, 3, 3]);
+        using var labels = tensor(new long[] { 1, -1, -1 }, [1, 3]);
+        using var mask = tensor(new[] { true, true, true }, [1, 3]);
+        using var ruledOut = tensor(new long[] { -1, 2, -1 }, [1, 3]);
+        using var loss = crf.Loss(emissions, labels, mask, ruledOut);
+        using var open = crf.Loss(emissions, labels, mask);
+
+        Assert.Equal(expected, loss.item<float>(), 4);
+        Assert.True(loss.item<float>() > open.item<float>(), "ruling I-X out of word 1 must cost the paths that continued the span");
+    }
+
+    [Fact]
     public void MaskedWordsAddNothing()
     {
         var decoder = new BioDecoder(Labels);

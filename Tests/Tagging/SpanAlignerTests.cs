@@ -79,4 +79,31 @@ public sealed class SpanAlignerTests(Xunit.Abstractions.ITestOutputHelper output
         var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i]).ToList();
         Assert.Equal([LabelMap.Ignore, LabelMap.Ignore, aligner.Labels.Inside("LOAD_SIZE"), aligner.Labels.Inside("LOAD_SIZE")], labels);
     }
+
+    [Fact]
+    public void UnderPartialSupervisionTheWordAfterASpanIsKnownNotToContinueIt()
+    {
+        var aligner = TaggerData.Aligner();
+        // A distant example: the catalogue brand is the whole brand, so "Cotton" does not continue it; "Bath" is unknown.
+        const string Text = "Sathiyas Cotton Bath";
+        var spans = new List<LabeledSpan> { new(0, 8, "BRAND") };
+
+        var tokens = aligner.Encode(Text, spans, partial: true);
+
+        var labels = tokens.Labels.Where((_, i) => tokens.StartsWord[i]).ToList();
+        Assert.Equal([aligner.Labels.Begin("BRAND"), LabelMap.NotInside(aligner.Labels.Inside("BRAND")), LabelMap.Ignore], labels);
+        Assert.Equal(aligner.Labels.Inside("BRAND"), LabelMap.RuledOut(labels[1]));
+        Assert.Null(LabelMap.RuledOut(LabelMap.Ignore));
+        Assert.Null(LabelMap.RuledOut(labels[0]));
+
+        // Fully labelled text: nothing is marked.
+        Assert.DoesNotContain(aligner.Encode(Text, spans).Labels, l => l <= LabelMap.NotInsideBase);
+
+        // The padded batch: word labels B-BRAND, unknown, unknown; the second word rules out I-BRAND; the piece labels for
+        // cross-entropy leave it out.
+        var batch = Esrs.Tagging.Inference.Batches.PadForTraining([tokens], TorchSharp.torch.CPU);
+        Assert.Equal([aligner.Labels.Begin("BRAND"), -1L, -1L], batch.WordLabels.data<long>().ToArray());
+        Assert.Equal([-1L, aligner.Labels.Inside("BRAND"), -1L], batch.WordRuledOut.data<long>().ToArray());
+        Assert.DoesNotContain(batch.Labels.data<long>().ToArray(), l => l <= LabelMap.NotInsideBase);
+    }
 }
