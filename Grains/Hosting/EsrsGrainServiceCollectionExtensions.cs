@@ -73,6 +73,7 @@ public static class EsrsGrainServiceCollectionExtensions
                 .Validate(o => o.Shards is > 0 and <= 4_096 && o.HistoryItems is > 0 and <= 1_000, "Esrs:Recommend:Shards must be within 1..4096 and HistoryItems within 1..1000.")
                 .Validate(o => o.FlushInterval > TimeSpan.Zero && o.PersistInterval > TimeSpan.Zero, "Esrs:Recommend intervals must be positive.")
                 .Validate(o => o.GraphCacheFor >= TimeSpan.Zero, "Esrs:Recommend:GraphCacheFor must not be negative.")
+                .Validate(o => o.GraphServeStaleFor >= TimeSpan.Zero, "Esrs:Recommend:GraphServeStaleFor must not be negative.")
                 .ValidateOnStart(),
             services.AddOptions<Catalogue.CatalogueOptions>()
                 .Validate(o => o.Shards is > 0 and <= 4_096, "Esrs:Catalogue:Shards must be within 1..4096.")

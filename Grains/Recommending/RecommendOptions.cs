@@ -53,6 +53,13 @@ public sealed class RecommendOptions
     /// </summary>
     public TimeSpan GraphCacheFor { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long past <see cref="GraphCacheFor"/> a silo still answers from what it cached while it reads the shards again
+    /// in the background (0: a request past <see cref="GraphCacheFor"/> waits for the shards). Requests then never wait for
+    /// a refresh of what they read recently; what they never read, or read longer ago, they still wait for.
+    /// </summary>
+    public TimeSpan GraphServeStaleFor { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Weight of the popular items of the user's categories.</summary>
     public double CategoryWeight { get; set; } = 0.1;
 }

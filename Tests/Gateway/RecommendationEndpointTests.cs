@@ -138,16 +138,54 @@ public sealed class RecommendationEndpointTests(GatewayFixture fixture)
         Assert.Equal(calls, cache.Calls);
         Assert.Equal(row.Neighbours, Assert.Single(again.Rows).Neighbours);
 
-        // A delivery of this silo's feed touching x drops its row and the popular lists: read again from the shards.
+        // A delivery of this silo's feed touching x drops its row (read again at once) and makes the popular lists stale.
         cache.Invalidate([x]);
         await cache.ReadAsync([x], []);
         Assert.True(cache.Calls > calls);
-        calls = cache.Calls;
+        await WaitForRefreshesAsync(cache, 1);
 
-        // Past GraphCacheFor (5 s) everything is read again.
+        // Past GraphCacheFor (5 s) a read answers from the cache at once and the shards are read again in the background.
+        calls = cache.Calls;
         clock.Advance(TimeSpan.FromSeconds(6));
+        var stale = await cache.ReadAsync([x], []);
+        Assert.Equal(row.Neighbours, Assert.Single(stale.Rows).Neighbours);
+        await WaitForRefreshesAsync(cache, 2);
+        Assert.True(cache.Calls > calls, "the stale entries are read again");
+
+        // Fresh again: no call.
+        calls = cache.Calls;
+        await cache.ReadAsync([x], []);
+        Assert.Equal(calls, cache.Calls);
+
+        // Past GraphCacheFor and GraphServeStaleFor (60 s) a read waits for the shards.
+        clock.Advance(TimeSpan.FromSeconds(70));
+        var refreshes = cache.Refreshes.Started;
         await cache.ReadAsync([x], []);
         Assert.True(cache.Calls > calls);
+        Assert.Equal(refreshes, cache.Refreshes.Started);
+        Assert.Equal(0, cache.Refreshes.Failed);
+
+        // Without serving stale, a read past GraphCacheFor waits for the shards too.
+        var strict = new Esrs.Recommending.ItemGraphCache(fixture.Silo.Grains, Microsoft.Extensions.Options.Options.Create(new Esrs.Recommending.RecommendOptions { GraphServeStaleFor = TimeSpan.Zero }), clock);
+        await strict.ReadAsync([x], []);
+        calls = strict.Calls;
+        clock.Advance(TimeSpan.FromSeconds(6));
+        await strict.ReadAsync([x], []);
+        Assert.True(strict.Calls > calls);
+        Assert.Equal(0, strict.Refreshes.Started);
+    }
+
+    private static async Task WaitForRefreshesAsync(Esrs.Recommending.ItemGraphCache cache, long started)
+    {
+        // Background refreshes run on the thread pool: wait until they are done (each ends by clearing its marks).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((cache.Refreshes.Started < started || cache.Refreshes.Running) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(cache.Refreshes.Started >= started, $"{cache.Refreshes.Started} background refreshes, expected {started}");
+        Assert.False(cache.Refreshes.Running);
     }
 
     private static string? Id(JsonElement item) => item.GetProperty("itemId").GetString();
