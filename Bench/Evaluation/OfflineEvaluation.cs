@@ -83,12 +83,14 @@ public sealed class OfflineEvaluation(
         Step($"ranking {split.Products.Length:N0} products for {split.Customers.Count:N0} customers");
         var systems = new List<SystemResult>();
         var differences = new List<PairedDifference>();
+        var esrsNdcgs = new Dictionary<string, double[]>(StringComparer.Ordinal);
         foreach (var target in new[] { "all", "new" })
         {
             var (popularity, popularityNdcg) = Score("popularity", target, split, cleaned, popularityOnly: true);
             var (rawResult, rawNdcg) = Score("raw", target, split, raw, popularityOnly: false);
             var (esrsResult, esrsNdcg) = Score("esrs", target, split, cleaned, popularityOnly: false);
             systems.AddRange([popularity, rawResult, esrsResult]);
+            esrsNdcgs[target] = esrsNdcg;
             differences.Add(Difference("esrs", esrsNdcg, "raw", rawNdcg, target));
             differences.Add(Difference("esrs", esrsNdcg, "popularity", popularityNdcg, target));
         }
@@ -103,6 +105,7 @@ public sealed class OfflineEvaluation(
             var (ranked, ndcg) = ScoreRanked("esrs+rank", target, split, cleaned, grains, titles);
             systems.Add(ranked);
             rankedNdcg[target] = ndcg;
+            differences.Add(Difference("esrs+rank", ndcg, "esrs", esrsNdcgs[target], target));
         }
 
         TagSummary? tags = null;

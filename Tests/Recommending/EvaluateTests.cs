@@ -69,6 +69,7 @@ public sealed class EvaluateTests
         foreach (var target in new[] { "all", "new" })
         {
             Assert.Single(report.Systems, r => r.System == "esrs+rank" && r.Target == target);
+            Assert.Single(report.Differences, d => d.A == "esrs+rank" && d.B == "esrs" && d.Target == target);
             Assert.Single(report.Systems, r => r.System == "esrs+rank+tags" && r.Target == target);
             Assert.Single(report.Differences, d => d.A == "esrs+rank+tags" && d.B == "esrs+rank" && d.Target == target);
         }
