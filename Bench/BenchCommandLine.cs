@@ -114,7 +114,7 @@ internal static class BenchCommandLine
         var rows = Positive("--rows", "UCI rows imported first (profiles and item graph)", 50_000);
         var calls = new Option<string[]>("--calls")
         {
-            Description = "Which calls to measure: " + string.Join(", ", RankBench.Calls),
+            Description = "Which calls to measure, in this order (a call named twice runs twice): " + string.Join(", ", RankBench.Calls),
             DefaultValueFactory = _ => [.. RankBench.Calls],
             AllowMultipleArgumentsPerToken = true,
         };

@@ -21,10 +21,10 @@ namespace Esrs.Bench;
 /// </summary>
 internal static class RankBench
 {
-    /// <summary>The calls <c>--calls</c> can pick, in the order they run.</summary>
-    public static readonly IReadOnlyList<string> Calls = ["rank-grain", "rank-client", "rank", "recommend", "recommend-uncached", "profile"];
+    /// <summary>The calls <c>--calls</c> can pick; they run in the order given, a call named twice runs twice (A B A B compares two calls with neither always first).</summary>
+    public static readonly IReadOnlyList<string> Calls = ["rank-grain", "rank-client", "rank", "recommend", "recommend-wait", "recommend-uncached", "profile"];
 
-    public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, IReadOnlyCollection<string> calls, TextWriter output)
+    public static async Task<int> RunAsync(IReadOnlyList<UciRow> rows, int rate, double seconds, double warmup, int candidates, IReadOnlyList<string> calls, TextWriter output)
     {
         var directory = Path.Combine(Path.GetTempPath(), "esrs-rank-bench-" + Guid.NewGuid().ToString("N"));
         var key = "bench-" + Guid.NewGuid().ToString("N");
@@ -85,34 +85,32 @@ internal static class RankBench
             Func<int, Task<HttpResponseMessage>> recommend = i => http.GetAsync($"v1/users/{users[i % users.Length]}/recommendations?k=20");
             var graph = silo.Services.GetRequiredService<ItemGraphCache>();
             var recommendOptions = silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RecommendOptions>>().Value;
-            var cacheFor = recommendOptions.GraphCacheFor;
+            var (cacheFor, serveStaleFor) = (recommendOptions.GraphCacheFor, recommendOptions.GraphServeStaleFor);
             var json = new MediaTypeHeaderValue("application/json");
-            foreach (var (call, name, send, graphCacheFor) in new (string, string, Func<int, Task<HttpResponseMessage>>, TimeSpan?)[]
+            var definitions = new (string Call, string Name, Func<int, Task<HttpResponseMessage>> Send, (TimeSpan CacheFor, TimeSpan ServeStaleFor)? GraphCache)[]
             {
                 ("rank-grain", $"rank, {candidates} candidates, grain call in the silo (no HTTP)", direct, null),
                 ("rank-client", $"rank, {candidates} candidates, the gateway's Orleans client (no HTTP)", hop, null),
                 ("rank", $"rank, {candidates} candidates", i => http.PostAsync($"v1/users/{users[i % users.Length]}/rank", new ByteArrayContent(bodies[i % bodies.Length]) { Headers = { ContentType = json } }), null),
-                ("recommend", "recommendations, k = 20", recommend, cacheFor),
+                ("recommend", "recommendations, k = 20", recommend, (cacheFor, serveStaleFor)),
+                // The same without stale answers: a request that finds its cached rows expired waits for the shards (the cache before stale-while-revalidate).
+                ("recommend-wait", "recommendations, k = 20, no stale answers", recommend, (cacheFor, TimeSpan.Zero)),
                 // The same with the silo's item graph cache off: every recommendation the user grain computes reads the shards.
-                ("recommend-uncached", "recommendations, k = 20, item graph cache off", recommend, TimeSpan.Zero),
+                ("recommend-uncached", "recommendations, k = 20, item graph cache off", recommend, (TimeSpan.Zero, TimeSpan.Zero)),
                 // What the gateway's profile read costs beside them (the read issue 10 measures with ./esrs load).
                 ("profile", "profile read", i => http.GetAsync($"v1/users/{users[i % users.Length]}/profile"), null),
-            })
+            }.ToDictionary(d => d.Call, StringComparer.Ordinal);
+            foreach (var (_, name, send, graphCache) in calls.Select(c => definitions[c]))
             {
-                if (!calls.Contains(call))
+                if (graphCache is { } keep)
                 {
-                    continue;
-                }
-
-                if (graphCacheFor is { } keep)
-                {
-                    recommendOptions.GraphCacheFor = keep;
+                    (recommendOptions.GraphCacheFor, recommendOptions.GraphServeStaleFor) = keep;
                 }
 
                 await OpenLoopAsync(send, rate, warmup, null);
                 var shardCalls = graph.Calls;
                 var result = await OpenLoopAsync(send, rate, seconds, name);
-                output.WriteLine(graphCacheFor is null
+                output.WriteLine(graphCache is null
                     ? result + " |"
                     : result + string.Create(CultureInfo.InvariantCulture, $" {(graph.Calls - shardCalls) / (rate * seconds):0.00} shard calls/request |"));
             }
