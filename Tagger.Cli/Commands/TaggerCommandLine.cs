@@ -10,6 +10,7 @@ public static class TaggerCommandLine
     {
         TrainCommand.Create(),
         EvalCommand.Create(),
+        CompareCommand.Create(),
         TagCommand.Create(),
         BenchCommand.Create(),
     };

@@ -17,6 +17,7 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
     {
         ["train-tagger"] = "--layers 2 --max-steps 3",
         ["eval-tagger"] = "",
+        ["compare-taggers"] = "--resamples 50",
         ["tag"] = "",
         ["bench-tagger"] = "--batches 1 8 --seconds 0.2",
         ["bench tagger-pool"] = "--seconds 1 --warmup 0.5 --callers 4",
@@ -34,7 +35,8 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
 
         foreach (var (line, name) in commands)
         {
-            var (code, stdout, stderr) = Esrs($"{line} {Tiny[name]}");
+            // The README's example run folders (runs/...) become the one checkpoint trained above: A against itself.
+            var (code, stdout, stderr) = Esrs($"{RunFolder().Replace(line, _model.Path)} {Tiny[name]}");
 
             Assert.True(code == 0, $"'{line}' exited {code}:\n{stderr}");
             switch (name)
@@ -46,6 +48,11 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
                 case "eval-tagger":
                     Assert.Matches(@"summary dev 0\.\d+ test 0\.\d+ ", stdout);
                     Assert.Contains("out-of-shop check", stdout, StringComparison.Ordinal);
+                    break;
+                case "compare-taggers":
+                    // The same checkpoint on both sides: equal F1 and a difference of exactly nothing on every check.
+                    Assert.Matches(@"\| dev \(carved from OA-Mine train\) \| \d+ \| (0\.\d{4}) \| \1 \| \+0\.0000 \| \[\+0\.0000, \+0\.0000\] \| not shown \|", stdout);
+                    Assert.Equal(5, Regex.Matches(stdout, @"\| \+0\.0000 \| \[\+0\.0000, \+0\.0000\] \| not shown \|").Count);
                     break;
                 case "tag":
                     var json = System.Text.Json.JsonDocument.Parse(Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
@@ -75,6 +82,14 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
         var noModel = Esrs("./esrs eval-tagger");
         Assert.Equal(2, noModel.Code);
         Assert.Contains("No tagger checkpoint", noModel.Stderr, StringComparison.Ordinal);
+
+        var noCheckpoint = Esrs("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b");
+        Assert.Equal(2, noCheckpoint.Code);
+        Assert.Contains("No tagger checkpoint at /nonexistent/esrs-a", noCheckpoint.Stderr, StringComparison.Ordinal);
+
+        var oneSide = Esrs("./esrs compare-taggers --a /nonexistent/esrs-a");
+        Assert.Equal(2, oneSide.Code);
+        Assert.Contains("--b", oneSide.Stderr, StringComparison.Ordinal);
 
         var noCallers = Esrs("./esrs bench tagger-pool --callers 0");
         Assert.Equal(2, noCallers.Code);
@@ -137,6 +152,9 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
     [GeneratedRegex(@"\s+#\s.*$")]
     private static partial Regex Comment();
 
-    [GeneratedRegex(@"\./esrs (bench tagger-pool|bench-tagger|train-tagger|eval-tagger|tag)\b")]
+    [GeneratedRegex(@"\./esrs (bench tagger-pool|bench-tagger|train-tagger|eval-tagger|compare-taggers|tag)\b")]
     private static partial Regex EsrsCommand();
+
+    [GeneratedRegex(@"runs/[\w-]+")]
+    private static partial Regex RunFolder();
 }
