@@ -50,12 +50,24 @@ internal static class TrainCommand
                 result.AddError(ex.Message);
             }
         });
+        var selfTrain = new Option<string?>("--self-train") { Description = "Self-training: a teacher checkpoint tags unlabelled Flipkart titles (never those the out-of-shop checks score) and its sure spans train as partial labels" };
+        var selfThreshold = new Option<double>("--self-threshold") { Description = "Lowest teacher confidence a self-training span needs", DefaultValueFactory = _ => 0.9 };
+        selfThreshold.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is <= 0 or > 1)
+            {
+                result.AddError("--self-threshold must be above 0 and at most 1.");
+            }
+        });
+        var selfTitles = CommonOptions.Positive("--self-titles", "Unlabelled titles the teacher tags", 3000);
+        var selfPerEpoch = CommonOptions.Positive("--self-per-epoch", "Self-trained titles added to each epoch", 300);
         var model = CommonOptions.Model();
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
         var command = new Command("train", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
-            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, boundaryCheck, crf, decoding, augment, model, data, device,
+            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, boundaryCheck, crf, decoding, augment,
+            selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device,
         };
         command.SetAction(parse =>
         {
@@ -74,21 +86,32 @@ internal static class TrainCommand
                 Crf = parse.GetValue(crf),
                 Dropout = parse.GetValue(dropout),
             };
-            return Run(options, parse.GetValue(soup), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
+            var self = parse.GetValue(selfTrain) is { Length: > 0 } teacher ? new SelfTraining(teacher, parse.GetValue(selfThreshold), parse.GetValue(selfTitles), parse.GetValue(selfPerEpoch)) : null;
+            return Run(options, parse.GetValue(soup), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), self, parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
         });
         return command;
     }
 
-    private static int Run(TrainerOptions options, int soup, bool boundaryCheck, AugmentationOptions augmentation, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
+    /// <summary>What <c>--self-train</c> asks for: the teacher checkpoint, its confidence floor, titles tagged, titles per epoch.</summary>
+    private sealed record SelfTraining(string Teacher, double Threshold, int Titles, int PerEpoch);
+
+    private static int Run(TrainerOptions options, int soup, bool boundaryCheck, AugmentationOptions augmentation, SelfTraining? self, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
     {
         var device = CommonOptions.ToDevice(deviceName);
         var (train, dev) = DevSplit.Split(CommonOptions.ReadOaMine(dataDir));
         var labels = new LabelMap(train.Concat(dev).SelectMany(t => t.Spans).Select(s => s.Label));
         var distant = augmentation.Distant ? Augmenter.FlipkartBrands(CommonOptions.FlipkartPath(dataDir)) : null;
-        var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans))], augmentation, distant);
+        var selfTrained = self is null ? null : SelfTrainedExamples(self, dataDir, device);
+        if (self is not null)
+        {
+            augmentation = augmentation with { SelfTrainedPerEpoch = self.PerEpoch };
+        }
+
+        var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans))], augmentation, distant, selfTrained);
         var tokenizer = TitleTokenizer.Create(MiniLmWeights.OpenVocabulary());
         Console.Error.WriteLine($"training on {train.Count} OA-Mine titles ({examples.BaseCount} per epoch after oversampling), dev {dev.Count} titles, {labels.Attributes.Count} attributes, " +
-            $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}, " +
+            $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}" +
+            $"{(selfTrained is null ? "" : $", self-training ({selfTrained.Count} titles with a sure span, {augmentation.SelfTrainedPerEpoch} per epoch)")}, " +
             string.Create(CultureInfo.InvariantCulture, $"{options.Layers} layers, {(options.Crf ? "CRF" : "softmax")} head, {decoding} decoding, lr {options.LearningRate} (head x{options.HeadLearningRateFactor}, layer decay {options.LayerDecay}), ") +
             $"batch {options.BatchSize}, up to {options.Epochs} epochs (patience {options.Patience}), seed {options.Seed}, device {device.type}");
         var stopwatch = Stopwatch.StartNew();
@@ -110,7 +133,7 @@ internal static class TrainCommand
         using (model)
         {
             var version = string.Create(CultureInfo.InvariantCulture,
-                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
+                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{(self is null ? "" : "self-")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
             var known = boundaryCheck ? KnownValues(train) : null;
             TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known));
             var path = Path.Combine(modelDir, TaggerCheckpoint.FileName);
@@ -133,6 +156,18 @@ internal static class TrainCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The teacher tags the self-training titles once; its sure spans become partial labels.</summary>
+    private static List<TrainingExample> SelfTrainedExamples(SelfTraining self, string dataDir, TorchSharp.torch.Device device)
+    {
+        var titles = Augmenter.SelfTrainingTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir), self.Titles, seed: 1);
+        using var teacher = new Tagger(CommonOptions.LoadCheckpoint(self.Teacher), device);
+        var stopwatch = Stopwatch.StartNew();
+        var examples = Augmenter.SelfTrained(titles, teacher.Tag(titles, batchSize: 64), self.Threshold);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"self-training: {teacher.Version} tagged {titles.Count} Flipkart titles in {stopwatch.Elapsed.TotalSeconds:F0} s; {examples.Count} have a span scored at least {self.Threshold} ({examples.Sum(e => e.Spans.Count)} spans)"));
+        return examples;
     }
 
     /// <summary>The values the training titles label, by label, for the labels the boundary check reads.</summary>

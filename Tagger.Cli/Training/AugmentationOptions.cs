@@ -11,6 +11,9 @@ public sealed record AugmentationOptions
     /// <summary>Distant examples added to each epoch (drawn from every usable catalogue title).</summary>
     public int DistantPerEpoch { get; init; } = 300;
 
+    /// <summary>Self-trained examples added to each epoch (when <c>--self-train</c> gives a teacher; not part of <see cref="Any"/>).</summary>
+    public int SelfTrainedPerEpoch { get; init; }
+
     /// <summary>Case changes, typos (swap/drop/double a letter) and dropped unlabelled words, applied per epoch.</summary>
     public bool Noise { get; init; }
 

@@ -13,16 +13,18 @@ public sealed class Augmenter
     private readonly IReadOnlyList<TrainingExample> _titles;
     private readonly AugmentationOptions _options;
     private readonly IReadOnlyList<TrainingExample> _distant;
+    private readonly IReadOnlyList<TrainingExample> _selfTrained;
     private readonly Dictionary<string, string[]> _values;
     private readonly List<TrainingExample> _base;
 
-    public Augmenter(IReadOnlyList<TrainingExample> titles, AugmentationOptions options, IReadOnlyList<TrainingExample>? distant = null)
+    public Augmenter(IReadOnlyList<TrainingExample> titles, AugmentationOptions options, IReadOnlyList<TrainingExample>? distant = null, IReadOnlyList<TrainingExample>? selfTrained = null)
     {
         ArgumentNullException.ThrowIfNull(titles);
         ArgumentNullException.ThrowIfNull(options);
         _titles = titles;
         _options = options;
         _distant = distant ?? [];
+        _selfTrained = selfTrained ?? [];
         _values = titles.SelectMany(t => t.Spans.Select(s => (s.Label, Value: t.Text[s.Start..s.End])))
             .GroupBy(p => p.Label, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Value).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
@@ -35,7 +37,7 @@ public sealed class Augmenter
     public List<TrainingExample> Epoch(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var examples = new List<TrainingExample>(_base.Count + _options.DistantPerEpoch);
+        var examples = new List<TrainingExample>(_base.Count + _options.DistantPerEpoch + _options.SelfTrainedPerEpoch);
         foreach (var example in _base)
         {
             var current = example;
@@ -59,6 +61,11 @@ public sealed class Augmenter
                 var example = _distant[random.Next(_distant.Count)];
                 examples.Add(_options.Noise ? Noise(example, random, _options.NoiseRate) : example);
             }
+        }
+
+        for (var i = 0; i < _options.SelfTrainedPerEpoch && _selfTrained.Count > 0; i++)
+        {
+            examples.Add(_selfTrained[random.Next(_selfTrained.Count)]);
         }
 
         return examples;
@@ -171,6 +178,61 @@ public sealed class Augmenter
             if (at >= 0)
             {
                 examples.Add(new TrainingExample(title, [new LabeledSpan(at, at + brand.Trim().Length, brandLabel)], Partial: true));
+            }
+        }
+
+        return examples;
+    }
+
+    /// <summary>
+    /// Unlabelled Flipkart titles for self-training, at most <paramref name="limit"/>, drawn with <paramref name="seed"/>:
+    /// distinct titles, leaving out every product an out-of-shop check scores (brands of the held-out fifth; the products
+    /// whose specifications the GENDER and MATERIAL checks read), so the checks stay unseen.
+    /// </summary>
+    public static List<string> SelfTrainingTitles(string catalogPath, string detailsPath, int limit, int seed)
+    {
+        HashSet<string> specified;
+        using (var details = File.OpenRead(detailsPath))
+        {
+            specified = [.. FlipkartCatalog.ReadSpecifications(details).Keys];
+        }
+
+        List<FlipkartProduct> products;
+        using (var file = File.OpenRead(catalogPath))
+        {
+            products = [.. FlipkartCatalog.ReadProducts(file)];
+        }
+
+        static string Title(FlipkartProduct p) => string.Join(' ', p.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+        // By title, not by product: the catalogue lists many titles under several products.
+        var scored = products.Where(p => specified.Contains(p.UniqId) || (p.Brand is { Length: > 1 } brand && Evaluation.OutOfShopCheck.IsHeldOut(brand)))
+            .Select(Title).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var titles = products.Select(Title).Where(t => t.Length > 0 && !scored.Contains(t)).Distinct(StringComparer.Ordinal).ToArray();
+        new Random(seed).Shuffle(titles);
+        return [.. titles.Take(limit)];
+    }
+
+    /// <summary>
+    /// Self-training examples: each title with the spans its teacher scored at least <paramref name="threshold"/>, as partial
+    /// labels (the words outside them stay out of the loss); titles with no such span are dropped.
+    /// </summary>
+    public static List<TrainingExample> SelfTrained(IReadOnlyList<string> titles, IReadOnlyList<IReadOnlyList<Inference.TaggedSpan>> tagged, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(titles);
+        ArgumentNullException.ThrowIfNull(tagged);
+        if (titles.Count != tagged.Count)
+        {
+            throw new ArgumentException($"{titles.Count} titles but {tagged.Count} taggings.", nameof(tagged));
+        }
+
+        var examples = new List<TrainingExample>(titles.Count);
+        for (var i = 0; i < titles.Count; i++)
+        {
+            var sure = tagged[i].Where(s => s.Score >= threshold).Select(s => new LabeledSpan(s.Start, s.End, s.Label)).ToList();
+            if (sure.Count > 0)
+            {
+                examples.Add(new TrainingExample(titles[i], sure, Partial: true));
             }
         }
 

@@ -9,6 +9,25 @@ public sealed class AugmentationTests
     private static List<TrainingExample> Train => [.. TaggerData.Titles.Where(t => t.Split == "train").Select(t => new TrainingExample(t.Title, t.Spans))];
 
     [Fact]
+    public void EachEpochAddsTheAskedNumberOfSelfTrainedTitlesAfterTheLabelledOnes()
+    {
+        var labelled = Train.Take(10).ToList();
+        List<TrainingExample> selfTrained =
+        [
+            new("Acme Shirt", [new LabeledSpan(0, 4, "BRAND")], Partial: true),
+            new("Blue Mug", [new LabeledSpan(0, 4, "COLOR")], Partial: true),
+        ];
+        var augmenter = new Augmenter(labelled, new AugmentationOptions { SelfTrainedPerEpoch = 7 }, selfTrained: selfTrained);
+
+        var epoch = augmenter.Epoch(new Random(3));
+
+        Assert.Equal(17, epoch.Count);
+        Assert.Equal(labelled, epoch.Take(10));
+        Assert.All(epoch.Skip(10), e => Assert.Contains(e, selfTrained));
+        Assert.Equal(10, new Augmenter(labelled, AugmentationOptions.None, selfTrained: selfTrained).Epoch(new Random(3)).Count);
+    }
+
+    [Fact]
     public void NoiseKeepsEverySpanOnItsOwnWordsAndChangesSomeTitles()
     {
         var random = new Random(7);

@@ -41,6 +41,41 @@ public sealed class EvaluationSetsTests
     }
 
     [Fact]
+    public void SelfTrainingNeverSeesATitleAnOutOfShopCheckScores()
+    {
+        var details = Path.Combine(Path.GetDirectoryName(Flipkart)!, Esrs.Datasets.FlipkartCatalog.DetailsFileName);
+        var scored = OutOfShopCheck.Titles(Flipkart).Select(t => t.Title)
+            .Concat(OutOfShopCheck.SpecificationTitles(Flipkart, details).SelectMany(c => c.Titles).Select(t => t.Title))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var titles = Augmenter.SelfTrainingTitles(Flipkart, details, limit: 100_000, seed: 1);
+
+        Assert.InRange(titles.Count, 5_000, 100_000);
+        Assert.Equal(titles.Count, titles.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(titles, scored.Contains);
+        Assert.Equal(Augmenter.SelfTrainingTitles(Flipkart, details, limit: 50, seed: 1), Augmenter.SelfTrainingTitles(Flipkart, details, limit: 50, seed: 1));
+    }
+
+    [Fact]
+    public void SelfTrainingKeepsOnlyTheSpansTheTeacherIsSureOf()
+    {
+        string[] titles = ["Acme Red Cotton Shirt", "Plain Mug"];
+        IReadOnlyList<IReadOnlyList<Esrs.Tagging.Inference.TaggedSpan>> tagged =
+        [
+            [new(0, 4, "BRAND", "Acme", 0.97), new(5, 8, "COLOR", "Red", 0.62), new(9, 15, "MATERIAL", "Cotton", 0.9)],
+            [new(0, 5, "COLOR", "Plain", 0.4)],
+        ];
+
+        var examples = Augmenter.SelfTrained(titles, tagged, threshold: 0.9);
+
+        // "Red" (0.62) is left out, "Cotton" (exactly 0.9) kept; "Plain Mug" has no sure span and is dropped.
+        var example = Assert.Single(examples);
+        Assert.Equal("Acme Red Cotton Shirt", example.Text);
+        Assert.True(example.Partial);
+        Assert.Equal([new LabeledSpan(0, 4, "BRAND"), new LabeledSpan(9, 15, "MATERIAL")], example.Spans);
+    }
+
+    [Fact]
     public void TheDictionaryTagsKnownValuesAsWholeWordsLongestFirst()
     {
         OaMineTitle Title(string text, params (string Value, string Label)[] spans) =>

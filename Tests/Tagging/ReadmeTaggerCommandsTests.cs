@@ -83,6 +83,14 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
         Assert.Equal(2, noModel.Code);
         Assert.Contains("No tagger checkpoint", noModel.Stderr, StringComparison.Ordinal);
 
+        var badThreshold = Esrs("./esrs train-tagger --self-train /nonexistent/esrs-teacher --self-threshold 0");
+        Assert.Equal(2, badThreshold.Code);
+        Assert.Contains("--self-threshold must be above 0", badThreshold.Stderr, StringComparison.Ordinal);
+
+        var noTeacher = Esrs("./esrs train-tagger --self-train /nonexistent/esrs-teacher");
+        Assert.Equal(2, noTeacher.Code);
+        Assert.Contains("No tagger checkpoint at /nonexistent/esrs-teacher", noTeacher.Stderr, StringComparison.Ordinal);
+
         var noCheckpoint = Esrs("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b");
         Assert.Equal(2, noCheckpoint.Code);
         Assert.Contains("No tagger checkpoint at /nonexistent/esrs-a", noCheckpoint.Stderr, StringComparison.Ordinal);
