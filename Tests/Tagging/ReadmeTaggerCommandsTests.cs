@@ -75,37 +75,23 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
         Assert.Equal(0, Esrs("./esrs train-tagger --help").Code);
         Assert.Equal(0, Esrs("./esrs bench tagger-pool --help").Code);
 
-        var badValue = Esrs("./esrs train-tagger --epochs many");
-        Assert.Equal(2, badValue.Code);
-        Assert.Contains("many", badValue.Stderr, StringComparison.Ordinal);
-
-        var noModel = Esrs("./esrs eval-tagger");
-        Assert.Equal(2, noModel.Code);
-        Assert.Contains("No tagger checkpoint", noModel.Stderr, StringComparison.Ordinal);
-
-        var badThreshold = Esrs("./esrs train-tagger --self-train /nonexistent/esrs-teacher --self-threshold 0");
-        Assert.Equal(2, badThreshold.Code);
-        Assert.Contains("--self-threshold must be above 0", badThreshold.Stderr, StringComparison.Ordinal);
-
-        var noTeacher = Esrs("./esrs train-tagger --self-train /nonexistent/esrs-teacher");
-        Assert.Equal(2, noTeacher.Code);
-        Assert.Contains("No tagger checkpoint at /nonexistent/esrs-teacher", noTeacher.Stderr, StringComparison.Ordinal);
-
-        var noCheckpoint = Esrs("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b");
-        Assert.Equal(2, noCheckpoint.Code);
-        Assert.Contains("No tagger checkpoint at /nonexistent/esrs-a", noCheckpoint.Stderr, StringComparison.Ordinal);
-
-        var oneSide = Esrs("./esrs compare-taggers --a /nonexistent/esrs-a");
-        Assert.Equal(2, oneSide.Code);
-        Assert.Contains("--b", oneSide.Stderr, StringComparison.Ordinal);
-
-        var noCallers = Esrs("./esrs bench tagger-pool --callers 0");
-        Assert.Equal(2, noCallers.Code);
-        Assert.Contains("--callers needs a positive whole number", noCallers.Stderr, StringComparison.Ordinal);
-
-        var noData = Esrs("./esrs bench --data /nonexistent/esrs-data");
-        Assert.Equal(2, noData.Code);
-        Assert.Contains("data file not found", noData.Stderr, StringComparison.Ordinal);
+        // Each refused with the usage exit code and a message that names what was wrong.
+        foreach (var (commandLine, says) in new[]
+        {
+            ("./esrs train-tagger --epochs many", "many"),
+            ("./esrs eval-tagger", "No tagger checkpoint"),
+            ("./esrs train-tagger --self-train /nonexistent/esrs-teacher --self-threshold 0", "--self-threshold must be above 0"),
+            ("./esrs train-tagger --self-train /nonexistent/esrs-teacher", "No tagger checkpoint at /nonexistent/esrs-teacher"),
+            ("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b", "No tagger checkpoint at /nonexistent/esrs-a"),
+            ("./esrs compare-taggers --a /nonexistent/esrs-a", "--b"),
+            ("./esrs bench tagger-pool --callers 0", "--callers needs a positive whole number"),
+            ("./esrs bench --data /nonexistent/esrs-data", "data file not found"),
+        })
+        {
+            var (code, _, stderr) = Esrs(commandLine);
+            Assert.True(code == 2, $"'{commandLine}' exited {code}, not 2:\n{stderr}");
+            Assert.Contains(says, stderr, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The lines of the first sh block under "## The attribute tagger", comments cut, each with its esrs command.</summary>
