@@ -221,9 +221,17 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         try
         {
             await FlushAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            // The shards hold what they merged in memory until their next push. This runs before the silo deactivates
+            // its grains; once it does, a shard's last push finds no silo to activate the aggregator on (the last silo
+            // of a cluster stopping), and what the shard held would be lost. So every shard pushes now, while the
+            // aggregator can still take it and write it when it deactivates.
+            await Task.WhenAll(Enumerable.Range(0, _shards.Length).Select(i => grains.Reference<IQualityShardGrain>(i).FlushAsync()))
+                .WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (Exception ex)
         {
+            // Stopping goes on whatever happened here; what was not pushed is what the log names.
+            LogWarningStopFlushIncomplete(logger, ex);
         }
     }
 
@@ -261,6 +269,9 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
             LogWarningSendFailed(logger, ex, index);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing the quality sketches to the shards and the aggregator did not finish while the silo stopped; what they held is lost")]
+    private static partial void LogWarningStopFlushIncomplete(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending quality sketches to shard {Shard} failed; kept for the next flush")]
     private static partial void LogWarningSendFailed(ILogger logger, Exception exception, int shard);

@@ -77,6 +77,25 @@ public sealed partial class QualityClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task WhatArrivedJustBeforeAStopIsCountedAfterTheRestart()
+    {
+        var serviceId = "esrs-stop-" + Guid.NewGuid().ToString("N");
+        var events = UciOnlineRetail.ReadRows(UciExpectations.DataFile, 2_000).Select(UciOnlineRetail.ToEvent).ToList();
+        await using (var cluster = await StartAsync(serviceId))
+        {
+            // No flush and no tick: the collector, the shards and the aggregator still hold all of it in memory (their
+            // timers are an hour here) when the cluster's only silo stops.
+            await DirectIngest.RunAsync(cluster.Client, events, TextWriter.Null);
+        }
+
+        await using (var cluster = await StartAsync(serviceId))
+        {
+            var snapshot = await cluster.Client.GetGrain<IQualityGrain>(0).GetSnapshotAsync();
+            Assert.Equal(2_000, snapshot.Sources.Single(s => s.Source == UciOnlineRetail.SourceName).Total.Events);
+        }
+    }
+
+    [Fact]
     public async Task ARetriedDeliveryIsMergedOnceByTheShardAndByTheAggregator()
     {
         await using var cluster = await StartAsync("esrs-deliveries-" + Guid.NewGuid().ToString("N"));
