@@ -15,7 +15,7 @@ namespace Esrs.Quality;
 /// which the shard merges at most once. Sources past <see cref="QualityOptions.MaxSources"/> or
 /// <see cref="QualityOptions.MaxSourceLength"/> are counted under <see cref="QualityOptions.OtherSource"/>.
 /// </summary>
-public sealed partial class QualityCollector(IGrainFactory grains, IOptions<QualityOptions> options, TimeProvider time, ILogger<QualityCollector> logger) : BackgroundService
+public sealed partial class QualityCollector(IGrainFactory grains, IOptions<QualityOptions> options, TimeProvider time, ILogger<QualityCollector> logger) : BackgroundService, IHostedLifecycleService
 {
     /// <summary>Meter of ingest outcomes: <c>esrs.events</c> (tags <c>source</c>, <c>outcome</c>), <c>esrs.events.freshness</c> (seconds).</summary>
     public const string MeterName = "Esrs.Quality";
@@ -215,16 +215,17 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The host calls every service's <c>StoppingAsync</c> before any <c>StopAsync</c>, so this runs while the silo still
+    /// takes calls: what this collector gathered goes to the shards, and every shard pushes to the aggregator, which
+    /// writes it when it deactivates. Later, on the last silo of a cluster, a shard's push from its deactivation would
+    /// find no silo to activate the aggregator on, and what it held would be lost.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
         try
         {
             await FlushAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            // The shards hold what they merged in memory until their next push. This runs before the silo deactivates
-            // its grains; once it does, a shard's last push finds no silo to activate the aggregator on (the last silo
-            // of a cluster stopping), and what the shard held would be lost. So every shard pushes now, while the
-            // aggregator can still take it and write it when it deactivates.
             await Task.WhenAll(Enumerable.Range(0, _shards.Length).Select(i => grains.Reference<IQualityShardGrain>(i).FlushAsync()))
                 .WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
@@ -234,6 +235,25 @@ public sealed partial class QualityCollector(IGrainFactory grains, IOptions<Qual
             LogWarningStopFlushIncomplete(logger, ex);
         }
     }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            // What arrived after StoppingAsync, while the silo still runs (a host that stops this service alone).
+            await FlushAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task SendAsync(int index, Shard shard)
     {
