@@ -80,6 +80,9 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
         {
             ("./esrs train-tagger --epochs many", "many"),
             ("./esrs eval-tagger", "No tagger checkpoint"),
+            // Options the script also sets from the environment: the command line's win.
+            ("./esrs eval-tagger --model /nonexistent/esrs-model", "No tagger checkpoint at /nonexistent/esrs-model"),
+            ("./esrs train-tagger --data /nonexistent/esrs-data", "OA-Mine data not found: /nonexistent/esrs-data"),
             ("./esrs train-tagger --self-train /nonexistent/esrs-teacher --self-threshold 0", "--self-threshold must be above 0"),
             ("./esrs train-tagger --self-train /nonexistent/esrs-teacher", "No tagger checkpoint at /nonexistent/esrs-teacher"),
             ("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b", "No tagger checkpoint at /nonexistent/esrs-a"),
