@@ -13,11 +13,17 @@ namespace Esrs.Tagging.Model;
 /// </summary>
 public static class SafeTensors
 {
-    /// <summary>Writes every parameter and buffer of <paramref name="module"/>; <paramref name="metadata"/> goes into <c>__metadata__</c>.</summary>
+    /// <summary>
+    /// Writes every parameter and buffer of <paramref name="module"/> under the names <c>named_parameters</c> and
+    /// <c>named_buffers</c> give (the ones <see cref="BertWeights.LoadInto"/> reads); <paramref name="metadata"/> goes into
+    /// <c>__metadata__</c>. Not <c>state_dict</c>: TorchSharp names a tensor there once per field that reaches it (a
+    /// module's private field as well as its registered name, at each level), the same weights up to four times.
+    /// </summary>
     public static void Save(string path, nn.Module module, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var tensors = module.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var tensors = module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(module.named_buffers())
+            .DistinctBy(p => p.Item1, StringComparer.Ordinal).OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
         var header = new Dictionary<string, object>(StringComparer.Ordinal);
         if (metadata is not null)
         {

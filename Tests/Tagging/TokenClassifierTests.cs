@@ -57,6 +57,25 @@ public sealed class TokenClassifierTests : IDisposable
         Assert.Equal("test-1", metadata["version"]);
         using var difference = (expected - actual).abs().max();
         Assert.Equal(0f, difference.item<float>());
+
+        // Each weight once, counted from the architecture by hand: embeddings (30,522 words, 512 positions, 2 types,
+        // LayerNorm), per layer Q/K/V/O 384x384 + bias, two LayerNorms, FFN 384x1536 + 1536 and 1536x384 + 384, then the
+        // classifier over the BIO tags. TorchSharp's state_dict names these up to four times.
+        const long H = 384, F = 1536;
+        var tags = aligner.Labels.Count;
+        var expectedValues = ((30_522 + 512 + 2) * H) + (2 * H)
+            + (Slice.Layers * ((4 * ((H * H) + H)) + (2 * 2 * H) + ((H * F) + F) + ((F * H) + H)))
+            + ((H * tags) + tags);
+        Assert.Equal(expectedValues, tensors.Values.Sum(t => (long)t.Values.Length));
+        Assert.Equal(8 + expectedValues * sizeof(float), new FileInfo(path).Length - JsonHeaderLength(path));
+    }
+
+    private static long JsonHeaderLength(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> length = stackalloc byte[8];
+        file.ReadExactly(length);
+        return (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(length);
     }
 
     [Fact]
