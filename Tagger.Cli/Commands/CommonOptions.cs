@@ -61,7 +61,9 @@ internal static class CommonOptions
     }
 
     public static Checkpoint LoadCheckpoint(string modelDir) =>
-        TaggerCheckpoint.Exists(modelDir)
-            ? TaggerCheckpoint.Load(modelDir)
-            : throw new UsageException($"No tagger checkpoint at {Path.GetFullPath(Path.Combine(modelDir, TaggerCheckpoint.FileName))}; train one with ./esrs train-tagger.");
+        TaggerCheckpoint.Exists(modelDir) ? TaggerCheckpoint.Load(modelDir) : throw NoCheckpoint(modelDir);
+
+    /// <summary>The usage error for a checkpoint directory that holds none.</summary>
+    public static UsageException NoCheckpoint(string modelDir) =>
+        new($"No tagger checkpoint at {Path.GetFullPath(Path.Combine(modelDir, TaggerCheckpoint.FileName))}; train one with ./esrs train-tagger.");
 }

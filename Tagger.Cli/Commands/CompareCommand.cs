@@ -45,7 +45,7 @@ internal static class CompareCommand
         // Every checkpoint is there before minutes of tagging start.
         if (aDirs.Concat(bDirs).FirstOrDefault(d => !Model.TaggerCheckpoint.Exists(d)) is { } missing)
         {
-            throw new UsageException($"No tagger checkpoint at {Path.GetFullPath(Path.Combine(missing, Model.TaggerCheckpoint.FileName))}; train one with ./esrs train-tagger.");
+            throw CommonOptions.NoCheckpoint(missing);
         }
 
         var device = CommonOptions.ToDevice(deviceName);

@@ -62,7 +62,7 @@ public static class OutOfShopCheck
                 continue;
             }
 
-            var title = string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var title = Augmenter.CatalogueTitle(product);
             foreach (var (label, titles, seen) in checks)
             {
                 var keys = SpecificationKeys[label];

@@ -168,7 +168,7 @@ public sealed class Augmenter
         var examples = new List<TrainingExample>();
         foreach (var product in FlipkartCatalog.ReadProducts(file))
         {
-            var title = string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var title = CatalogueTitle(product);
             if (product.Brand is not { Length: > 1 } brand || Evaluation.OutOfShopCheck.IsHeldOut(brand) != heldOut || !seen.Add(title))
             {
                 continue;
@@ -203,12 +203,10 @@ public sealed class Augmenter
             products = [.. FlipkartCatalog.ReadProducts(file)];
         }
 
-        static string Title(FlipkartProduct p) => string.Join(' ', p.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-
         // By title, not by product: the catalogue lists many titles under several products.
         var scored = products.Where(p => specified.Contains(p.UniqId) || (p.Brand is { Length: > 1 } brand && Evaluation.OutOfShopCheck.IsHeldOut(brand)))
-            .Select(Title).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var titles = products.Select(Title).Where(t => t.Length > 0 && !scored.Contains(t)).Distinct(StringComparer.Ordinal).ToArray();
+            .Select(CatalogueTitle).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var titles = products.Select(CatalogueTitle).Where(t => t.Length > 0 && !scored.Contains(t)).Distinct(StringComparer.Ordinal).ToArray();
         new Random(seed).Shuffle(titles);
         return [.. titles.Take(limit)];
     }
@@ -238,6 +236,12 @@ public sealed class Augmenter
 
         return examples;
     }
+
+    /// <summary>
+    /// A catalogue product's title as every Flipkart set here uses it (distant supervision, the out-of-shop checks,
+    /// self-training): runs of spaces collapsed. One function, so a title left out of training is the same string a check scores.
+    /// </summary>
+    internal static string CatalogueTitle(FlipkartProduct product) => string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     internal static int IndexOfWord(string text, string word)
     {
