@@ -30,7 +30,9 @@ public static partial class CommandLineRunner
     private static partial System.Text.RegularExpressions.Regex TypeMismatch();
 
     /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>; <paramref name="classify"/> may give more exceptions an exit code.</summary>
-    public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null)
+    /// <remarks><paramref name="invokedAs"/>: the command line the user typed to get here (<c>./esrs train-tagger</c> for the
+    /// tagger's <c>train</c>), so a usage error points at the help of the command they know; null: the parsed command's own name.</remarks>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null, string? invokedAs = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         error ??= Console.Error;
@@ -42,7 +44,9 @@ public static partial class CommandLineRunner
                 await error.WriteLineAsync($"{prefix}: {Plain(problem.Message)}");
             }
 
-            await error.WriteLineAsync($"{prefix}: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}");
+            await error.WriteLineAsync(string.IsNullOrWhiteSpace(invokedAs)
+                ? $"{prefix}: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}"
+                : $"{prefix}: see {invokedAs} --help");
             return ExitCodes.Usage;
         }
 

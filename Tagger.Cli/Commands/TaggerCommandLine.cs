@@ -15,5 +15,7 @@ public static class TaggerCommandLine
         BenchCommand.Create(),
     };
 
-    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Create(), args);
+    /// <summary>Runs the command line; <c>ESRS_INVOKED_AS</c> (set by <c>./esrs</c>, e.g. <c>./esrs train-tagger</c>) names the command in usage errors.</summary>
+    public static Task<int> RunAsync(string[] args) =>
+        CommandLineRunner.RunAsync(Create(), args, invokedAs: Environment.GetEnvironmentVariable("ESRS_INVOKED_AS"));
 }

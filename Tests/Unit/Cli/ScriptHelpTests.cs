@@ -49,6 +49,22 @@ public sealed class ScriptHelpTests
     }
 
     [Theory]
+    [InlineData(null, "esrs: see --help of 'train'")]
+    [InlineData("./esrs train-tagger", "esrs: see ./esrs train-tagger --help")]
+    public async Task AUsageErrorPointsAtTheHelpOfTheCommandTheUserTyped(string? invokedAs, string hint)
+    {
+        // The tagger's 'train' is './esrs train-tagger' to the user: its help is found under that name.
+        var root = new System.CommandLine.RootCommand("test") { new System.CommandLine.Command("train", "test") };
+        using var error = new StringWriter();
+
+        var code = await CommandLineRunner.RunAsync(root, ["train", "--bogus"], error: error, invokedAs: invokedAs);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["esrs: Unrecognized command or argument '--bogus'.", hint], lines);
+    }
+
+    [Theory]
     [InlineData("Cannot parse argument 'abc' for option '--limit' as expected type 'System.Nullable`1[System.Int32]'.", "--limit needs a whole number, not 'abc'.")]
     [InlineData("Cannot parse argument 'x' for option '--kind-rate' as expected type 'System.Double'.", "--kind-rate needs a number, not 'x'.")]
     [InlineData("Unrecognized command or argument 'frobnicate'.", "Unrecognized command or argument 'frobnicate'.")]
