@@ -45,6 +45,12 @@ public sealed record LoadReport
     public required LatencySummary WriteLatencyMs { get; init; }
     public required LatencySummary ReadLatencyMs { get; init; }
     public required LatencySummary EventToVisibleMs { get; init; }
+
+    /// <summary>Profile reads from when the client sent them: <see cref="ReadLatencyMs"/> less the client's own lag.</summary>
+    public required LatencySummary ReadFromSendLatencyMs { get; init; }
+
+    /// <summary>Open loop: how late the client started its requests against the schedule (empty in a closed loop).</summary>
+    public required LatencySummary SendLagMs { get; init; }
     public required long Probes { get; init; }
     public required long ProbesNotVisible { get; init; }
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
@@ -87,6 +93,8 @@ public sealed record LoadReport
             WriteLatencyMs = LatencySummary.From(stats.Writes),
             ReadLatencyMs = LatencySummary.From(stats.Reads),
             EventToVisibleMs = LatencySummary.From(stats.Visible),
+            ReadFromSendLatencyMs = LatencySummary.From(stats.ReadsFromSend),
+            SendLagMs = LatencySummary.From(stats.SendLag),
             Probes = stats.Probes,
             ProbesNotVisible = stats.ProbesTimedOut,
             Errors = stats.Errors.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value),
@@ -170,7 +178,11 @@ public sealed record LoadReport
         Line($"requests writes {WriteRequests,11:N0}   reads {ReadRequests,12:N0} ({ReadsFailed:N0} failed)   {RequestsPerSecond,10:N0} requests/s");
         s.AppendLine();
         Line($"{"latency (ms)",-22}{"count",10}{"p50",9}{"p90",9}{"p99",9}{"p99.9",9}{"max",9}");
-        foreach (var (name, l) in new[] { ("write (acknowledged)", WriteLatencyMs), ("profile read", ReadLatencyMs), ("event to visible", EventToVisibleMs) })
+        foreach (var (name, l) in new[]
+        {
+            ("write (acknowledged)", WriteLatencyMs), ("profile read", ReadLatencyMs), ("  from send", ReadFromSendLatencyMs), ("event to visible", EventToVisibleMs),
+            ("client's send lag", SendLagMs),
+        }.Where(row => row.Item2.Count > 0 || row.Item1 is "write (acknowledged)" or "profile read" or "event to visible"))
         {
             Line($"{name,-22}{l.Count,10:N0}{l.P50,9:0.00}{l.P90,9:0.00}{l.P99,9:0.00}{l.P999,9:0.00}{l.Max,9:0.00}");
         }

@@ -166,6 +166,11 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
     private async Task OneAsync(bool write, TimeSpan due)
     {
         await Task.Yield();
+        if (settings.Rate is not null)
+        {
+            _stats.SendLag.RecordValue(LoadStats.Micros(_clock.Elapsed - due));
+        }
+
         try
         {
             var user = write ? null : workload.WrittenUser();
@@ -222,10 +227,13 @@ public sealed class LoadRunner(LoadTarget target, LoadWorkload workload, LoadSet
     private async Task ReadAsync(string user, TimeSpan start)
     {
         Interlocked.Increment(ref _stats.ReadRequests);
+        var sent = _clock.Elapsed;
         var (result, _) = await target.ReadAsync(user, CancellationToken.None);
         if (result.Ok)
         {
-            _stats.Reads.RecordValue(LoadStats.Micros(_clock.Elapsed - start));
+            var done = _clock.Elapsed;
+            _stats.Reads.RecordValue(LoadStats.Micros(done - start));
+            _stats.ReadsFromSend.RecordValue(LoadStats.Micros(done - sent));
         }
         else
         {

@@ -16,6 +16,12 @@ public sealed class LoadStats
     public LongConcurrentHistogram Reads { get; } = New();
     public LongConcurrentHistogram Visible { get; } = New();
 
+    /// <summary>Profile reads from when the client sent them (<see cref="Reads"/> counts from when they were due).</summary>
+    public LongConcurrentHistogram ReadsFromSend { get; } = New();
+
+    /// <summary>Open loop: how late the client started each request against its schedule (its own timer and thread-pool lag).</summary>
+    public LongConcurrentHistogram SendLag { get; } = New();
+
     public ConcurrentDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
 
     private const int TimelineSeconds = 4096;

@@ -157,6 +157,13 @@ public sealed class ReadmeQuickStartTests : IDisposable
             Assert.StartsWith("<svg", await File.ReadAllTextAsync(timeline), StringComparison.Ordinal);
             Assert.Contains("<polyline class=\"a\"", await File.ReadAllTextAsync(timeline), StringComparison.Ordinal);
             Assert.Matches(@"abandoned\s+0", loadText);
+            // An open loop reports reads from when they were due and from when they were sent, and its own lag between the two:
+            // a read never takes longer from its send than from its due time, so neither can any percentile.
+            double[] Row(string name) => System.Text.RegularExpressions.Regex.Match(loadText, "(?m)^" + System.Text.RegularExpressions.Regex.Escape(name) + @"\s+([\d,]+)((?:\s+[\d.]+){5})")
+                .Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var (due, sent, lag) = (Row("profile read"), Row("  from send"), Row("client's send lag"));
+            Assert.True(due.Length == 5 && sent.Length == 5 && lag.Length == 5, loadText);
+            Assert.All(due.Zip(sent), p => Assert.True(p.Second <= p.First, loadText));
             var (checkCode, checkText) = await RunAsync(["load", "check", "--ledger", ledger], environment);
             Assert.True(checkCode == 0, checkText);
             Assert.Contains("lost 0, counted twice 0: PASS", checkText, StringComparison.Ordinal);
