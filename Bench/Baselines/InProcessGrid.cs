@@ -67,9 +67,12 @@ internal static class InProcessGrid
             var committer = host.Services.GetService<Silo.Storage.GroupCommitter>();
             var (commits0, writes0) = committer?.Totals ?? default;
             var time0 = committer?.CommitTime ?? TimeSpan.Zero;
+            var (allocated0, paused0, gen2s0) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             await FeedAsync(grains, events, batch, concurrency);
             var rate = events.Count / clock.Elapsed.TotalSeconds;
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"esrs:   {storage}: {(GC.GetTotalAllocatedBytes() - allocated0) / (double)events.Count / 1024:0.0} KB allocated an event, {(GC.GetTotalPauseDuration() - paused0) / clock.Elapsed:P0} of the time paused for GC ({GC.CollectionCount(2) - gen2s0} gen-2 collections)"));
             if (committer is not null && storage != GridStorage.Volatile)
             {
                 var (commits, writes) = committer.Totals;
