@@ -174,6 +174,13 @@ public sealed class ReadmeQuickStartTests : IDisposable
             var (baselinesCode, baselinesText) = await RunAsync(["bench", "baselines", "--events", "2000", "--paths", "dictionary,volatile"], environment);
             Assert.True(baselinesCode == 0, baselinesText);
             Assert.Contains("| Esrs, one silo, volatile state", baselinesText, StringComparison.Ordinal);
+            // "Latency at a fixed request rate": a profile read split into grain, Orleans client and HTTP, then a rank; every request answered.
+            var (rankCode, rankText) = await RunAsync(["bench", "rank", "--calls", "profile-grain", "profile-client", "profile", "rank", "--rate", "50", "--seconds", "1", "--warmup", "1", "--rows", "2000"], environment);
+            Assert.True(rankCode == 0, rankText);
+            foreach (var row in new[] { "profile read, grain call in the silo (no HTTP)", "profile read, the gateway's Orleans client (no HTTP)", "profile read", "rank, 100 candidates" })
+            {
+                Assert.Matches(@"(?m)^\| " + System.Text.RegularExpressions.Regex.Escape(row) + @" \| 50 \| 0 \|", rankText);
+            }
 
             var (usageCode, usageText) = await RunAsync(["import", "no-such-data-set"], environment);
             Assert.Equal(2, usageCode);
