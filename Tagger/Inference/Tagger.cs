@@ -14,6 +14,7 @@ namespace Esrs.Tagging.Inference;
 public sealed class Tagger : IDisposable
 {
     private readonly BertTokenClassifier _model;
+    private readonly BertTokenClassifier[] _others;
     private readonly SpanAligner _aligner;
     private readonly BioDecoder _decoder;
     private readonly Device _device;
@@ -31,6 +32,12 @@ public sealed class Tagger : IDisposable
         ArgumentNullException.ThrowIfNull(checkpoint);
         _model = checkpoint.Model.to(device);
         _model.eval();
+        _others = [.. (checkpoint.Others ?? []).Select(o => o.to(device))];
+        foreach (var other in _others)
+        {
+            other.eval();
+        }
+
         _aligner = new SpanAligner(checkpoint.Tokenizer, checkpoint.Labels);
         Version = checkpoint.Version;
         Decoding = decoding ?? checkpoint.Decoding;
@@ -45,6 +52,9 @@ public sealed class Tagger : IDisposable
     public bool ChecksBoundaries => _boundaries is not null;
 
     public string Version { get; }
+
+    /// <summary>Models whose label probabilities are averaged (1: a single model; more: an ensemble, that many times the work).</summary>
+    public int Members => _others.Length + 1;
 
     public DecodingMode Decoding { get; }
 
@@ -130,7 +140,16 @@ public sealed class Tagger : IDisposable
         using var noGrad = no_grad();
         var (ids, mask) = Batches.Pad(batch, _device);
         var padded = Stopwatch.GetTimestamp();
-        var scores = _model.forward(ids, zeros_like(ids), mask).log_softmax(-1).cpu();
+        var types = zeros_like(ids);
+        var scores = _model.forward(ids, types, mask).log_softmax(-1);
+        if (_others.Length > 0)
+        {
+            // An ensemble: the mean of the members' label probabilities, back in log space (log-sum-exp less log n).
+            var all = stack([scores, .. _others.Select(o => o.forward(ids, types, mask).log_softmax(-1))]);
+            scores = all.logsumexp(0).sub_(Math.Log(_others.Length + 1));
+        }
+
+        scores = scores.cpu();
         var values = scores.data<float>().ToArray();
         var (seq, labels) = ((int)ids.shape[1], (int)scores.shape[2]);
         var result = new float[batch.Count][];
@@ -222,5 +241,12 @@ public sealed class Tagger : IDisposable
         return results;
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _model.Dispose();
+        foreach (var other in _others)
+        {
+            other.Dispose();
+        }
+    }
 }

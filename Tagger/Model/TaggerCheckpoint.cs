@@ -8,16 +8,30 @@ namespace Esrs.Tagging.Model;
 /// <summary>
 /// A fine-tuned tagger on disk: one safetensors file whose metadata holds everything else it needs to run (label list,
 /// layer count, head, decoding, the WordPiece vocabulary, the model version and the known values of the boundary check), so a
-/// silo needs nothing but this file.
+/// silo needs nothing but this file. An ensemble adds one file per further member (<c>tagger.member-1.safetensors</c>, ...),
+/// each naming the version of the checkpoint it belongs to, and the main file says how many there are. Members are written
+/// before the main file and left-over ones deleted after it; a reader that meets a member of another version (a load in
+/// the middle of a save) refuses it with the file named rather than mixing two checkpoints' models.
 /// </summary>
 public static class TaggerCheckpoint
 {
     public const string FileName = "tagger.safetensors";
 
+    /// <summary>File of ensemble member <paramref name="index"/> (from 1; the main file is member 0).</summary>
+    public static string MemberFileName(int index) => string.Create(CultureInfo.InvariantCulture, $"tagger.member-{index}.safetensors");
+
     public static void Save(string directory, Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         Directory.CreateDirectory(directory);
+        var others = checkpoint.Others ?? [];
+        for (var i = 0; i < others.Count; i++)
+        {
+            var member = Path.Combine(directory, MemberFileName(i + 1));
+            SafeTensors.Save(member + ".partial", others[i], new Dictionary<string, string> { ["member_of"] = checkpoint.Version });
+            File.Move(member + ".partial", member, overwrite: true);
+        }
+
         var path = Path.Combine(directory, FileName);
         // Write beside, then move: a silo or a reader never sees half a file.
         var partial = path + ".partial";
@@ -37,8 +51,19 @@ public static class TaggerCheckpoint
                 .ToDictionary(p => p.Key, p => p.Value.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal));
         }
 
+        if (others.Count > 0)
+        {
+            metadata["members"] = (others.Count + 1).ToString(CultureInfo.InvariantCulture);
+        }
+
         SafeTensors.Save(partial, checkpoint.Model, metadata);
         File.Move(partial, path, overwrite: true);
+
+        // Members of an earlier checkpoint in this folder: not read with this one (they name another version), deleted.
+        for (var i = others.Count + 1; File.Exists(Path.Combine(directory, MemberFileName(i))); i++)
+        {
+            File.Delete(Path.Combine(directory, MemberFileName(i)));
+        }
     }
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, FileName));
@@ -66,6 +91,33 @@ public static class TaggerCheckpoint
         var known = metadata.TryGetValue("known_values", out var json)
             ? JsonSerializer.Deserialize<Dictionary<string, string[]>>(json)?.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value, StringComparer.Ordinal)
             : null;
-        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), metadata["version"], decoding, known);
+        var version = metadata["version"];
+        var members = int.Parse(metadata.GetValueOrDefault("members") ?? "1", CultureInfo.InvariantCulture);
+        var others = new List<BertTokenClassifier>(members - 1);
+        for (var i = 1; i < members; i++)
+        {
+            var memberPath = Path.Combine(directory, MemberFileName(i));
+            if (!File.Exists(memberPath))
+            {
+                others.ForEach(o => o.Dispose());
+                model.Dispose();
+                throw new FileNotFoundException($"{path} is an ensemble of {members} models but {MemberFileName(i)} is missing beside it.", memberPath);
+            }
+
+            var (memberTensors, memberMetadata) = SafeTensors.Load(memberPath);
+            if (memberMetadata.GetValueOrDefault("member_of") != version)
+            {
+                others.ForEach(o => o.Dispose());
+                model.Dispose();
+                throw new FormatException($"{memberPath} belongs to checkpoint '{memberMetadata.GetValueOrDefault("member_of")}', not to '{version}' beside it; train again with ./esrs train-tagger.");
+            }
+
+            var other = new BertTokenClassifier(config, labels, crf: metadata.GetValueOrDefault("head") == "crf");
+            BertWeights.LoadInto(other, memberTensors);
+            other.eval();
+            others.Add(other);
+        }
+
+        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), version, decoding, known, others);
     }
 }
