@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Esrs.Tagging.Data;
+using Esrs.Tagging.Evaluation;
 using Esrs.Tagging.Inference;
 using Esrs.Tagging.Model;
 using Esrs.Tagging.Training;
@@ -36,6 +37,7 @@ internal static class TrainCommand
         });
         var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Save the BRAND, GENDER and MATERIAL values of the training titles with the checkpoint: spans that run past one are cut back to it when tagging", DefaultValueFactory = _ => true };
         var soup = CommonOptions.Positive("--soup", "Models trained (seeds --seed, --seed+1, ...) and averaged weight by weight into the one saved; the best single model is kept instead when it scores higher on dev", 1);
+        var ensemble = CommonOptions.Positive("--ensemble", "Models trained (seeds --seed, --seed+1, ...) and all saved: tagging averages their label probabilities (N times the model's work a text; 1: one model). Default 3, measured better on dev; the best single model is kept instead when it scores higher on dev", 3);
         var crf = new Option<bool>("--crf") { Description = "A CRF over the words (--crf false: one softmax per word)", DefaultValueFactory = _ => defaults.Crf };
         var decoding = new Option<DecodingMode>("--decoding") { Description = "How the checkpoint decodes: Viterbi (valid BIO only) or Argmax", DefaultValueFactory = _ => DecodingMode.Viterbi };
         var augment = new Option<string>("--augment") { Description = "none, all, or a comma list of distant,noise,substitute,oversample (default distant,substitute: measured best out of shop, dev no worse)", DefaultValueFactory = _ => "distant,substitute" };
@@ -66,9 +68,17 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var command = new Command("train", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
-            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, boundaryCheck, crf, decoding, augment,
+            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, ensemble, boundaryCheck, crf, decoding, augment,
             selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device,
         };
+        command.Validators.Add(result =>
+        {
+            // --soup alone makes one souped model; with an --ensemble given as well it is ambiguous.
+            if (result.GetValue(soup) > 1 && result.GetResult(ensemble) is { Implicit: false } && result.GetValue(ensemble) > 1)
+            {
+                result.AddError("--soup and --ensemble each train several models: give one of them.");
+            }
+        });
         command.SetAction(parse =>
         {
             var options = new TrainerOptions
@@ -87,7 +97,7 @@ internal static class TrainCommand
                 Dropout = parse.GetValue(dropout),
             };
             var self = parse.GetValue(selfTrain) is { Length: > 0 } teacher ? new SelfTraining(teacher, parse.GetValue(selfThreshold), parse.GetValue(selfTitles), parse.GetValue(selfPerEpoch)) : null;
-            return Run(options, parse.GetValue(soup), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), self, parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
+            return Run(options, new Members(parse.GetValue(soup), parse.GetValue(soup) > 1 ? 1 : parse.GetValue(ensemble)), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), self, parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
         });
         return command;
     }
@@ -95,7 +105,13 @@ internal static class TrainCommand
     /// <summary>What <c>--self-train</c> asks for: the teacher checkpoint, its confidence floor, titles tagged, titles per epoch.</summary>
     private sealed record SelfTraining(string Teacher, double Threshold, int Titles, int PerEpoch);
 
-    private static int Run(TrainerOptions options, int soup, bool boundaryCheck, AugmentationOptions augmentation, SelfTraining? self, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
+    /// <summary>How many models are trained and what becomes of them: averaged weight by weight (<paramref name="Soup"/>) or kept side by side (<paramref name="Ensemble"/>).</summary>
+    private sealed record Members(int Soup, int Ensemble)
+    {
+        public int Count => Math.Max(Soup, Ensemble);
+    }
+
+    private static int Run(TrainerOptions options, Members plan, bool boundaryCheck, AugmentationOptions augmentation, SelfTraining? self, DecodingMode decoding, string modelDir, string dataDir, string? deviceName)
     {
         var device = CommonOptions.ToDevice(deviceName);
         var (train, dev) = DevSplit.Split(CommonOptions.ReadOaMine(dataDir));
@@ -116,26 +132,28 @@ internal static class TrainCommand
             $"batch {options.BatchSize}, up to {options.Epochs} epochs (patience {options.Patience}), seed {options.Seed}, device {device.type}");
         var stopwatch = Stopwatch.StartNew();
         var aligner = new SpanAligner(tokenizer, labels);
-        var members = new List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)>(soup);
-        for (var i = 0; i < soup; i++)
+        var members = new List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)>(plan.Count);
+        for (var i = 0; i < plan.Count; i++)
         {
-            var memberOptions = soup == 1 ? options : options with { Seed = options.Seed + i, InitSeed = options.Seed };
-            if (soup > 1)
+            // A soup's members share the head's initialisation (weights averaged must start alike); an ensemble's are independent.
+            var memberOptions = plan.Count == 1 ? options : options with { Seed = options.Seed + i, InitSeed = plan.Soup > 1 ? options.Seed : null };
+            if (plan.Count > 1)
             {
-                Console.Error.WriteLine($"soup member {i + 1} of {soup}: seed {memberOptions.Seed}");
+                Console.Error.WriteLine($"{(plan.Soup > 1 ? "soup" : "ensemble")} member {i + 1} of {plan.Count}: seed {memberOptions.Seed}");
             }
 
             var (trained, epochs, best) = TaggerTrainer.Train(examples, dev, aligner, memberOptions, decoding, Console.Error, device);
             members.Add((trained, epochs, best, memberOptions.Seed));
         }
 
-        var (model, chosen, chosenF1) = Choose(members, dev, aligner, decoding, device);
+        var (model, others, chosen, chosenF1) = plan.Ensemble > 1 ? ChooseEnsemble(members, dev, aligner, decoding, device) : Choose(members, dev, aligner, decoding, device);
         using (model)
         {
             var version = string.Create(CultureInfo.InvariantCulture,
                 $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{(self is null ? "" : "self-")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
             var known = boundaryCheck ? KnownValues(train) : null;
-            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known));
+            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known, [.. others.Select(o => o.to(TorchSharp.torch.CPU))]));
+            others.ForEach(o => o.Dispose());
             var path = Path.Combine(modelDir, TaggerCheckpoint.FileName);
             if (members.Count == 1)
             {
@@ -148,7 +166,7 @@ internal static class TrainCommand
                 foreach (var member in members)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"soup member seed {member.Seed}: {member.Epochs.Count} epochs; best dev epoch {member.Best} (dev F1 {BestF1(member):F4})"));
+                        $"{(plan.Soup > 1 ? "soup" : "ensemble")} member seed {member.Seed}: {member.Epochs.Count} epochs; best dev epoch {member.Best} (dev F1 {BestF1(member):F4})"));
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {version} in {stopwatch.Elapsed.TotalSeconds:F0} s; dev F1 {chosenF1:F4}; saved to {path}"));
@@ -180,13 +198,38 @@ internal static class TrainCommand
     private static double BestF1((BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed) member) =>
         member.Epochs.FirstOrDefault(e => e.Epoch == member.Best)?.DevF1 ?? 0;
 
+    /// <summary>
+    /// All members side by side (the best on dev first: its CRF transitions decode), unless the ensemble's dev F1 is below
+    /// the best member's (then that member alone).
+    /// </summary>
+    private static (BertTokenClassifier Model, List<BertTokenClassifier> Others, string Name, double DevF1) ChooseEnsemble(
+        List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)> members, IReadOnlyList<OaMineTitle> dev, SpanAligner aligner, DecodingMode decoding, TorchSharp.torch.Device device)
+    {
+        var ranked = members.OrderByDescending(BestF1).ToList();
+        var seeds = string.Join('+', ranked.Select(m => m.Seed));
+        // Not disposed: a tagger disposes its models, which are the ones saved below.
+        var tagger = new Tagger(new Checkpoint(ranked[0].Model, aligner.Labels, aligner.Tokenizer, "dev", decoding, Others: [.. ranked.Skip(1).Select(m => m.Model)]), device);
+        var ensembleF1 = Scoring.Score(tagger, dev).Full.Micro.F1;
+
+        var best = BestF1(ranked[0]);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ensemble of seeds {seeds}: dev F1 {ensembleF1:F4}; members {string.Join(", ", ranked.Select(m => BestF1(m).ToString("F4", CultureInfo.InvariantCulture)))}"));
+        if (ensembleF1 >= best)
+        {
+            return (ranked[0].Model, [.. ranked.Skip(1).Select(m => m.Model)], $"ens{members.Count}-s{seeds}", ensembleF1);
+        }
+
+        ranked.Skip(1).ToList().ForEach(m => m.Model.Dispose());
+        return (ranked[0].Model, [], $"s{ranked[0].Seed}", best);
+    }
+
     /// <summary>One model: the only one, or the soup of all unless its dev F1 is below the best member's (then that member).</summary>
-    private static (BertTokenClassifier Model, string Name, double DevF1) Choose(
+    private static (BertTokenClassifier Model, List<BertTokenClassifier> Others, string Name, double DevF1) Choose(
         List<(BertTokenClassifier Model, IReadOnlyList<EpochReport> Epochs, int Best, int Seed)> members, IReadOnlyList<OaMineTitle> dev, SpanAligner aligner, DecodingMode decoding, TorchSharp.torch.Device device)
     {
         if (members.Count == 1)
         {
-            return (members[0].Model, $"s{members[0].Seed}", BestF1(members[0]));
+            return (members[0].Model, [], $"s{members[0].Seed}", BestF1(members[0]));
         }
 
         var memberF1 = members.Select(BestF1).ToList();
@@ -211,11 +254,11 @@ internal static class TrainCommand
         if (soupF1 >= memberF1[bestMember])
         {
             members.ForEach(m => m.Model.Dispose());
-            return (soup, $"soup{members.Count}-s{seeds}", soupF1);
+            return (soup, [], $"soup{members.Count}-s{seeds}", soupF1);
         }
 
         soup.Dispose();
         members.Where((_, i) => i != bestMember).ToList().ForEach(m => m.Model.Dispose());
-        return (members[bestMember].Model, $"s{members[bestMember].Seed}", memberF1[bestMember]);
+        return (members[bestMember].Model, [], $"s{members[bestMember].Seed}", memberF1[bestMember]);
     }
 }

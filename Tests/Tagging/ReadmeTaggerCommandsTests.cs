@@ -42,8 +42,14 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
             switch (name)
             {
                 case "train-tagger":
-                    // One model ("best dev epoch 1 (dev F1 0.x)") or a soup of several ("dev F1 0.x"), then where it went.
+                    // One model ("best dev epoch 1 (dev F1 0.x)") or a soup or ensemble of several ("dev F1 0.x"), then where it went.
                     Assert.Matches(@"(best dev epoch 1 \(dev F1 0\.\d+\)|; dev F1 0\.\d+); saved to", stdout);
+                    if (!line.Contains("--", StringComparison.Ordinal))
+                    {
+                        // The default: three members (or the best one alone when the three do worse on dev).
+                        Assert.Matches(@"ensemble member seed 42: .*\n.*ensemble member seed 43: .*\n.*ensemble member seed 44: ", stdout);
+                    }
+
                     break;
                 case "eval-tagger":
                     Assert.Matches(@"summary dev 0\.\d+ test 0\.\d+ ", stdout);
@@ -85,6 +91,7 @@ public sealed partial class ReadmeTaggerCommandsTests(ITestOutputHelper output) 
             ("./esrs train-tagger --data /nonexistent/esrs-data", "OA-Mine data not found: /nonexistent/esrs-data"),
             ("./esrs train-tagger --self-train /nonexistent/esrs-teacher --self-threshold 0", "--self-threshold must be above 0"),
             ("./esrs train-tagger --self-train /nonexistent/esrs-teacher", "No tagger checkpoint at /nonexistent/esrs-teacher"),
+            ("./esrs train-tagger --soup 3 --ensemble 3", "--soup and --ensemble each train several models"),
             ("./esrs compare-taggers --a /nonexistent/esrs-a --b /nonexistent/esrs-b", "No tagger checkpoint at /nonexistent/esrs-a"),
             ("./esrs compare-taggers --a /nonexistent/esrs-a", "--b"),
             ("./esrs bench tagger-pool --callers 0", "--callers needs a positive whole number"),
