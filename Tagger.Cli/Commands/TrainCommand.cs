@@ -125,7 +125,7 @@ internal static class TrainCommand
 
         var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans))], augmentation, distant, selfTrained);
         var tokenizer = TitleTokenizer.Create(MiniLmWeights.OpenVocabulary());
-        Console.Error.WriteLine($"training on {train.Count} OA-Mine titles ({examples.BaseCount} per epoch after oversampling), dev {dev.Count} titles, {labels.Attributes.Count} attributes, " +
+        Console.Error.WriteLine($"training on {train.Count} OA-Mine titles ({examples.BaseCount} per epoch{(augmentation.Oversample ? " after oversampling" : "")}), dev {dev.Count} titles, {labels.Attributes.Count} attributes, " +
             $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}" +
             $"{(selfTrained is null ? "" : $", self-training ({selfTrained.Count} titles with a sure span, {augmentation.SelfTrainedPerEpoch} per epoch)")}, " +
             string.Create(CultureInfo.InvariantCulture, $"{options.Layers} layers, {(options.Crf ? "CRF" : "softmax")} head, {decoding} decoding, lr {options.LearningRate} (head x{options.HeadLearningRateFactor}, layer decay {options.LayerDecay}), ") +
@@ -219,6 +219,8 @@ internal static class TrainCommand
             return (ranked[0].Model, [.. ranked.Skip(1).Select(m => m.Model)], $"ens{members.Count}-s{seeds}", ensembleF1);
         }
 
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"the ensemble scored below its best member on dev ({ensembleF1:F4} < {best:F4}): saving that member, seed {ranked[0].Seed}, as one model"));
         ranked.Skip(1).ToList().ForEach(m => m.Model.Dispose());
         return (ranked[0].Model, [], $"s{ranked[0].Seed}", best);
     }
