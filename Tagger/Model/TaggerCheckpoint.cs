@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Esrs.Tagging.Data;
 using Esrs.Tagging.Inference;
+using Esrs.Tagging.Onnx;
 
 namespace Esrs.Tagging.Model;
 
@@ -84,9 +85,16 @@ public static class TaggerCheckpoint
 
         var labels = new LabelMap(JsonSerializer.Deserialize<string[]>(metadata["attributes"]) ?? []);
         var config = BertConfig.MiniLmL6 with { Layers = int.Parse(metadata["layers"], CultureInfo.InvariantCulture) };
-        var model = new BertTokenClassifier(config, labels, crf: metadata.GetValueOrDefault("head") == "crf");
-        BertWeights.LoadInto(model, tensors);
-        model.eval();
+        var crf = metadata.GetValueOrDefault("head") == "crf";
+        BertTokenClassifier Build(Dictionary<string, OnnxTensor> weights)
+        {
+            var built = new BertTokenClassifier(config, labels, crf);
+            BertWeights.LoadInto(built, weights);
+            built.eval();
+            return built;
+        }
+
+        var model = Build(tensors);
         var decoding = Enum.Parse<DecodingMode>(metadata.GetValueOrDefault("decoding") ?? "argmax", ignoreCase: true);
         var known = metadata.TryGetValue("known_values", out var json)
             ? JsonSerializer.Deserialize<Dictionary<string, string[]>>(json)?.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value, StringComparer.Ordinal)
@@ -94,28 +102,30 @@ public static class TaggerCheckpoint
         var version = metadata["version"];
         var members = int.Parse(metadata.GetValueOrDefault("members") ?? "1", CultureInfo.InvariantCulture);
         var others = new List<BertTokenClassifier>(members - 1);
-        for (var i = 1; i < members; i++)
+        try
         {
-            var memberPath = Path.Combine(directory, MemberFileName(i));
-            if (!File.Exists(memberPath))
+            for (var i = 1; i < members; i++)
             {
-                others.ForEach(o => o.Dispose());
-                model.Dispose();
-                throw new FileNotFoundException($"{path} is an ensemble of {members} models but {MemberFileName(i)} is missing beside it.", memberPath);
-            }
+                var memberPath = Path.Combine(directory, MemberFileName(i));
+                if (!File.Exists(memberPath))
+                {
+                    throw new FileNotFoundException($"{path} is an ensemble of {members} models but {MemberFileName(i)} is missing beside it.", memberPath);
+                }
 
-            var (memberTensors, memberMetadata) = SafeTensors.Load(memberPath);
-            if (memberMetadata.GetValueOrDefault("member_of") != version)
-            {
-                others.ForEach(o => o.Dispose());
-                model.Dispose();
-                throw new FormatException($"{memberPath} belongs to checkpoint '{memberMetadata.GetValueOrDefault("member_of")}', not to '{version}' beside it; train again with ./esrs train-tagger.");
-            }
+                var (memberTensors, memberMetadata) = SafeTensors.Load(memberPath);
+                if (memberMetadata.GetValueOrDefault("member_of") != version)
+                {
+                    throw new FormatException($"{memberPath} belongs to checkpoint '{memberMetadata.GetValueOrDefault("member_of")}', not to '{version}' beside it; train again with ./esrs train-tagger.");
+                }
 
-            var other = new BertTokenClassifier(config, labels, crf: metadata.GetValueOrDefault("head") == "crf");
-            BertWeights.LoadInto(other, memberTensors);
-            other.eval();
-            others.Add(other);
+                others.Add(Build(memberTensors));
+            }
+        }
+        catch
+        {
+            others.ForEach(o => o.Dispose());
+            model.Dispose();
+            throw;
         }
 
         return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), version, decoding, known, others);
