@@ -67,12 +67,11 @@ internal static class CompareCommand
             Console.Error.WriteLine($"tagging with {dir} ({(isA ? "A" : "B")})...");
             using var tagger = new Tagger(CommonOptions.LoadCheckpoint(dir), device, boundaryCheck: boundaryCheck);
             versions[dir] = tagger.Version;
-            var ensemble = new TaggerEnsemble([tagger]);
             for (var i = 0; i < checks.Count; i++)
             {
                 var label = checks[i].Label;
                 Func<LabeledSpan, bool>? keep = label is null ? null : s => s.Label == label;
-                var predicted = ensemble.Tag(checks[i].Titles);
+                var predicted = Scoring.Predict(tagger, checks[i].Titles);
                 if (isA)
                 {
                     comparisons[i].AddA(gold[i], predicted, keep);

@@ -36,60 +36,76 @@ internal static class EvalCommand
         var titles = CommonOptions.ReadOaMine(dataDir);
         var test = titles.Where(t => t.Split == "test").ToList();
         var (train, dev) = DevSplit.Split(titles);
-        var taggers = new[] { modelDir }.Concat(ensembleDirs).Select(d => new Tagger(Load(d, d == modelDir ? soupDirs : []), device, decoding, boundaryCheck: boundaryCheck)).ToList();
+        using var tagger = new Tagger(WithMembers(Load(modelDir, soupDirs), ensembleDirs), device, decoding, boundaryCheck: boundaryCheck);
         var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
         var specificationChecks = OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir));
-        try
-        {
-            var ensemble = new TaggerEnsemble(taggers);
-            var testPredicted = ensemble.Tag(test);
-            var (full, coarse) = Scoring.Score(test, testPredicted);
-            var devF1 = Scoring.Score(dev, ensemble.Tag(dev)).Full.Micro.F1;
-            var shopScore = OutOfShopCheck.Score(shop, ensemble.Tag(shop));
-            var dictionary = new ValueDictionary(train);
-            var dictTest = Scoring.Score(test, [.. test.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Full.Micro;
-            var dictShop = OutOfShopCheck.Score(shop, [.. shop.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Micro;
+        var testPredicted = Scoring.Predict(tagger, test);
+        var (full, coarse) = Scoring.Score(test, testPredicted);
+        var devF1 = Scoring.Score(dev, Scoring.Predict(tagger, dev)).Full.Micro.F1;
+        var shopScore = OutOfShopCheck.Score(shop, Scoring.Predict(tagger, shop));
+        var dictionary = new ValueDictionary(train);
+        var dictTest = Scoring.Score(test, [.. test.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Full.Micro;
+        var dictShop = OutOfShopCheck.Score(shop, [.. shop.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Micro;
 
-            var name = taggers.Count == 1 ? taggers[0].Version : $"ensemble of {taggers.Count} ({string.Join(", ", taggers.Select(t => t.Version))})";
-            Console.WriteLine($"model {name}, {taggers[0].Decoding} decoding{(taggers[0].ChecksBoundaries ? ", boundary check" : "")}, OA-Mine test split ({test.Count} titles), strict span match");
+        Console.WriteLine($"model {tagger.Version}{(tagger.Members > 1 ? $" ({tagger.Members} models)" : "")}, {tagger.Decoding} decoding{(tagger.ChecksBoundaries ? ", boundary check" : "")}, OA-Mine test split ({test.Count} titles), strict span match");
+        Console.WriteLine();
+        Console.WriteLine(full.ToTable());
+        Console.WriteLine("coarse labels:");
+        Console.WriteLine(coarse.ToTable());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev split ({dev.Count} titles, carved from OA-Mine train): micro F1 {devF1:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"out-of-shop check ({shop.Count} Flipkart titles, held-out brands, BRAND only): model P/R/F1 {shopScore.Micro.Precision:F3} / {shopScore.Micro.Recall:F3} / {shopScore.Micro.F1:F3}; " +
+            $"dictionary of the {dictionary.Count:N0} train values {dictShop.Precision:F3} / {dictShop.Recall:F3} / {dictShop.F1:F3}"));
+        var specificationScores = new List<(string Label, double Model, double Dictionary)>();
+        foreach (var (label, checkTitles) in specificationChecks)
+        {
+            var model = OutOfShopCheck.Score(checkTitles, Scoring.Predict(tagger, checkTitles), label).Micro;
+            var dict = OutOfShopCheck.Score(checkTitles, [.. checkTitles.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))], label).Micro;
+            specificationScores.Add((label, model.F1, dict.F1));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"out-of-shop check ({checkTitles.Count} Flipkart titles that spell out their {string.Join(" / ", OutOfShopCheck.SpecificationKeys[label])} specification, {label} only): " +
+                $"model P/R/F1 {model.Precision:F3} / {model.Recall:F3} / {model.F1:F3}; dictionary of the train values {dict.Precision:F3} / {dict.Recall:F3} / {dict.F1:F3}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dictionary of the train values on OA-Mine test: micro P/R/F1 {dictTest.Precision:F3} / {dictTest.Recall:F3} / {dictTest.F1:F3}"));
+        if (errors)
+        {
             Console.WriteLine();
-            Console.WriteLine(full.ToTable());
-            Console.WriteLine("coarse labels:");
-            Console.WriteLine(coarse.ToTable());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev split ({dev.Count} titles, carved from OA-Mine train): micro F1 {devF1:F4}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"out-of-shop check ({shop.Count} Flipkart titles, held-out brands, BRAND only): model P/R/F1 {shopScore.Micro.Precision:F3} / {shopScore.Micro.Recall:F3} / {shopScore.Micro.F1:F3}; " +
-                $"dictionary of the {dictionary.Count:N0} train values {dictShop.Precision:F3} / {dictShop.Recall:F3} / {dictShop.F1:F3}"));
-            var specificationScores = new List<(string Label, double Model, double Dictionary)>();
-            foreach (var (label, checkTitles) in specificationChecks)
-            {
-                var model = OutOfShopCheck.Score(checkTitles, ensemble.Tag(checkTitles), label).Micro;
-                var dict = OutOfShopCheck.Score(checkTitles, [.. checkTitles.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))], label).Micro;
-                specificationScores.Add((label, model.F1, dict.F1));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"out-of-shop check ({checkTitles.Count} Flipkart titles that spell out their {string.Join(" / ", OutOfShopCheck.SpecificationKeys[label])} specification, {label} only): " +
-                    $"model P/R/F1 {model.Precision:F3} / {model.Recall:F3} / {model.F1:F3}; dictionary of the train values {dict.Precision:F3} / {dict.Recall:F3} / {dict.F1:F3}"));
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dictionary of the train values on OA-Mine test: micro P/R/F1 {dictTest.Precision:F3} / {dictTest.Recall:F3} / {dictTest.F1:F3}"));
-            if (errors)
-            {
-                Console.WriteLine();
-                Console.WriteLine(ErrorAnalysis.Table(test, testPredicted));
-                Console.WriteLine(ErrorAnalysis.Agreement(train));
-            }
-
-            var specificationSummary = string.Concat(specificationScores.Select(p =>
-                string.Create(CultureInfo.InvariantCulture, $" shop-{p.Label.ToLowerInvariant()} {p.Model:F4} dict-shop-{p.Label.ToLowerInvariant()} {p.Dictionary:F4}")));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}{specificationSummary}"));
+            Console.WriteLine(ErrorAnalysis.Table(test, testPredicted));
+            Console.WriteLine(ErrorAnalysis.Agreement(train));
         }
-        finally
-        {
-            taggers.ForEach(t => t.Dispose());
-        }
+
+        var specificationSummary = string.Concat(specificationScores.Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $" shop-{p.Label.ToLowerInvariant()} {p.Model:F4} dict-shop-{p.Label.ToLowerInvariant()} {p.Dictionary:F4}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}{specificationSummary}"));
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// <paramref name="checkpoint"/> with every model of the checkpoints in <paramref name="ensembleDirs"/> as further members:
+    /// the tagger averages their label probabilities, as it does for a checkpoint saved with <c>--ensemble</c>.
+    /// </summary>
+    private static Checkpoint WithMembers(Checkpoint checkpoint, string[] ensembleDirs)
+    {
+        if (ensembleDirs.Length == 0)
+        {
+            return checkpoint;
+        }
+
+        var more = ensembleDirs.Select(CommonOptions.LoadCheckpoint).ToList();
+        if (more.FirstOrDefault(o => !o.Labels.Labels.SequenceEqual(checkpoint.Labels.Labels)) is { } other)
+        {
+            more.ForEach(o => o.Members.ToList().ForEach(m => m.Dispose()));
+            throw new UsageException($"--ensemble: {other.Version} has other labels than {checkpoint.Version}; an ensemble averages models of one label set.");
+        }
+
+        return checkpoint with
+        {
+            Version = $"ensemble of {checkpoint.Version} and {string.Join(", ", more.Select(o => o.Version))}",
+            Others = [.. checkpoint.Others ?? [], .. more.SelectMany(o => o.Members)],
+        };
     }
 
     private static Checkpoint Load(string modelDir, string[] soupDirs)

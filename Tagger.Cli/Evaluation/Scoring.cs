@@ -10,8 +10,15 @@ public static class Scoring
     {
         ArgumentNullException.ThrowIfNull(tagger);
         ArgumentNullException.ThrowIfNull(titles);
-        var predicted = tagger.Tag([.. titles.Select(t => t.Title)], batchSize: 64);
-        return Score(titles, predicted.Select(p => p.Select(s => new LabeledSpan(s.Start, s.End, s.Label)).ToList()).ToList());
+        return Score(titles, Predict(tagger, titles));
+    }
+
+    /// <summary>The tagger's spans of each title, as labelled spans (offsets into the title).</summary>
+    public static List<IReadOnlyList<LabeledSpan>> Predict(Tagger tagger, IReadOnlyList<OaMineTitle> titles)
+    {
+        ArgumentNullException.ThrowIfNull(tagger);
+        ArgumentNullException.ThrowIfNull(titles);
+        return [.. tagger.Tag([.. titles.Select(t => t.Title)], batchSize: 64).Select(p => (IReadOnlyList<LabeledSpan>)[.. p.Select(s => new LabeledSpan(s.Start, s.End, s.Label))])];
     }
 
     public static (SpanMetrics Full, SpanMetrics Coarse) Score(IReadOnlyList<OaMineTitle> titles, IReadOnlyList<IReadOnlyList<LabeledSpan>> predicted)
