@@ -184,7 +184,12 @@ internal static class ProfilesAtScale
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), avg(length(Payload)) FROM EsrsGrainState";
+        // A state's bytes: its row and the rows beside it (its quarantine's entries).
+        command.CommandText = """
+            SELECT count(*), avg(length(s.Payload) + coalesce((SELECT sum(length(r.Payload)) FROM EsrsGrainStateRow r
+                WHERE r.ServiceId = s.ServiceId AND r.GrainType = s.GrainType AND r.GrainKey = s.GrainKey), 0))
+            FROM EsrsGrainState s
+            """;
         using var reader = command.ExecuteReader();
         reader.Read();
         var files = new[] { path, path + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);

@@ -55,13 +55,18 @@ internal static class SiloBench
         return new SiloBenchResult(events.Count / stopwatch.Elapsed.TotalSeconds, events.Count / again.Elapsed.TotalSeconds, summary, rows, meanBytes, fetches);
     }
 
-    /// <summary>Rows and mean payload bytes the storage provider wrote for user grains.</summary>
+    /// <summary>Rows and mean bytes (state and the rows beside it) the storage provider wrote for user grains.</summary>
     private static async Task<(long Rows, double MeanBytes)> StoredSizeAsync(string databasePath)
     {
         await using var connection = new SqliteConnection(SchemaInstaller.SqliteConnectionString(databasePath));
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), coalesce(avg(length(Payload)), 0) FROM EsrsGrainState WHERE GrainType = 'user/user'";
+        // A state's bytes: its row and the rows beside it (its quarantine's entries).
+        command.CommandText = """
+            SELECT count(*), coalesce(avg(length(s.Payload) + coalesce((SELECT sum(length(r.Payload)) FROM EsrsGrainStateRow r
+                WHERE r.ServiceId = s.ServiceId AND r.GrainType = s.GrainType AND r.GrainKey = s.GrainKey), 0)), 0)
+            FROM EsrsGrainState s WHERE s.GrainType = 'user/user'
+            """;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetDouble(1));

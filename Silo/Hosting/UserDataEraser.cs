@@ -12,7 +12,8 @@ namespace Esrs.Silo.Hosting;
 
 /// <summary>
 /// Erases a user from the silo's stores outside the grain state (<see cref="IUserDataEraser"/>): the cleared state row
-/// (group-committed <c>EsrsGrainState</c>, or the ADO.NET provider's <c>OrleansStorage</c> with group commit off), the
+/// (group-committed <c>EsrsGrainState</c> and any rows left beside it, or the ADO.NET provider's <c>OrleansStorage</c> with
+/// group commit off), the
 /// spilled quarantine rows, the user event log and, when the silo consumes a Redis stream, the dead letters whose event is the user's.
 /// On SQLite the freed pages would still hold the deleted bytes (and the quality state's earlier copies hold examples),
 /// so the database is rebuilt (<c>VACUUM</c>) and its write-ahead log checkpointed and truncated; erasures are rare and
@@ -30,6 +31,8 @@ public sealed partial class UserDataEraser(EsrsSiloOptions options, string servi
     private const string DeleteSql = """
         DELETE FROM EsrsQuarantineSpill WHERE ServiceId = @service AND GrainKey = @key;
         DELETE FROM EsrsUserEventLog WHERE ServiceId = @service AND UserKey = @key;
+        DELETE FROM EsrsGrainStateRow WHERE ServiceId = @service AND GrainKey = @key
+            AND NOT EXISTS (SELECT 1 FROM EsrsGrainState s WHERE s.ServiceId = @service AND s.GrainType = EsrsGrainStateRow.GrainType AND s.GrainKey = @key AND s.Payload IS NOT NULL);
         DELETE FROM EsrsGrainState WHERE ServiceId = @service AND GrainKey = @key AND Payload IS NULL;
         DELETE FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = @prefixed AND PayloadBinary IS NULL;
         """;

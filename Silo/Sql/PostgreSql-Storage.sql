@@ -37,6 +37,19 @@ CREATE TABLE IF NOT EXISTS EsrsGrainState
     PRIMARY KEY (ServiceId, GrainType, GrainKey)
 );
 
+-- Rows a grain state keeps beside its own row, changed in the statement of the state's write and only with it (user
+-- grains: each quarantine entry held in the state, keyed by its sequence, so a write sends only the entries it added or
+-- removed instead of the whole quarantine again). Read with the state; removed when it is cleared.
+CREATE TABLE IF NOT EXISTS EsrsGrainStateRow
+(
+    ServiceId varchar(150) NOT NULL,
+    GrainType varchar(512) NOT NULL,
+    GrainKey  text         NOT NULL,
+    RowKey    bigint       NOT NULL,
+    Payload   bytea        NOT NULL,
+    PRIMARY KEY (ServiceId, GrainType, GrainKey, RowKey)
+);
+
 CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill
 (
     ServiceId     varchar(150) NOT NULL,

@@ -37,6 +37,19 @@ CREATE TABLE IF NOT EXISTS EsrsGrainState
     PRIMARY KEY (ServiceId, GrainType, GrainKey)
 ) WITHOUT ROWID;
 
+-- Rows a grain state keeps beside its own row, changed in the transaction of the state's write and only with it (user
+-- grains: each quarantine entry held in the state, keyed by its sequence, so a write sends only the entries it added or
+-- removed instead of the whole quarantine again). Read with the state; removed when it is cleared.
+CREATE TABLE IF NOT EXISTS EsrsGrainStateRow
+(
+    ServiceId TEXT    NOT NULL,
+    GrainType TEXT    NOT NULL,
+    GrainKey  TEXT    NOT NULL,
+    RowKey    INTEGER NOT NULL,
+    Payload   BLOB    NOT NULL,
+    PRIMARY KEY (ServiceId, GrainType, GrainKey, RowKey)
+) WITHOUT ROWID;
+
 -- Quarantine entries a user grain spilled out of its state for space (Esrs:Quarantine:Capacity / MaxBytes): kept,
 -- listed after nothing and before the entries in the state, replayable. Keyed by the exact grain key.
 CREATE TABLE IF NOT EXISTS EsrsQuarantineSpill

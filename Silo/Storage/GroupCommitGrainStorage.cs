@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Orleans.Storage;
 
@@ -16,31 +17,52 @@ namespace Esrs.Silo.Storage;
 /// of keeping it empty at its version.</param>
 /// <param name="appendsOf">Log rows that go in with a state's write, in its transaction (user grains: the events the
 /// state's call applied, <see cref="Users.UserState.PendingLog"/>, under the state's writer id); null: states carry none.</param>
+/// <param name="rows">The part of a state kept as rows beside its row and written as a delta (user grains: the quarantine,
+/// <see cref="QuarantineRows"/>); null: states are written whole.</param>
 public sealed class GroupCommitGrainStorage(
-    string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, IReadOnlyList<LogRow>?>? appendsOf = null) : IGrainStorage
+    string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, IReadOnlyList<LogRow>?>? appendsOf = null,
+    IStateRows? rows = null) : IGrainStorage
 {
+    // What each activation's state has stored beside it, by its grain state object (one per activation, dropped with it).
+    private readonly ConditionalWeakTable<object, StoredRows> _stored = [];
+
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var row = await committer.Database.ReadAsync(serviceId, Type(stateName, grainId), Key(grainId), CancellationToken.None);
+        var withRows = rows?.Holds(typeof(T)) == true;
+        var row = await committer.Database.ReadAsync(serviceId, Type(stateName, grainId), Key(grainId), CancellationToken.None, withRows);
         if (row is not { } stored)
         {
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
+            Remember(grainState, withRows, new StoredRows());
             return;
         }
 
         grainState.State = stored.Payload is null ? Activator.CreateInstance<T>() : serializer.Deserialize<T>(new BinaryData(stored.Payload));
         grainState.ETag = Etag(stored.Version);
         grainState.RecordExists = stored.Payload is not null;
+        // Rows go with their state's write and are removed with its clear: a state without a payload has none.
+        Remember(grainState, withRows, withRows && stored.Payload is not null ? rows!.Read(grainState.State!, stored.Rows ?? []) : new StoredRows());
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var payload = serializer.Serialize(grainState.State).ToArray();
-        await CommitAsync(stateName, grainId, grainState, payload, appends: appendsOf?.Invoke(grainState.State));
+        if (rows?.Holds(typeof(T)) == true)
+        {
+            _stored.TryGetValue(grainState, out var stored);
+            var write = rows.Write(grainState.State!, stored);
+            await CommitAsync(stateName, grainId, grainState, write.Payload, appends: appendsOf?.Invoke(grainState.State), rowChanges: write.Changes);
+            _stored.AddOrUpdate(grainState, StoredRows.After(stored, write));
+        }
+        else
+        {
+            var payload = serializer.Serialize(grainState.State).ToArray();
+            await CommitAsync(stateName, grainId, grainState, payload, appends: appendsOf?.Invoke(grainState.State));
+        }
+
         grainState.RecordExists = true;
     }
 
@@ -48,6 +70,7 @@ public sealed class GroupCommitGrainStorage(
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await CommitAsync(stateName, grainId, grainState, payload: null, delete: deleteOnClear);
+        Remember(grainState, rows?.Holds(typeof(T)) == true, new StoredRows());
         if (deleteOnClear)
         {
             grainState.ETag = null;
@@ -57,10 +80,19 @@ public sealed class GroupCommitGrainStorage(
         grainState.RecordExists = false;
     }
 
-    private async Task CommitAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload, bool delete = false, IReadOnlyList<LogRow>? appends = null)
+    private void Remember(object grainState, bool withRows, StoredRows stored)
+    {
+        if (withRows)
+        {
+            _stored.AddOrUpdate(grainState, stored);
+        }
+    }
+
+    private async Task CommitAsync<T>(
+        string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload, bool delete = false, IReadOnlyList<LogRow>? appends = null, RowChanges? rowChanges = null)
     {
         long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture);
-        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload, delete) { Appends = appends });
+        var version = await committer.WriteAsync(new StateWrite(serviceId, Type(stateName, grainId), Key(grainId), expected, payload, delete) { Appends = appends, Rows = rowChanges });
         if (version is null)
         {
             throw new InconsistentStateException(

@@ -19,13 +19,21 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
         WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND Version = $5 RETURNING Version
         """;
 
+    // One statement, so one snapshot: the state and the rows beside it (as two arrays in key order; null when none).
+    private const string ReadWithRowsSql = """
+        SELECT s.Version, s.Payload,
+            (SELECT array_agg(r.RowKey ORDER BY r.RowKey) FROM EsrsGrainStateRow r WHERE r.ServiceId = $1 AND r.GrainType = $2 AND r.GrainKey = $3),
+            (SELECT array_agg(r.Payload ORDER BY r.RowKey) FROM EsrsGrainStateRow r WHERE r.ServiceId = $1 AND r.GrainType = $2 AND r.GrainKey = $3)
+        FROM EsrsGrainState s WHERE s.ServiceId = $1 AND s.GrainType = $2 AND s.GrainKey = $3
+        """;
+
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
     public int MaxConcurrentCommits => maxConcurrentCommits;
 
-    public async Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken, bool withRows = false)
     {
-        await using var command = _source.CreateCommand(ReadSql);
+        await using var command = _source.CreateCommand(withRows ? ReadWithRowsSql : ReadSql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainType });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainKey });
@@ -35,7 +43,24 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
             return null;
         }
 
-        return new StoredState(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1));
+        var (version, payload) = (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1));
+        if (!withRows)
+        {
+            return new StoredState(version, payload);
+        }
+
+        var rows = new List<StateRow>();
+        if (!reader.IsDBNull(2))
+        {
+            var keys = reader.GetFieldValue<long[]>(2);
+            var payloads = reader.GetFieldValue<byte[][]>(3);
+            for (var i = 0; i < keys.Length; i++)
+            {
+                rows.Add(new StateRow(keys[i], payloads[i]));
+            }
+        }
+
+        return new StoredState(version, payload, rows);
     }
 
     public async Task WriteBatchAsync(IReadOnlyList<StateWrite> batch, CancellationToken cancellationToken)
@@ -51,7 +76,7 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
                 // One result per write keeps the answers in line with the batch: a no-op select when nothing was stored.
                 var delete = new NpgsqlBatchCommand(write.ExpectedVersion is null
                     ? "SELECT 0::bigint"
-                    : "DELETE FROM EsrsGrainState WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND Version = $4 RETURNING 0::bigint");
+                    : Statement("DELETE FROM EsrsGrainState WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND Version = $4 RETURNING 0::bigint AS Version", null, AllRows, null));
                 if (write.ExpectedVersion is { } stored)
                 {
                     delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
@@ -64,8 +89,19 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
                 continue;
             }
 
-            var sql = write.ExpectedVersion is null ? InsertSql : UpdateSql;
-            var command = new NpgsqlBatchCommand(write.Appends is { Count: > 0 } ? WithAppends(sql, write.ExpectedVersion is null ? 5 : 6) : sql);
+            // Parameters: the state's 4 or 5, then the log rows' 4 arrays, then the rows' upserted keys and payloads and deleted keys.
+            var next = write.ExpectedVersion is null ? 5 : 6;
+            int? appendsFrom = write.Appends is { Count: > 0 } ? next : null;
+            next += appendsFrom is null ? 0 : 4;
+            // The rows beside the state: all removed with a clear, else the write's changes.
+            var rowChanges = write.Payload is null ? null : write.Rows is { IsEmpty: false } changes ? changes : null;
+            var deleteWhere = write.Payload is null ? AllRows
+                : rowChanges is null ? null
+                : rowChanges.ReplaceAll ? $"NOT (RowKey = ANY(${next}::bigint[]))"
+                : rowChanges.Deletes.Count > 0 ? $"RowKey = ANY(${next + 2}::bigint[])"
+                : null;
+            var sql = Statement(write.ExpectedVersion is null ? InsertSql : UpdateSql, appendsFrom, deleteWhere, rowChanges is null ? null : next);
+            var command = new NpgsqlBatchCommand(sql);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.ServiceId });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainType });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.GrainKey });
@@ -83,6 +119,13 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
                 command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Writer)] });
                 command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Sequence)] });
                 command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Select(r => r.Payload)] });
+            }
+
+            if (rowChanges is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rowChanges.Upserts.Select(r => r.Key)] });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rowChanges.Upserts.Select(r => r.Payload)] });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rowChanges.Deletes] });
             }
 
             commands.BatchCommands.Add(command);
@@ -108,18 +151,54 @@ public sealed class PostgreSqlStateDatabase(string connectionString, int maxConc
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
+    private const string AllRows = "true";
+
     /// <summary>
-    /// The state statement with the log rows in one statement: they are inserted only when the state statement returned its
-    /// row (the version matched), and the answer is still the state's version or nothing. The rows' arrays are parameters
-    /// <paramref name="first"/> to <paramref name="first"/> + 3.
+    /// The state statement (answering its version, or nothing on a version conflict) with what goes in with it, in one
+    /// statement and only when it answered: the log rows in the arrays at parameter <paramref name="appendsFrom"/> to
+    /// <paramref name="appendsFrom"/> + 3; the rows beside the state matching <paramref name="deleteWhere"/> removed; the
+    /// rows in the arrays of keys and payloads at <paramref name="upsertsFrom"/> and the next written. The keys deleted and
+    /// upserted never overlap (one statement may not touch a row twice). The answer is still the state's version or nothing.
     /// </summary>
-    private static string WithAppends(string stateSql, int first) => $"""
-        WITH written AS ({stateSql}),
-        appended AS (
-            INSERT INTO EsrsUserEventLog (ServiceId, UserKey, Writer, Sequence, Payload)
-            SELECT $1, u, w, q, p FROM unnest(${first}::text[], ${first + 1}::text[], ${first + 2}::bigint[], ${first + 3}::bytea[]) AS r(u, w, q, p)
-            WHERE EXISTS (SELECT 1 FROM written)
-            ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload)
-        SELECT Version FROM written
-        """;
+    private static string Statement(string stateSql, int? appendsFrom, string? deleteWhere, int? upsertsFrom)
+    {
+        if (appendsFrom is null && deleteWhere is null && upsertsFrom is null)
+        {
+            return stateSql;
+        }
+
+        var sql = new System.Text.StringBuilder($"WITH written AS ({stateSql})");
+        if (appendsFrom is { } a)
+        {
+            sql.Append($"""
+                , appended AS (
+                    INSERT INTO EsrsUserEventLog (ServiceId, UserKey, Writer, Sequence, Payload)
+                    SELECT $1, u, w, q, p FROM unnest(${a}::text[], ${a + 1}::text[], ${a + 2}::bigint[], ${a + 3}::bytea[]) AS r(u, w, q, p)
+                    WHERE EXISTS (SELECT 1 FROM written)
+                    ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload)
+                """);
+        }
+
+        if (deleteWhere is not null)
+        {
+            sql.Append($"""
+                , rows_deleted AS (
+                    DELETE FROM EsrsGrainStateRow WHERE ServiceId = $1 AND GrainType = $2 AND GrainKey = $3 AND EXISTS (SELECT 1 FROM written)
+                    AND {deleteWhere})
+                """);
+        }
+
+        if (upsertsFrom is { } u)
+        {
+            sql.Append($"""
+                , rows_upserted AS (
+                    INSERT INTO EsrsGrainStateRow (ServiceId, GrainType, GrainKey, RowKey, Payload)
+                    SELECT $1, $2, $3, k, p FROM unnest(${u}::bigint[], ${u + 1}::bytea[]) AS r(k, p)
+                    WHERE EXISTS (SELECT 1 FROM written)
+                    ON CONFLICT (ServiceId, GrainType, GrainKey, RowKey) DO UPDATE SET Payload = excluded.Payload)
+                """);
+        }
+
+        return sql.Append(" SELECT Version FROM written").ToString();
+    }
 }

@@ -25,6 +25,14 @@ public sealed class SqliteStateDatabase : IStateDatabase
         ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload
         """;
 
+    private const string RowsReadSql = "SELECT RowKey, Payload FROM EsrsGrainStateRow WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k ORDER BY RowKey";
+    private const string RowUpsertSql = """
+        INSERT INTO EsrsGrainStateRow (ServiceId, GrainType, GrainKey, RowKey, Payload) VALUES ($s, $t, $k, $r, $p)
+        ON CONFLICT (ServiceId, GrainType, GrainKey, RowKey) DO UPDATE SET Payload = excluded.Payload
+        """;
+    private const string RowDeleteSql = "DELETE FROM EsrsGrainStateRow WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND RowKey = $r";
+    private const string RowsDeleteSql = "DELETE FROM EsrsGrainStateRow WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k";
+
     private const string DeleteSql = """
         DELETE FROM EsrsGrainState WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k AND Version = $v RETURNING 0
         """;
@@ -35,6 +43,9 @@ public sealed class SqliteStateDatabase : IStateDatabase
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
+    private readonly SqliteCommand _rowUpsert;
+    private readonly SqliteCommand _rowDelete;
+    private readonly SqliteCommand _rowsDelete;
 
     public SqliteStateDatabase(string connectionString)
     {
@@ -51,6 +62,9 @@ public sealed class SqliteStateDatabase : IStateDatabase
         _update = Command(UpdateSql, "$s", "$t", "$k", "$p", "$v");
         _delete = Command(DeleteSql, "$s", "$t", "$k", "$v");
         _append = Command(AppendSql, "$s", "$u", "$w", "$q", "$p");
+        _rowUpsert = Command(RowUpsertSql, "$s", "$t", "$k", "$r", "$p");
+        _rowDelete = Command(RowDeleteSql, "$s", "$t", "$k", "$r");
+        _rowsDelete = Command(RowsDeleteSql, "$s", "$t", "$k");
     }
 
     public int MaxConcurrentCommits => 1;
@@ -67,22 +81,46 @@ public sealed class SqliteStateDatabase : IStateDatabase
         return command;
     }
 
-    public async Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken, bool withRows = false)
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        // One read transaction: the state and its rows from one snapshot of the WAL.
+        await using var transaction = withRows ? connection.BeginTransaction(deferred: true) : null;
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = ReadSql;
         command.Parameters.AddWithValue("$s", serviceId);
         command.Parameters.AddWithValue("$t", grainType);
         command.Parameters.AddWithValue("$k", grainKey);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        long version;
+        byte[]? payload;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            return null;
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            (version, payload) = (reader.GetInt64(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1));
         }
 
-        return new StoredState(reader.GetInt64(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1));
+        if (!withRows)
+        {
+            return new StoredState(version, payload);
+        }
+
+        command.CommandText = RowsReadSql;
+        var rows = new List<StateRow>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new StateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
+        }
+
+        return new StoredState(version, payload, rows);
     }
 
     public Task WriteBatchAsync(IReadOnlyList<StateWrite> batch, CancellationToken cancellationToken)
@@ -105,6 +143,11 @@ public sealed class SqliteStateDatabase : IStateDatabase
                 (_delete.Parameters[0].Value, _delete.Parameters[1].Value, _delete.Parameters[2].Value, _delete.Parameters[3].Value) =
                     (write.ServiceId, write.GrainType, write.GrainKey, stored);
                 write.NewVersion = _delete.ExecuteScalar() is long ? 0 : null;
+                if (write.NewVersion is not null)
+                {
+                    DeleteRows(transaction, write, key: null);
+                }
+
                 continue;
             }
 
@@ -132,14 +175,68 @@ public sealed class SqliteStateDatabase : IStateDatabase
                     _append.ExecuteNonQuery();
                 }
             }
+
+            if (write.NewVersion is not null)
+            {
+                WriteRows(transaction, write);
+            }
         }
 
         transaction.Commit();
         return Task.CompletedTask;
     }
 
+    /// <summary>The rows beside a written state: all removed when it was cleared, else the write's changes.</summary>
+    private void WriteRows(SqliteTransaction transaction, StateWrite write)
+    {
+        if (write.Payload is null)
+        {
+            DeleteRows(transaction, write, key: null);
+            return;
+        }
+
+        if (write.Rows is not { IsEmpty: false } changes)
+        {
+            return;
+        }
+
+        if (changes.ReplaceAll)
+        {
+            DeleteRows(transaction, write, key: null);
+        }
+
+        foreach (var key in changes.Deletes)
+        {
+            DeleteRows(transaction, write, key);
+        }
+
+        _rowUpsert.Transaction = transaction;
+        (_rowUpsert.Parameters[0].Value, _rowUpsert.Parameters[1].Value, _rowUpsert.Parameters[2].Value) = (write.ServiceId, write.GrainType, write.GrainKey);
+        foreach (var row in changes.Upserts)
+        {
+            (_rowUpsert.Parameters[3].Value, _rowUpsert.Parameters[4].Value) = (row.Key, row.Payload);
+            _rowUpsert.ExecuteNonQuery();
+        }
+    }
+
+    private void DeleteRows(SqliteTransaction transaction, StateWrite write, long? key)
+    {
+        var command = key is null ? _rowsDelete : _rowDelete;
+        command.Transaction = transaction;
+        (command.Parameters[0].Value, command.Parameters[1].Value, command.Parameters[2].Value) = (write.ServiceId, write.GrainType, write.GrainKey);
+        if (key is { } k)
+        {
+            command.Parameters[3].Value = k;
+        }
+
+        command.ExecuteNonQuery();
+    }
+
     public ValueTask DisposeAsync()
     {
+        _rowUpsert.Dispose();
+        _rowDelete.Dispose();
+        _rowsDelete.Dispose();
         _insert.Dispose();
         _update.Dispose();
         _delete.Dispose();

@@ -14,6 +14,12 @@ public sealed class StateWrite(string serviceId, string grainType, string grainK
     /// </summary>
     public IReadOnlyList<LogRow>? Appends { get; init; }
 
+    /// <summary>
+    /// Changes to the rows the state keeps beside its own (<c>EsrsGrainStateRow</c>, <see cref="IStateRows"/>), applied in its
+    /// transaction only when the state write itself succeeds; null: none. A clear or delete removes every row regardless.
+    /// </summary>
+    public RowChanges? Rows { get; init; }
+
     /// <summary>Deletes the row (at <see cref="ExpectedVersion"/>) instead of writing it; <see cref="NewVersion"/> is 0 when done.</summary>
     public bool Delete { get; } = delete;
 
@@ -35,8 +41,24 @@ public sealed class StateWrite(string serviceId, string grainType, string grainK
 /// </summary>
 public readonly record struct LogRow(string UserKey, string Writer, long Sequence, byte[] Payload);
 
-/// <summary>A stored row: its version and payload (null when the state was cleared).</summary>
-public readonly record struct StoredState(long Version, byte[]? Payload);
+/// <summary>A row kept beside a state's own row (<c>EsrsGrainStateRow</c>): its key within the state, and its payload.</summary>
+public readonly record struct StateRow(long Key, byte[] Payload);
+
+/// <summary>
+/// What one write changes in the rows beside its state: <paramref name="Upserts"/> written (inserted or replaced by key),
+/// <paramref name="Deletes"/> removed; with <paramref name="ReplaceAll"/>, every stored row whose key is not upserted is
+/// removed (the writer did not know what was stored).
+/// </summary>
+public sealed record RowChanges(IReadOnlyList<StateRow> Upserts, IReadOnlyList<long> Deletes, bool ReplaceAll)
+{
+    public bool IsEmpty => !ReplaceAll && Upserts.Count == 0 && Deletes.Count == 0;
+}
+
+/// <summary>
+/// A stored row: its version and payload (null when the state was cleared), and, when asked for, the rows kept beside it
+/// in key order (empty otherwise).
+/// </summary>
+public readonly record struct StoredState(long Version, byte[]? Payload, IReadOnlyList<StateRow>? Rows = null);
 
 /// <summary>The database side of <see cref="GroupCommitGrainStorage"/>: point reads, and many writes in one transaction.</summary>
 public interface IStateDatabase : IAsyncDisposable
@@ -44,7 +66,8 @@ public interface IStateDatabase : IAsyncDisposable
     /// <summary>How many group commits may be in flight at once (SQLite has one writer; PostgreSQL takes several).</summary>
     int MaxConcurrentCommits { get; }
 
-    Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken);
+    /// <summary>The state's row, with the rows kept beside it when <paramref name="withRows"/> (one snapshot: both or neither current).</summary>
+    Task<StoredState?> ReadAsync(string serviceId, string grainType, string grainKey, CancellationToken cancellationToken, bool withRows = false);
 
     /// <summary>
     /// Applies every write of <paramref name="batch"/> in one transaction with one commit: each write's

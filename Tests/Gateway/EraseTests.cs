@@ -160,7 +160,7 @@ public sealed class EraseTests
         await connection.OpenAsync();
         var found = new SortedSet<string>(StringComparer.Ordinal);
         var needle = Encoding.UTF8.GetBytes(text);
-        foreach (var (table, label, payload) in new[] { ("OrleansStorage", "GrainTypeString", "PayloadBinary"), ("EsrsGrainState", "GrainType", "Payload"), ("EsrsQuarantineSpill", "'spill'", "Payload") })
+        foreach (var (table, label, payload) in new[] { ("OrleansStorage", "GrainTypeString", "PayloadBinary"), ("EsrsGrainState", "GrainType", "Payload"), ("EsrsQuarantineSpill", "'spill'", "Payload"), ("EsrsGrainStateRow", "'state row'", "Payload") })
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {label}, {payload} FROM {table}";
