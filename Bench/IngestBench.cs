@@ -58,7 +58,7 @@ internal static class IngestBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| catalogue enrichment off (two runs) | {plain.Average():N0} events/s ({plain[0]:N0}, {plain[1]:N0}) |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| catalogue enrichment on, {catalogue.Count:N0} items (two runs) | {enrichedRate:N0} events/s ({enriched[0].EventsPerSecond:N0}, {enriched[1].EventsPerSecond:N0}); {(enrichedRate / plain.Average()) - 1:+0.0%;-0.0%}; {enriched[1].CatalogueFetches:N0} shard calls for {events.Count:N0} events |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stored user rows (SQLite), mean payload | {silo.StoredRows:N0} rows, {silo.MeanStoredBytes:N0} B |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stored user states (SQLite), mean bytes: state and its quarantine rows | {silo.StoredRows:N0} states, {silo.MeanStoredBytes:N0} B |"));
             var sizes = StateSizeReport.PerUser(events);
             var near100 = sizes.Where(s => s.Events is >= 80 and <= 120).Select(s => s.Bytes).Order().ToList();
             var all = sizes.Select(s => s.Bytes).Order().ToList();

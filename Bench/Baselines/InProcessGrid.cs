@@ -67,6 +67,7 @@ internal static class InProcessGrid
             var committer = host.Services.GetService<Silo.Storage.GroupCommitter>();
             var (commits0, writes0) = committer?.Totals ?? default;
             var time0 = committer?.CommitTime ?? TimeSpan.Zero;
+            var bytes0 = committer?.Bytes ?? 0;
             var (allocated0, paused0, gen2s0) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             await FeedAsync(grains, events, batch, concurrency);
@@ -78,7 +79,7 @@ internal static class InProcessGrid
                 var (commits, writes) = committer.Totals;
                 var n = Math.Max(1, commits - commits0);
                 Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"esrs:   {storage}: {commits - commits0:N0} group commits for {writes - writes0:N0} grain writes ({(writes - writes0) / (double)n:0.0} per commit), {(committer.CommitTime - time0).TotalMilliseconds / n:0.0} ms per commit"));
+                    $"esrs:   {storage}: {commits - commits0:N0} group commits for {writes - writes0:N0} grain writes ({(writes - writes0) / (double)n:0.0} per commit), {(committer.CommitTime - time0).TotalMilliseconds / n:0.0} ms per commit, {(committer.Bytes - bytes0) / (double)Math.Max(1, writes - writes0) / 1024:0.0} KB a write"));
             }
 
             return rate;

@@ -23,6 +23,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private long _commits;
     private long _writes;
     private long _commitTicks;
+    private long _bytes;
 
     public GroupCommitter(IStateDatabase database, int maxBatch = 512)
     {
@@ -38,6 +39,12 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>Commits so far and the writes they held (mean batch = writes / commits).</summary>
     public (long Commits, long Writes) Totals => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
+
+    /// <summary>
+    /// Bytes the committed writes sent so far: state payloads, the rows beside them and log rows (what a write costs the
+    /// database besides its statements).
+    /// </summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Time spent in commits so far (several may overlap).</summary>
     public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
@@ -78,6 +85,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 Duration.Record(elapsed.TotalMilliseconds);
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _writes, batch.Count);
+                Interlocked.Add(ref _bytes, BytesOf(batch));
                 Commits.Add(1);
                 BatchSize.Record(batch.Count);
                 foreach (var w in batch)
@@ -96,6 +104,26 @@ public sealed class GroupCommitter : IAsyncDisposable
 
             batch.Clear();
         }
+    }
+
+    private static long BytesOf(List<StateWrite> batch)
+    {
+        var bytes = 0L;
+        foreach (var write in batch)
+        {
+            bytes += write.Payload?.Length ?? 0;
+            foreach (var row in write.Rows?.Upserts ?? [])
+            {
+                bytes += row.Payload.Length;
+            }
+
+            foreach (var row in write.Appends ?? [])
+            {
+                bytes += row.Payload.Length;
+            }
+        }
+
+        return bytes;
     }
 
     /// <summary>Commits what is queued, then stops.</summary>

@@ -171,9 +171,17 @@ public sealed class ReadmeQuickStartTests : IDisposable
             var (tamperedCode, tamperedText) = await RunAsync(["load", "check", "--ledger", ledger, "--wait", "1"], environment);
             Assert.True(tamperedCode == 1, tamperedText);
             Assert.Contains("FAIL", tamperedText, StringComparison.Ordinal);
-            var (baselinesCode, baselinesText) = await RunAsync(["bench", "baselines", "--events", "2000", "--paths", "dictionary,volatile"], environment);
+            var (baselinesCode, baselinesText) = await RunAsync(["bench", "baselines", "--events", "2000", "--paths", "dictionary,volatile,sqlite"], environment);
             Assert.True(baselinesCode == 0, baselinesText);
             Assert.Contains("| Esrs, one silo, volatile state", baselinesText, StringComparison.Ordinal);
+            Assert.Contains("| Esrs, one silo, SQLite, group commit", baselinesText, StringComparison.Ordinal);
+            // The durable path's diagnostics: commits, writes, and what a write sends (state, quarantine rows, log rows).
+            Assert.Matches(@"SqliteGroupCommit: [\d,]+ group commits for [\d,]+ grain writes .* ms per commit, \d+\.\d KB a write", baselinesText);
+            // "./esrs bench --events N": the ingest micro-benchmark and the stored state per profile, its quarantine rows included.
+            var (benchCode, benchText) = await RunAsync(["bench", "--events", "2000"], environment);
+            Assert.True(benchCode == 0, benchText);
+            Assert.Matches(@"\| stored user states \(SQLite\), mean bytes: state and its quarantine rows \| [1-9][\d,]* states, [1-9][\d,]* B \|", benchText);
+            Assert.Matches(@"(?m)^read +2,000$", benchText);
             // "Latency at a fixed request rate": a profile read split into grain, Orleans client and HTTP, then a rank; every request answered.
             var (rankCode, rankText) = await RunAsync(["bench", "rank", "--calls", "profile-grain", "profile-client", "profile", "rank", "--rate", "50", "--seconds", "1", "--warmup", "1", "--rows", "2000"], environment);
             Assert.True(rankCode == 0, rankText);
