@@ -29,6 +29,9 @@ public sealed class DedupeWindow
     private Entry[] _heap;
     private int _count;
     private long _newest = -1;
+    private Entry[] _adds = [];
+    private int _addCount;
+    private bool _addsOverflowed;
 
     public DedupeWindow(DedupeOptions options)
     {
@@ -88,6 +91,12 @@ public sealed class DedupeWindow
     public void Add(ulong idHash, ulong contentHash, DateTime occurredAt)
     {
         var seconds = ToSeconds(occurredAt);
+        Journal(new Entry(idHash, contentHash, (uint)seconds));
+        Apply(idHash, contentHash, seconds);
+    }
+
+    private void Apply(ulong idHash, ulong contentHash, long seconds)
+    {
         if (_newest >= 0 && seconds < _newest - _windowSeconds)
         {
             LowWatermark = Math.Max(LowWatermark, seconds);
@@ -98,6 +107,68 @@ public sealed class DedupeWindow
         Push(new Entry(idHash, contentHash, (uint)seconds));
         _newest = Math.Max(_newest, seconds);
         EvictBeyondLimits();
+    }
+
+    // Every add since the last TakeAdds, in order: replaying them on the window as it was then gives the window as it is now.
+    private void Journal(in Entry entry)
+    {
+        if (_addsOverflowed)
+        {
+            return;
+        }
+
+        if (_addCount == _maxEvents)
+        {
+            // More adds than the window holds: a snapshot is smaller than the adds; stop keeping them.
+            (_adds, _addCount, _addsOverflowed) = ([], 0, true);
+            return;
+        }
+
+        if (_addCount == _adds.Length)
+        {
+            Array.Resize(ref _adds, Math.Min(Math.Max(16, _adds.Length * 2), _maxEvents));
+        }
+
+        _adds[_addCount++] = entry;
+    }
+
+    /// <summary>
+    /// The events added since the last call (or since the window was made), packed as <see cref="Pack"/> packs entries and
+    /// in the order they were added, and starts again; null when there were more of them than the window holds (not kept:
+    /// a snapshot of the window is smaller). <see cref="Replay"/> of them on the window as it was at the last call gives the
+    /// window as it is now.
+    /// </summary>
+    public byte[]? TakeAdds()
+    {
+        if (_addsOverflowed)
+        {
+            _addsOverflowed = false;
+            return null;
+        }
+
+        var bytes = new byte[_addCount * EntrySize];
+        for (var i = 0; i < _addCount; i++)
+        {
+            Write(bytes.AsSpan(i * EntrySize, EntrySize), _adds[i]);
+        }
+
+        _addCount = 0;
+        return bytes;
+    }
+
+    /// <summary>Applies adds taken by <see cref="TakeAdds"/>, in order, as <see cref="Add"/> applied them (they are not kept as adds again).</summary>
+    public void Replay(ReadOnlySpan<byte> adds)
+    {
+        if (adds.Length % EntrySize != 0)
+        {
+            throw new ArgumentException($"Dedupe adds of length {adds.Length} are not a multiple of {EntrySize}.", nameof(adds));
+        }
+
+        for (var i = 0; i < adds.Length; i += EntrySize)
+        {
+            var entry = Read(adds.Slice(i, EntrySize));
+            Apply(entry.IdHash, entry.ContentHash, entry.Seconds);
+        }
     }
 
     private void RememberForgotten(ulong idHash)
@@ -119,18 +190,25 @@ public sealed class DedupeWindow
     public byte[] Pack()
     {
         var bytes = new byte[_count * EntrySize];
-        var span = bytes.AsSpan();
         for (var i = 0; i < _count; i++)
         {
-            ref readonly var entry = ref _heap[i];
-            var slot = span.Slice(i * EntrySize, EntrySize);
-            BinaryPrimitives.WriteUInt64LittleEndian(slot, entry.IdHash);
-            BinaryPrimitives.WriteUInt64LittleEndian(slot[8..], entry.ContentHash);
-            BinaryPrimitives.WriteUInt32LittleEndian(slot[16..], entry.Seconds);
+            Write(bytes.AsSpan(i * EntrySize, EntrySize), _heap[i]);
         }
 
         return bytes;
     }
+
+    private static void Write(Span<byte> slot, in Entry entry)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(slot, entry.IdHash);
+        BinaryPrimitives.WriteUInt64LittleEndian(slot[8..], entry.ContentHash);
+        BinaryPrimitives.WriteUInt32LittleEndian(slot[16..], entry.Seconds);
+    }
+
+    private static Entry Read(ReadOnlySpan<byte> slot) => new(
+        BinaryPrimitives.ReadUInt64LittleEndian(slot),
+        BinaryPrimitives.ReadUInt64LittleEndian(slot[8..]),
+        BinaryPrimitives.ReadUInt32LittleEndian(slot[16..]));
 
     /// <summary>Rebuilds a window from <see cref="Pack"/> output (in any entry order) and the stored watermark, applying the current options.</summary>
     public static DedupeWindow Unpack(ReadOnlySpan<byte> packed, long lowWatermark, DedupeOptions options) =>
@@ -151,11 +229,7 @@ public sealed class DedupeWindow
         window._heap = new Entry[Math.Max(count + 1, window._heap.Length)];
         for (var i = 0; i < count; i++)
         {
-            var slot = packed.Slice(i * EntrySize, EntrySize);
-            var entry = new Entry(
-                BinaryPrimitives.ReadUInt64LittleEndian(slot),
-                BinaryPrimitives.ReadUInt64LittleEndian(slot[8..]),
-                BinaryPrimitives.ReadUInt32LittleEndian(slot[16..]));
+            var entry = Read(packed.Slice(i * EntrySize, EntrySize));
             window._heap[i] = entry;
             window.Remember(entry);
             window._newest = Math.Max(window._newest, entry.Seconds);

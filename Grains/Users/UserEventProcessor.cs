@@ -162,10 +162,14 @@ public sealed partial class UserEventProcessor
         Logged.Clear();
     }
 
+    // Adds kept beyond the window's own size before a storage would rather write the window whole (20 bytes an add).
+    private const int DedupeAddsSlack = 64 * 1024;
+
     /// <summary>Writes the dedupe window into the state, ready to persist.</summary>
     public void SealState()
     {
         State.DedupeEntries = _window.Pack();
+        State.DedupeAdds.Append(_window.TakeAdds(), State.DedupeEntries.Length + DedupeAddsSlack);
         State.DedupeWatermark = _window.LowWatermark;
         if (State.DedupeRecentlyForgotten.Count != 0 || _window.RecentlyForgotten.Count != 0)
         {

@@ -82,5 +82,12 @@ public sealed class UserState
     [field: NonSerialized]
     public IReadOnlyList<LoggedEvent>? PendingLog { get; set; }
 
+    /// <summary>
+    /// Not persisted: the dedupe window's adds since this state was last stored (<see cref="Cleaning.DedupeAdds"/>), filled by
+    /// each seal, for a storage that writes the window as what changed (<see cref="DedupeEntries"/> stays the whole window).
+    /// </summary>
+    [field: NonSerialized]
+    public Cleaning.DedupeAdds DedupeAdds { get; } = new();
+
     public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents, MergedDuplicates);
 }

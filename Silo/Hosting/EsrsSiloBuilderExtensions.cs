@@ -147,7 +147,7 @@ public static class EsrsSiloBuilderExtensions
                 : new PostgreSqlStateDatabase(connectionString));
             silo.Services.AddSingleton(services => new GroupCommitter(services.GetRequiredService<IStateDatabase>()));
             // A user state's write carries the log rows of the events its call applied (AdoUserEventLog.AppendsWithState), and
-            // its quarantine is kept as rows beside it, written as what the call added and removed (QuarantineRows).
+            // its quarantine and a large dedupe window are kept as rows beside it, written as what the call changed (UserStateRows).
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Users, (services, _) => new ExactKeyGrainStorage(
                 new GroupCommitGrainStorage(
                     services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
@@ -156,7 +156,8 @@ public static class EsrsSiloBuilderExtensions
                     appendsOf: state => state is UserState { PendingLog: { Count: > 0 } log } user
                         ? ((AdoUserEventLog)services.GetRequiredService<IUserEventLog>()).ToRows(user.LogWriter ?? throw new InvalidOperationException("A user state with events to log has no writer id."), log)
                         : null,
-                    rows: new QuarantineRows(ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services))),
+                    rows: new UserStateRows(
+                        ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services), services.GetRequiredService<IOptions<DedupeOptions>>().Value)),
                 prefixKeys: false));
             // The registry's writes too (a record touches its entry and several indexes): group-committed, and deleted on clear.
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Identity, (services, _) => new ExactKeyGrainStorage(

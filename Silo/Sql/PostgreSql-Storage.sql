@@ -37,9 +37,10 @@ CREATE TABLE IF NOT EXISTS EsrsGrainState
     PRIMARY KEY (ServiceId, GrainType, GrainKey)
 );
 
--- Rows a grain state keeps beside its own row, changed in the statement of the state's write and only with it (user
--- grains: each quarantine entry held in the state, keyed by its sequence, so a write sends only the entries it added or
--- removed instead of the whole quarantine again). Read with the state; removed when it is cleared.
+-- Rows a grain state keeps beside its own row, changed in the statement of the state's write and only with it, so a
+-- write sends what its call changed instead of everything the state holds (Silo/Storage/UserStateRows.cs). User
+-- grains: each quarantine entry, keyed by its sequence (0 up); a dedupe window over 2 KB as a snapshot and then the
+-- events each write added, in order (keys below 0). Read with the state; removed when it is cleared.
 CREATE TABLE IF NOT EXISTS EsrsGrainStateRow
 (
     ServiceId varchar(150) NOT NULL,

@@ -17,14 +17,14 @@ namespace Esrs.Silo.Storage;
 /// of keeping it empty at its version.</param>
 /// <param name="appendsOf">Log rows that go in with a state's write, in its transaction (user grains: the events the
 /// state's call applied, <see cref="Users.UserState.PendingLog"/>, under the state's writer id); null: states carry none.</param>
-/// <param name="rows">The part of a state kept as rows beside its row and written as a delta (user grains: the quarantine,
-/// <see cref="QuarantineRows"/>); null: states are written whole.</param>
+/// <param name="rows">The parts of a state kept as rows beside its row and written as what changed (user grains: the
+/// quarantine and the dedupe window, <see cref="UserStateRows"/>); null: states are written whole.</param>
 public sealed class GroupCommitGrainStorage(
     string serviceId, GroupCommitter committer, IGrainStorageSerializer serializer, bool deleteOnClear = false, Func<object?, IReadOnlyList<LogRow>?>? appendsOf = null,
     IStateRows? rows = null) : IGrainStorage
 {
     // What each activation's state has stored beside it, by its grain state object (one per activation, dropped with it).
-    private readonly ConditionalWeakTable<object, StoredRows> _stored = [];
+    private readonly ConditionalWeakTable<object, object> _stored = [];
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -36,7 +36,7 @@ public sealed class GroupCommitGrainStorage(
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
-            Remember(grainState, withRows, new StoredRows());
+            Remember(grainState, withRows, rows?.Empty());
             return;
         }
 
@@ -44,7 +44,7 @@ public sealed class GroupCommitGrainStorage(
         grainState.ETag = Etag(stored.Version);
         grainState.RecordExists = stored.Payload is not null;
         // Rows go with their state's write and are removed with its clear: a state without a payload has none.
-        Remember(grainState, withRows, withRows && stored.Payload is not null ? rows!.Read(grainState.State!, stored.Rows ?? []) : new StoredRows());
+        Remember(grainState, withRows, withRows && stored.Payload is not null ? rows!.Read(grainState.State!, stored.Rows ?? []) : rows?.Empty());
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -55,7 +55,7 @@ public sealed class GroupCommitGrainStorage(
             _stored.TryGetValue(grainState, out var stored);
             var write = rows.Write(grainState.State!, stored);
             await CommitAsync(stateName, grainId, grainState, write.Payload, appends: appendsOf?.Invoke(grainState.State), rowChanges: write.Changes);
-            _stored.AddOrUpdate(grainState, StoredRows.After(stored, write));
+            _stored.AddOrUpdate(grainState, rows.Committed(grainState.State!, stored, write));
         }
         else
         {
@@ -70,7 +70,7 @@ public sealed class GroupCommitGrainStorage(
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await CommitAsync(stateName, grainId, grainState, payload: null, delete: deleteOnClear);
-        Remember(grainState, rows?.Holds(typeof(T)) == true, new StoredRows());
+        Remember(grainState, rows?.Holds(typeof(T)) == true, rows?.Empty());
         if (deleteOnClear)
         {
             grainState.ETag = null;
@@ -80,9 +80,9 @@ public sealed class GroupCommitGrainStorage(
         grainState.RecordExists = false;
     }
 
-    private void Remember(object grainState, bool withRows, StoredRows stored)
+    private void Remember(object grainState, bool withRows, object? stored)
     {
-        if (withRows)
+        if (withRows && stored is not null)
         {
             _stored.AddOrUpdate(grainState, stored);
         }

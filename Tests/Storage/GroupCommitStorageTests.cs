@@ -1,3 +1,4 @@
+using Esrs.Cleaning;
 using Esrs.Events;
 using Esrs.Silo.Hosting;
 using Esrs.Silo.Storage;
@@ -218,7 +219,7 @@ public sealed class GroupCommitStorageTests : IDisposable
         await using var recording = new RecordingDatabase(await OpenAsync(store));
         await using (var committer = new GroupCommitter(recording))
         {
-            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new QuarantineRows(serializer));
+            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
             var state = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, state);
             state.State!.Quarantine.AddRange([Entry(0), Entry(1), Entry(2)]);
@@ -252,7 +253,7 @@ public sealed class GroupCommitStorageTests : IDisposable
         // Another activation reads the whole quarantine back, in order, with the state's counters.
         await using (var committer = new GroupCommitter(await OpenAsync(store)))
         {
-            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new QuarantineRows(serializer));
+            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
             var read = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, read);
             Assert.Equal([1L, 3L], read.State!.Quarantine.Select(q => q.Sequence));
@@ -286,7 +287,7 @@ public sealed class GroupCommitStorageTests : IDisposable
         await whole.WriteStateAsync("user", id, legacy);
         Assert.Equal(0L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
 
-        var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new QuarantineRows(serializer));
+        var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
         var state = new GrainState<UserState>();
         await storage.ReadStateAsync("user", id, state);
         Assert.Equal(["old-0", "old-1", "old-2", "old-3"], state.State!.Quarantine.Select(q => q.Event.ItemId));
@@ -300,6 +301,81 @@ public sealed class GroupCommitStorageTests : IDisposable
         var payloadOnly = new GrainState<UserState>();
         await whole.ReadStateAsync("user", id, payloadOnly);
         Assert.Empty(payloadOnly.State!.Quarantine);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task ALargeDedupeWindowIsWrittenAsTheEventsEachCallAddedAndReadBackTheSame(string store)
+    {
+        var serializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>());
+        var dedupe = new Esrs.Cleaning.DedupeOptions();
+        var id = GrainId.Create("user", "window-user");
+        var start = DateTime.UtcNow.AddDays(-5);
+        var sent = new List<Esrs.Events.UserEvent>();
+        UserEventProcessor Processor(UserState s) => new("window-user", s, new EventValidator(), new ValidationOptions(), dedupe, new Esrs.Profiles.ProfileOptions(), new QuarantineOptions());
+
+        await using var recording = new RecordingDatabase(await OpenAsync(store));
+        byte[] livePack;
+        await using (var committer = new GroupCommitter(recording))
+        {
+            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new UserStateRows(serializer, dedupe));
+            var state = new GrainState<UserState>();
+            await storage.ReadStateAsync("user", id, state);
+            var processor = Processor(state.State!);
+            async Task CallAsync(int events)
+            {
+                var batch = Enumerable.Range(sent.Count, events).Select(i => TestEvents.View("window-user", "sku-" + i, start.AddMinutes(i))).ToList();
+                sent.AddRange(batch);
+                Assert.All(processor.Ingest(batch, DateTime.UtcNow), o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+                processor.SealState();
+                await storage.WriteStateAsync("user", id, state);
+            }
+
+            // 90 events (1,800 bytes): the window stays in the state's payload.
+            await CallAsync(90);
+            Assert.Empty(recording.Last.Rows!.Upserts);
+            Assert.Equal(90 * 20, serializer.Deserialize<UserState>(new BinaryData(recording.Last.Payload!))!.DedupeEntries.Length);
+
+            // Past 2 KB: a snapshot row of the whole window (kind, watermark, forgotten count, 110 entries), none in the payload.
+            await CallAsync(20);
+            Assert.Equal((-1L, 1 + 8 + 4 + (110 * 20)), (recording.Last.Rows!.Upserts.Single().Key, recording.Last.Rows.Upserts.Single().Payload.Length));
+            Assert.Empty(serializer.Deserialize<UserState>(new BinaryData(recording.Last.Payload!))!.DedupeEntries);
+
+            // Then each call writes only what it added: 7 events, 1 + 140 bytes, under the next key.
+            await CallAsync(7);
+            Assert.Equal((-2L, 1 + (7 * 20)), (recording.Last.Rows!.Upserts.Single().Key, recording.Last.Rows.Upserts.Single().Payload.Length));
+            Assert.Empty(recording.Last.Rows.Deletes);
+
+            // Segments past the snapshot's size: the next call writes a new snapshot and deletes the rows before it.
+            var segments = 1;
+            while (recording.Last.Rows!.Upserts.Single().Payload[0] == 1)
+            {
+                await CallAsync(7);
+                segments++;
+            }
+
+            var snapshot = recording.Last.Rows.Upserts.Single();
+            Assert.Equal(-(segments + 1L), snapshot.Key);
+            Assert.Equal(1 + 8 + 4 + (sent.Count * 20), snapshot.Payload.Length);
+            Assert.Equal(Enumerable.Range(1, segments).Select(n => -(long)n).Order(), recording.Last.Rows.Deletes.Order());
+            await CallAsync(3);
+            await CallAsync(5);
+            livePack = processor.Window.Pack();
+        }
+
+        // Another activation reads the snapshot and replays the two segments after it: the same window, entry for entry.
+        await using (var committer = new GroupCommitter(await OpenAsync(store)))
+        {
+            var storage = new GroupCommitGrainStorage(_serviceId, committer, serializer, rows: new UserStateRows(serializer, dedupe));
+            var read = new GrainState<UserState>();
+            await storage.ReadStateAsync("user", id, read);
+            Assert.Equal(livePack, read.State!.DedupeEntries);
+            Assert.Equal(sent.Count, read.State.DedupeEntries.Length / 20);
+
+            // Every event sent is known: sent again, each is a duplicate by id, and nothing is applied twice.
+            var again = Processor(read.State);
+            Assert.All(again.Ingest(sent, DateTime.UtcNow), o => Assert.Equal(OutcomeKind.DuplicateById, o.Kind));
+        }
     }
 
     [Fact]

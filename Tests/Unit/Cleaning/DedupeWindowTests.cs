@@ -147,6 +147,99 @@ public sealed class DedupeWindowTests
         Assert.True(window.IsCopyOfAnother(2, 100));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void ASnapshotAndTheAddsTakenAfterItReplayToTheSameWindow(int seed)
+    {
+        // A small window so that random traffic forgets by count, by age and on arrival; ids and contents collide often.
+        var options = new DedupeOptions { MaxEvents = 40, Window = TimeSpan.FromHours(6) };
+        var random = new Random(seed);
+        var live = new DedupeWindow(options);
+        var (snapshot, watermark, forgotten) = (live.Pack(), live.LowWatermark, live.RecentlyForgotten.ToArray());
+        var segments = new List<byte[]>();
+        var clock = T0;
+        for (var step = 0; step < 3_000; step++)
+        {
+            clock = clock.AddMinutes(random.Next(0, 20));
+            var (id, content) = ((ulong)random.Next(0, 400), (ulong)random.Next(1, 300));
+            var at = random.Next(10) == 0 ? clock.AddHours(-random.Next(1, 12)) : clock.AddMinutes(-random.Next(0, 60));
+            if (live.Check(id, content) == DuplicateKind.None && !live.IsBeyondWindow(at))
+            {
+                live.Add(id, content, at);
+            }
+
+            switch (random.Next(25))
+            {
+                case 0:
+                    // A snapshot: the window whole, as a write stores it.
+                    live.TakeAdds();
+                    (snapshot, watermark, forgotten) = (live.Pack(), live.LowWatermark, live.RecentlyForgotten.ToArray());
+                    segments.Clear();
+                    break;
+                case 1 or 2 or 3:
+                    Segment();
+                    break;
+            }
+
+            if (step % 100 == 99)
+            {
+                // A write, then a reactivation: the snapshot, then every segment after it, in order.
+                Segment();
+                var read = DedupeWindow.Unpack(snapshot, watermark, forgotten, options);
+                foreach (var segment in segments)
+                {
+                    read.Replay(segment);
+                }
+
+                Assert.Equal(live.Pack(), read.Pack());
+                Assert.Equal(live.LowWatermark, read.LowWatermark);
+                Assert.Equal(live.RecentlyForgotten, read.RecentlyForgotten);
+                Assert.Equal(live.Newest, read.Newest);
+                for (ulong probe = 0; probe < 400; probe++)
+                {
+                    Assert.Equal(live.Check(probe, probe % 300), read.Check(probe, probe % 300));
+                }
+            }
+        }
+
+        // A write that stores the adds since the last one; with more than the window holds there are none, and the write
+        // stores a snapshot instead.
+        void Segment()
+        {
+            if (live.TakeAdds() is { } adds)
+            {
+                segments.Add(adds);
+                return;
+            }
+
+            (snapshot, watermark, forgotten) = (live.Pack(), live.LowWatermark, live.RecentlyForgotten.ToArray());
+            segments.Clear();
+        }
+    }
+
+    [Fact]
+    public void MoreAddsThanTheWindowHoldsAreNotKept()
+    {
+        var window = new DedupeWindow(new DedupeOptions { MaxEvents = 3 });
+        for (var i = 1; i <= 3; i++)
+        {
+            window.Add((ulong)i, (ulong)i, T0.AddMinutes(i));
+        }
+
+        Assert.Equal(3 * 20, window.TakeAdds()!.Length);
+        for (var i = 4; i <= 7; i++)
+        {
+            window.Add((ulong)i, (ulong)i, T0.AddMinutes(i));
+        }
+
+        Assert.Null(window.TakeAdds());
+        Assert.Empty(window.TakeAdds()!);
+    }
+
     [Fact]
     public void UnpackRejectsATornBuffer() =>
         Assert.Throws<ArgumentException>(() => DedupeWindow.Unpack(new byte[21], -1, new DedupeOptions()));
