@@ -52,6 +52,10 @@ public sealed class DedupeAdds
         if (!Complete || stored == _length)
         {
             _length = 0;
+            if (_bytes.Length > 4096)
+            {
+                _bytes = [];
+            }
         }
         else
         {

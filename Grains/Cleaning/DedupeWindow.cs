@@ -153,22 +153,41 @@ public sealed class DedupeWindow
         }
 
         _addCount = 0;
+        if (_adds.Length > 256)
+        {
+            // One large call grew it: do not keep up to MaxEvents entries for the rest of the activation.
+            _adds = [];
+        }
+
         return bytes;
     }
 
-    /// <summary>Applies adds taken by <see cref="TakeAdds"/>, in order, as <see cref="Add"/> applied them (they are not kept as adds again).</summary>
-    public void Replay(ReadOnlySpan<byte> adds)
+    /// <summary>
+    /// Rebuilds a window from a snapshot (<see cref="Pack"/> output with its watermark and recently forgotten ids) and the
+    /// adds taken by <see cref="TakeAdds"/> after it, in order: each applied as <see cref="Add"/> applied it, so the window
+    /// is the one that took them. A window already in use is never replayed onto (its own adds would then go unrecorded).
+    /// </summary>
+    public static DedupeWindow Replay(
+        ReadOnlySpan<byte> packed, long lowWatermark, IEnumerable<ulong> recentlyForgotten, IEnumerable<ReadOnlyMemory<byte>> adds, DedupeOptions options)
     {
-        if (adds.Length % EntrySize != 0)
+        ArgumentNullException.ThrowIfNull(adds);
+        var window = Unpack(packed, lowWatermark, recentlyForgotten, options);
+        foreach (var segment in adds)
         {
-            throw new ArgumentException($"Dedupe adds of length {adds.Length} are not a multiple of {EntrySize}.", nameof(adds));
+            var span = segment.Span;
+            if (span.Length % EntrySize != 0)
+            {
+                throw new ArgumentException($"Dedupe adds of length {span.Length} are not a multiple of {EntrySize}.", nameof(adds));
+            }
+
+            for (var i = 0; i < span.Length; i += EntrySize)
+            {
+                var entry = Read(span.Slice(i, EntrySize));
+                window.Apply(entry.IdHash, entry.ContentHash, entry.Seconds);
+            }
         }
 
-        for (var i = 0; i < adds.Length; i += EntrySize)
-        {
-            var entry = Read(adds.Slice(i, EntrySize));
-            Apply(entry.IdHash, entry.ContentHash, entry.Seconds);
-        }
+        return window;
     }
 
     private void RememberForgotten(ulong idHash)

@@ -8,12 +8,16 @@ public sealed class UserState
 {
     [Id(0)] public ProfileState Profile { get; set; } = new();
 
-    /// <summary>The dedupe window, packed by <see cref="Cleaning.DedupeWindow.Pack"/>.</summary>
+    /// <summary>
+    /// The dedupe window, packed by <see cref="Cleaning.DedupeWindow.Pack"/>: always whole in memory; in a stored payload
+    /// empty when the window is kept as rows beside it (<see cref="PartsInRows"/>).
+    /// </summary>
     [Id(1)] public byte[] DedupeEntries { get; set; } = [];
 
     /// <summary>Low watermark of the dedupe window (seconds since 2000; -1 while nothing was forgotten).</summary>
     [Id(2)] public long DedupeWatermark { get; set; } = -1;
 
+    /// <summary>The quarantine kept in the state: whole in memory; in a stored payload empty when it is kept as rows (<see cref="PartsInRows"/>).</summary>
     [Id(3)] public List<QuarantinedEvent> Quarantine { get; set; } = [];
 
     /// <summary>Sequence number of the next quarantine entry.</summary>
@@ -88,6 +92,14 @@ public sealed class UserState
     /// </summary>
     [field: NonSerialized]
     public Cleaning.DedupeAdds DedupeAdds { get; } = new();
+
+    /// <summary>
+    /// Set in payloads written by a storage that keeps the quarantine and a large dedupe window as rows beside the state
+    /// (group commit, <c>UserStateRows</c>): such a payload's <see cref="Quarantine"/> is empty and its
+    /// <see cref="DedupeEntries"/> empty or the whole window, the rest being in the rows. False in a payload written whole,
+    /// and always false in memory (that storage sets it only while it serialises, and clears it when it reads).
+    /// </summary>
+    [Id(23)] public bool PartsInRows { get; set; }
 
     public IngestCounters Counters() => new(Accepted, Repaired, DuplicatesById, DuplicatesByContent, Quarantined, Replayed, QuarantineSpilled, TaggedEvents, UntaggedEvents, MergedDuplicates);
 }

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS EsrsGrainState
 -- Rows a grain state keeps beside its own row, changed in the statement of the state's write and only with it, so a
 -- write sends what its call changed instead of everything the state holds (Silo/Storage/UserStateRows.cs). User
 -- grains: each quarantine entry, keyed by its sequence (0 up); a dedupe window over 2 KB as a snapshot and then the
--- events each write added, in order (keys below 0). Read with the state; removed when it is cleared.
+-- events each write added, in order (keys below 0), until it shrinks to 1 KB. Read with the state (unless its payload
+-- was written whole, without UserState.PartsInRows); removed when it is cleared.
 CREATE TABLE IF NOT EXISTS EsrsGrainStateRow
 (
     ServiceId varchar(150) NOT NULL,

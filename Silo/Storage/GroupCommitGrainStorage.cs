@@ -6,7 +6,8 @@ namespace Esrs.Silo.Storage;
 
 /// <summary>
 /// Grain storage for the hot path (user grains): one row per grain in <c>EsrsGrainState</c>, keyed by service, grain
-/// type and the exact key string; reads go straight to the database, writes through a <see cref="GroupCommitter"/>.
+/// type and the exact key string, and for states with parts kept apart (<see cref="IStateRows"/>) rows beside it in
+/// <c>EsrsGrainStateRow</c>, changed only with it; reads go straight to the database, writes through a <see cref="GroupCommitter"/>.
 /// Optimistic concurrency as Orleans expects: the ETag is the row version, a write with a stale one fails with
 /// <see cref="InconsistentStateException"/>. State is serialised by the silo's grain storage serializer.
 /// </summary>
@@ -82,7 +83,17 @@ public sealed class GroupCommitGrainStorage(
 
     private void Remember(object grainState, bool withRows, object? stored)
     {
-        if (withRows && stored is not null)
+        if (!withRows)
+        {
+            return;
+        }
+
+        if (stored is null)
+        {
+            // Unknown: the next write replaces every row.
+            _stored.Remove(grainState);
+        }
+        else
         {
             _stored.AddOrUpdate(grainState, stored);
         }

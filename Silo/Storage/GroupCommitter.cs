@@ -111,6 +111,12 @@ public sealed class GroupCommitter : IAsyncDisposable
         var bytes = 0L;
         foreach (var write in batch)
         {
+            if (write.NewVersion is null)
+            {
+                // Lost its version check: nothing of it was written.
+                continue;
+            }
+
             bytes += write.Payload?.Length ?? 0;
             foreach (var row in write.Rows?.Upserts ?? [])
             {

@@ -16,15 +16,19 @@ public interface IStateRows
 
     /// <summary>
     /// The state's payload without the parts kept as rows, and the rows changed against <paramref name="stored"/> (null:
-    /// unknown, so every row is written and every other stored row removed). Changes nothing: the write may yet fail.
+    /// unknown, so every row is written and every other stored row removed). Leaves the state and what is stored as they
+    /// were (the write may yet fail); the parts are taken out of the state only while it is serialised, on this thread.
     /// </summary>
     RowsWrite Write(object state, object? stored);
 
     /// <summary>What is stored once <paramref name="write"/> has committed over <paramref name="stored"/> (which it may update in place).</summary>
     object Committed(object state, object? stored, RowsWrite write);
 
-    /// <summary>Puts the stored rows (key order) into a state just read from its payload; answers what is stored.</summary>
-    object Read(object state, IReadOnlyList<StateRow> rows);
+    /// <summary>
+    /// Puts the stored rows (key order) into a state just read from its payload; answers what is stored, or null when that
+    /// is unknown (the rows are not the state's: its next write replaces them all).
+    /// </summary>
+    object? Read(object state, IReadOnlyList<StateRow> rows);
 }
 
 /// <summary>One state's write: its payload, the changes to its rows, and what the implementation needs once it commits.</summary>

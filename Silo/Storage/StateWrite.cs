@@ -56,7 +56,7 @@ public sealed record RowChanges(IReadOnlyList<StateRow> Upserts, IReadOnlyList<l
 
 /// <summary>
 /// A stored row: its version and payload (null when the state was cleared), and, when asked for, the rows kept beside it
-/// in key order (empty otherwise).
+/// in key order (null when they were not asked for).
 /// </summary>
 public readonly record struct StoredState(long Version, byte[]? Payload, IReadOnlyList<StateRow>? Rows = null);
 

@@ -18,10 +18,15 @@ namespace Esrs.Silo.Storage;
 /// write holding the events that write's calls added, in order (<see cref="UserState.DedupeAdds"/>). Reading replays
 /// those adds on the snapshot with the window's own algorithm, so the window read is the window written. A new snapshot
 /// replaces them all when they outweigh the snapshot or number <see cref="MaxSegments"/>. Keys below 0: snapshot and
-/// segments numbered n = 0, 1, ... are stored under -(n + 1). A small window stays in the state's payload, as before.</item>
+/// segments numbered n = 0, 1, ... are stored under -(n + 1). A new snapshot is also written when the adds are not all
+/// known (a state made anew, as a merge rebuild does, or more adds than the window holds). A small window stays in the
+/// state's payload; a window in rows goes back to the payload once it shrinks to half of <see cref="InlineBytes"/>.</item>
 /// </list>
-/// A state read from a payload that still holds its quarantine or window (written before these rows, or by a storage
-/// that writes states whole) keeps them; its next write moves them to rows.
+/// Payloads written here say so (<see cref="UserState.PartsInRows"/>). A payload without the mark was written whole
+/// (before these rows, or by a storage or an older Esrs that writes states whole): it holds the quarantine and the window
+/// itself, any rows beside it are older than it and are not read, and its next write here replaces every row. An older
+/// Esrs cannot read a payload written here (it would see no quarantine and no window): rolling back across this change
+/// is not supported.
 /// </summary>
 public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOptions dedupe) : IStateRows
 {
@@ -50,9 +55,10 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
         var quarantine = QuarantineChanges(user.Quarantine, known, upserts, deletes);
         var window = WindowChanges(user, known, upserts, deletes);
 
-        var (entries, packed) = (user.Quarantine, user.DedupeEntries);
+        var (entries, packed, marked) = (user.Quarantine, user.DedupeEntries, user.PartsInRows);
         byte[] payload;
         user.Quarantine = NoQuarantine;
+        user.PartsInRows = true;
         if (window.Kind is not (WindowPlan.Inline or WindowPlan.ToInline))
         {
             user.DedupeEntries = [];
@@ -64,7 +70,7 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
         }
         finally
         {
-            (user.Quarantine, user.DedupeEntries) = (entries, packed);
+            (user.Quarantine, user.DedupeEntries, user.PartsInRows) = (entries, packed, marked);
         }
 
         return new RowsWrite(payload, new RowChanges(upserts, deletes, ReplaceAll: known is null), new Pending(quarantine, window));
@@ -109,9 +115,22 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
         return after;
     }
 
-    public object Read(object state, IReadOnlyList<StateRow> rows)
+    public object? Read(object state, IReadOnlyList<StateRow> rows)
     {
         var user = (UserState)state;
+        // The mark says how this payload was written; in memory the state is whole, and a storage that writes it whole
+        // must not pass the mark on.
+        var marked = user.PartsInRows;
+        user.PartsInRows = false;
+        if (!marked)
+        {
+            // Written whole (before these rows, or by a storage that writes states whole, such as an older Esrs after a
+            // roll-back): the payload holds the quarantine and the window, and any rows beside it are older than it. They
+            // are not read; what is stored is unknown, so the next write replaces every row.
+            user.DedupeAdds.Stored(user.DedupeAdds.Length);
+            return rows.Count == 0 ? new Stored() : null;
+        }
+
         var stored = new Stored();
         List<QuarantinedEvent>? entries = null;
         List<StateRow>? window = null;
@@ -126,28 +145,11 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
             var entry = serializer.Deserialize<QuarantinedEvent>(new BinaryData(row.Payload))
                 ?? throw new InvalidDataException($"Quarantine row {row.Key} holds no entry.");
             stored.Quarantine[row.Key] = entry;
-            (entries ??= new List<QuarantinedEvent>(rows.Count + user.Quarantine.Count)).Add(entry);
+            (entries ??= new List<QuarantinedEvent>(rows.Count)).Add(entry);
         }
 
-        if (entries is not null)
-        {
-            // Entries still in the payload (written before the quarantine had rows) that no row holds: kept, in sequence order.
-            var fromRows = entries.Count;
-            foreach (var entry in user.Quarantine)
-            {
-                if (!stored.Quarantine.ContainsKey(entry.Sequence))
-                {
-                    entries.Add(entry);
-                }
-            }
-
-            if (entries.Count > fromRows)
-            {
-                entries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-            }
-
-            user.Quarantine = entries;
-        }
+        // A payload of ours holds no quarantine: the rows are all of it.
+        user.Quarantine = entries ?? [];
 
         if (window is not null)
         {
@@ -301,8 +303,8 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
 
         if (user.DedupeEntries.Length > 0)
         {
-            // The payload holds a window of its own: its last writer wrote states whole, so the rows are older than it. The
-            // payload's window counts; the next write replaces the rows.
+            // The payload holds a window of its own while window rows exist (no write of ours leaves both): the payload's
+            // window counts, and the next write replaces the rows.
             stored.MustSnapshot = true;
             return;
         }
@@ -315,11 +317,7 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
             forgotten[i] = BinaryPrimitives.ReadUInt64LittleEndian(snapshot.AsSpan(13 + (i * 8)));
         }
 
-        var window = DedupeWindow.Unpack(snapshot.AsSpan(13 + (count * 8)), watermark, forgotten, dedupe);
-        foreach (var row in rows.Skip(1))
-        {
-            window.Replay(row.Payload.AsSpan(1));
-        }
+        var window = DedupeWindow.Replay(snapshot.AsSpan(13 + (count * 8)), watermark, forgotten, rows.Skip(1).Select(r => (ReadOnlyMemory<byte>)r.Payload.AsMemory(1)), dedupe);
 
         user.DedupeEntries = window.Pack();
         // The payload's watermark and forgotten ids were sealed with the window: the replay must arrive at them; should it

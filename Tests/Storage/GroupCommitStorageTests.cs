@@ -271,7 +271,7 @@ public sealed class GroupCommitStorageTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task AQuarantineStoredInsideItsStateIsReadAndMovedToRowsByTheNextWrite(string store)
+    public async Task AQuarantineStoredInsideItsStateIsReadAndMovedToRowsByTheNextWriteAndAWholeWriteOverRowsCounts(string store)
     {
         var serializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>());
         var id = GrainId.Create("user", "legacy-user");
@@ -301,6 +301,19 @@ public sealed class GroupCommitStorageTests : IDisposable
         var payloadOnly = new GrainState<UserState>();
         await whole.ReadStateAsync("user", id, payloadOnly);
         Assert.Empty(payloadOnly.State!.Quarantine);
+
+        // Written whole again over those rows (a storage, or an older Esrs, that keeps the quarantine in the payload), with
+        // two entries gone: the payload counts, the rows are not read, and the next write leaves rows for exactly its entries.
+        again.State!.Quarantine.RemoveRange(0, 2);
+        await whole.WriteStateAsync("user", id, again);
+        var afterWhole = new GrainState<UserState>();
+        await storage.ReadStateAsync("user", id, afterWhole);
+        Assert.Equal(["old-2", "old-3"], afterWhole.State!.Quarantine.Select(q => q.Event.ItemId));
+        await storage.WriteStateAsync("user", id, afterWhole);
+        Assert.Equal(2L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+        var last = new GrainState<UserState>();
+        await storage.ReadStateAsync("user", id, last);
+        Assert.Equal(["old-2", "old-3"], last.State!.Quarantine.Select(q => q.Event.ItemId));
     }
 
     [Theory]

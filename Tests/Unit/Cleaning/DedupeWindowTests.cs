@@ -189,11 +189,7 @@ public sealed class DedupeWindowTests
             {
                 // A write, then a reactivation: the snapshot, then every segment after it, in order.
                 Segment();
-                var read = DedupeWindow.Unpack(snapshot, watermark, forgotten, options);
-                foreach (var segment in segments)
-                {
-                    read.Replay(segment);
-                }
+                var read = DedupeWindow.Replay(snapshot, watermark, forgotten, segments.Select(a => (ReadOnlyMemory<byte>)a), options);
 
                 Assert.Equal(live.Pack(), read.Pack());
                 Assert.Equal(live.LowWatermark, read.LowWatermark);
