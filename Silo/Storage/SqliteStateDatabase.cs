@@ -25,7 +25,13 @@ public sealed class SqliteStateDatabase : IStateDatabase
         ON CONFLICT (ServiceId, UserKey, Writer, Sequence) DO UPDATE SET Payload = excluded.Payload
         """;
 
-    private const string RowsReadSql = "SELECT RowKey, Payload FROM EsrsGrainStateRow WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k ORDER BY RowKey";
+    // One statement, so one snapshot without a read transaction: the state's row (kind 0) first, then the rows beside it in key order.
+    private const string ReadWithRowsSql = """
+        SELECT 0, Version, Payload FROM EsrsGrainState WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k
+        UNION ALL
+        SELECT 1, RowKey, Payload FROM EsrsGrainStateRow WHERE ServiceId = $s AND GrainType = $t AND GrainKey = $k
+        ORDER BY 1, 2
+        """;
     private const string RowUpsertSql = """
         INSERT INTO EsrsGrainStateRow (ServiceId, GrainType, GrainKey, RowKey, Payload) VALUES ($s, $t, $k, $r, $p)
         ON CONFLICT (ServiceId, GrainType, GrainKey, RowKey) DO UPDATE SET Payload = excluded.Payload
@@ -85,39 +91,30 @@ public sealed class SqliteStateDatabase : IStateDatabase
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // One read transaction: the state and its rows from one snapshot of the WAL.
-        await using var transaction = withRows ? connection.BeginTransaction(deferred: true) : null;
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ReadSql;
+        command.CommandText = withRows ? ReadWithRowsSql : ReadSql;
         command.Parameters.AddWithValue("$s", serviceId);
         command.Parameters.AddWithValue("$t", grainType);
         command.Parameters.AddWithValue("$k", grainKey);
-        long version;
-        byte[]? payload;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                return null;
-            }
-
-            (version, payload) = (reader.GetInt64(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1));
-        }
-
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!withRows)
         {
-            return new StoredState(version, payload);
+            return await reader.ReadAsync(cancellationToken)
+                ? new StoredState(reader.GetInt64(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1))
+                : null;
         }
 
-        command.CommandText = RowsReadSql;
-        var rows = new List<StateRow>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        // No state row: nothing is stored (rows are only ever written with it).
+        if (!await reader.ReadAsync(cancellationToken) || reader.GetInt64(0) != 0)
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(new StateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
-            }
+            return null;
+        }
+
+        var (version, payload) = (reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2));
+        var rows = new List<StateRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new StateRow(reader.GetInt64(1), (byte[])reader.GetValue(2)));
         }
 
         return new StoredState(version, payload, rows);

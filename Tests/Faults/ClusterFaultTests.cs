@@ -59,7 +59,7 @@ public sealed class ClusterFaultTests(LocalCluster cluster, ITestOutputHelper ou
             await cluster.SiloAsync("resume", "3");
             await Task.Delay(TimeSpan.FromSeconds(3));
             await cluster.HealAsync();
-        });
+        }, new FaultRun(Duration: TimeSpan.FromSeconds(60)));
 
     [Fact]
     public Task PostgreSqlRestartedMidIngestLosesNothingAndCountsNothingTwice() =>
@@ -111,7 +111,8 @@ public sealed class ClusterFaultTests(LocalCluster cluster, ITestOutputHelper ou
     }
 
     /// <summary>How a fault run drives the grid: through which gateway, over HTTP or the Redis stream, at what load.</summary>
-    private sealed record FaultRun(bool ViaRedis = false, Uri? Gateway = null, LoadSettings? Settings = null);
+    /// <param name="Duration">How long the load runs (default 45 s): long enough that a recovery can be seen to hold for 5 s.</param>
+    private sealed record FaultRun(bool ViaRedis = false, Uri? Gateway = null, LoadSettings? Settings = null, TimeSpan? Duration = null);
 
     private async Task<WebApplication> StartGatewayAsync(params (string Key, string Value)[] settings)
     {
@@ -141,7 +142,7 @@ public sealed class ClusterFaultTests(LocalCluster cluster, ITestOutputHelper ou
             run.ViaRedis ? cluster.Redis : null, "esrs:events", connections: 256);
         var vocabulary = LoadVocabulary.Read(Path.GetDirectoryName(Path.GetDirectoryName(UciExpectations.DataFile))!, uciRows: 20_000, taobaoRows: 50_000);
         var workload = new LoadWorkload(vocabulary, new WorkloadSettings(Users: 20_000, DirtyShare: 0.1), runId: fault + "-" + Guid.NewGuid().ToString("N")[..6], seed: 7);
-        var settings = run.Settings ?? new LoadSettings { Rate = 30, Duration = Load, Batch = 5, ReadShare = 0.1, ProbeRate = 5, GiveUpAfter = TimeSpan.FromSeconds(120) };
+        var settings = run.Settings ?? new LoadSettings { Rate = 30, Duration = run.Duration ?? Load, Batch = 5, ReadShare = 0.1, ProbeRate = 5, GiveUpAfter = TimeSpan.FromSeconds(120) };
         LoadReport report;
         var faultsAt = new List<double>();
         using (var ledger = new LoadLedger(ledgerPath))
