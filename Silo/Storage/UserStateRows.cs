@@ -97,7 +97,6 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
             case WindowPlan.Snapshot:
                 (after.SnapshotN, after.SnapshotBytes, after.SegmentBytes) = (window.N, window.Bytes, 0);
                 after.Segments.Clear();
-                after.MustSnapshot = false;
                 break;
             case WindowPlan.Segment:
                 after.Segments.Add(window.N);
@@ -106,7 +105,6 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
             case WindowPlan.Inline or WindowPlan.ToInline:
                 (after.SnapshotN, after.SnapshotBytes, after.SegmentBytes) = (-1, 0, 0);
                 after.Segments.Clear();
-                after.MustSnapshot = false;
                 break;
         }
 
@@ -225,7 +223,7 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
         }
 
         var n = stored?.NextN ?? 0;
-        if (!inRows || stored!.MustSnapshot || !adds.Complete || stored.Segments.Count >= MaxSegments
+        if (!inRows || !adds.Complete || stored!.Segments.Count >= MaxSegments
             || stored.SegmentBytes + adds.Length > Math.Max(stored.SnapshotBytes, InlineBytes))
         {
             var snapshot = Snapshot(user);
@@ -301,14 +299,7 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
             stored.SegmentBytes += row.Payload.Length;
         }
 
-        if (user.DedupeEntries.Length > 0)
-        {
-            // The payload holds a window of its own while window rows exist (no write of ours leaves both): the payload's
-            // window counts, and the next write replaces the rows.
-            stored.MustSnapshot = true;
-            return;
-        }
-
+        // A payload of ours with window rows beside it holds no window of its own (a write keeps one or the other).
         var watermark = BinaryPrimitives.ReadInt64LittleEndian(snapshot.AsSpan(1));
         var count = BinaryPrimitives.ReadInt32LittleEndian(snapshot.AsSpan(9));
         var forgotten = new ulong[count];
@@ -368,9 +359,6 @@ public sealed class UserStateRows(IGrainStorageSerializer serializer, DedupeOpti
         public List<long> Segments { get; } = [];
 
         public long SegmentBytes { get; set; }
-
-        /// <summary>The window rows are not the window (a payload of its own was read): the next write replaces them.</summary>
-        public bool MustSnapshot { get; set; }
 
         public long NextN => Segments.Count > 0 ? Segments[^1] + 1 : SnapshotN + 1;
     }
