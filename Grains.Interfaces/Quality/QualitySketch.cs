@@ -86,6 +86,30 @@ public sealed class QualitySketch
 
         return total == 0 ? double.NaN : present / (double)total;
     }
+
+    /// <summary>
+    /// The headline completeness: over every (type, field) this sketch has seen carried at least once, the events of that
+    /// type carrying the field against all events of that type. A field a type never carries (a view's rating, a
+    /// source's missing price column) is not a gap, and each type keeps its own fields when sources are merged, so the
+    /// figure over all sources is a weighted mean of theirs rather than their fields diluted by each other's events.
+    /// </summary>
+    public double UsedFieldCompleteness()
+    {
+        long present = 0, expected = 0;
+        foreach (var (name, count) in Types)
+        {
+            foreach (var field in Fields)
+            {
+                if (FieldsPresent.GetValueOrDefault(name + "/" + field) is var carried and > 0)
+                {
+                    present += carried;
+                    expected += count;
+                }
+            }
+        }
+
+        return expected == 0 ? double.NaN : present / (double)expected;
+    }
 }
 
 /// <summary>A quarantined event as the quality page shows it: the rule, why, and the event's main fields.</summary>

@@ -30,9 +30,8 @@ public static class QualityMeasures
             ["tagged_share"] = Share(sketch.Tagged, sketch.Tagged + sketch.Untagged),
         };
 
-        // Headline completeness: the mean over the fields this source uses at all (a field it never sends is not its gap).
-        var used = QualitySketch.Fields.Select(f => sketch.Completeness(f)).Where(c => c > 0).ToList();
-        m["completeness"] = used.Count == 0 ? double.NaN : used.Average();
+        // Headline completeness: over the fields each event type carries at all (a field it never sends is not its gap).
+        m["completeness"] = sketch.UsedFieldCompleteness();
         if (detailed)
         {
             foreach (var (type, count) in sketch.Types)

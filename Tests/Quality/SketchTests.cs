@@ -167,6 +167,44 @@ public sealed class SketchTests
         }
     }
 
+    [Fact]
+    public void HeadlineCompletenessCountsTheFieldsEachTypeCarriesAndMergedSourcesLieBetweenTheirOwn()
+    {
+        var now = new DateTime(2026, 12, 7, 12, 0, 0, DateTimeKind.Utc);
+        var accepted = (UserEvent e) => new EventOutcome(e.EventId, OutcomeKind.Accepted, EventOutcome.NoDecisions);
+        // Shop A: 10 purchases, 2 of them without a price. Carried: userId, itemId, quantity, currency 10 each, price 8.
+        var a = new QualitySketch();
+        for (var i = 0; i < 10; i++)
+        {
+            var e = TestEvents.Purchase("a" + i, at: now.AddMinutes(-1)) with { UnitPrice = i < 2 ? null : 5m };
+            a.Add(e, accepted(e), now);
+        }
+
+        // Shop B: 20 views (userId and itemId each, a category on 5) and 10 searches (userId and query each).
+        var b = new QualitySketch();
+        for (var i = 0; i < 20; i++)
+        {
+            var e = TestEvents.View("b" + i, at: now.AddMinutes(-1)) with { CategoryPath = i < 5 ? "home" : null };
+            b.Add(e, accepted(e), now);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            var e = TestEvents.Search("b" + i, "lamp", now.AddMinutes(-1));
+            b.Add(e, accepted(e), now);
+        }
+
+        var all = a.Clone();
+        all.Merge(b);
+
+        // By hand: A (10 + 10 + 10 + 8 + 10) / (5 x 10); B views (20 + 20 + 5) / (3 x 20), searches (10 + 10) / (2 x 10).
+        Assert.Equal(48 / 50.0, QualityMeasures.From(a, 0)["completeness"], 12);
+        Assert.Equal((45 + 20) / 80.0, QualityMeasures.From(b, 0)["completeness"], 12);
+        Assert.Equal((48 + 45 + 20) / 130.0, QualityMeasures.From(all, 0)["completeness"], 12);
+        // A field's own completeness still counts every event: 8 prices in 40 events.
+        Assert.Equal(8 / 40.0, all.Completeness("unitPrice"), 12);
+    }
+
     private static QualitySketch Sketch(Dictionary<string, QualitySketch> bySource, string source)
     {
         if (!bySource.TryGetValue(source, out var sketch))
