@@ -6,8 +6,12 @@ namespace Esrs.Tagging;
 /// </summary>
 public interface ITaggerGrain : IGrainWithIntegerKey
 {
-    /// <summary>Tags each text; throws <see cref="TaggerUnavailableException"/> when this silo has no model or its queue is full.</summary>
-    Task<TagBatchResult> TagAsync(string[] texts);
+    /// <summary>
+    /// Tags each text; throws <see cref="TaggerUnavailableException"/> when this silo has no model or is too far behind to
+    /// tag them soon. Cancelling (the caller gave up) takes texts still waiting out of the queue: the model never runs on
+    /// texts nobody waits for.
+    /// </summary>
+    Task<TagBatchResult> TagAsync(string[] texts, CancellationToken cancellationToken = default);
 
     /// <summary>The silo this pool member runs on, and whether that silo advertises an accelerator.</summary>
     Task<TaggerPlacement> GetPlacementAsync();
@@ -34,4 +38,7 @@ public sealed class TaggerUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>When set, the refusal is for now only (the tagger is behind): callers may ask again after this long.</summary>
+    [Id(0)] public TimeSpan? RetryAfter { get; init; }
 }

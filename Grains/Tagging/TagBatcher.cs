@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,9 @@ namespace Esrs.Tagging;
 /// (<see cref="ITagModel.Prepare"/>), requests queue, and one loop on its own thread runs the model on a batch as soon as it
 /// holds <see cref="TaggerOptions.MaxBatchSize"/> texts or <see cref="TaggerOptions.MaxDelay"/> after its first text arrived;
 /// callers then decode their own results. The model never runs on the grain scheduler and never runs twice at once; a
-/// text the model fails on alone is tagged as having nothing, without costing the other texts of its batch.
+/// text the model fails on alone is tagged as having nothing, without costing the other texts of its batch. Under more
+/// texts than the model can take, the queue is kept to what it can run within <see cref="TaggerOptions.MaxQueueWait"/>
+/// (more is refused at once), and requests whose callers gave up leave the queue unrun.
 /// </summary>
 public sealed partial class TagBatcher : IAsyncDisposable
 {
@@ -22,6 +26,9 @@ public sealed partial class TagBatcher : IAsyncDisposable
     private int _queuedTexts;
     private long _batches;
     private long _texts;
+
+    // Texts per second of model time, a moving average over recent batches (0 until the first batch ran).
+    private double _textsPerSecond;
 
     public TagBatcher(ITagModel model, IOptions<TaggerOptions> options, ILogger<TagBatcher> logger)
     {
@@ -38,8 +45,11 @@ public sealed partial class TagBatcher : IAsyncDisposable
     /// <summary>Batches run and texts tagged since start (for benchmarks and the quality view).</summary>
     public (long Batches, long Texts) Totals => (Interlocked.Read(ref _batches), Interlocked.Read(ref _texts));
 
-    /// <summary>Tokenises the texts here, queues them, and once the batch they joined has run, decodes their tags here.</summary>
-    public async Task<AttributeTag[][]> TagAsync(string[] texts)
+    /// <summary>
+    /// Tokenises the texts here, queues them, and once the batch they joined has run, decodes their tags here. Cancelling
+    /// <paramref name="cancellationToken"/> ends the wait, and the texts leave the queue unrun if no batch took them yet.
+    /// </summary>
+    public async Task<AttributeTag[][]> TagAsync(string[] texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (!_model.IsAvailable)
@@ -52,11 +62,8 @@ public sealed partial class TagBatcher : IAsyncDisposable
             return [];
         }
 
-        if (Interlocked.Add(ref _queuedTexts, texts.Length) > _options.MaxQueuedTexts)
-        {
-            Interlocked.Add(ref _queuedTexts, -texts.Length);
-            throw new TaggerUnavailableException($"Tagger queue full ({_options.MaxQueuedTexts} texts waiting); retry later.");
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        Admit(texts.Length);
 
         var prepared = new PreparedText[texts.Length];
         for (var i = 0; i < texts.Length; i++)
@@ -68,14 +75,14 @@ public sealed partial class TagBatcher : IAsyncDisposable
         Interlocked.Add(ref _queuedTexts, runnable.Length - texts.Length);
         if (runnable.Length > 0)
         {
-            var request = new Request(runnable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var request = new Request(runnable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
             if (!_queue.Writer.TryWrite(request))
             {
                 Interlocked.Add(ref _queuedTexts, -runnable.Length);
                 throw new TaggerUnavailableException("Tagger is shutting down.");
             }
 
-            await request.Done.Task.ConfigureAwait(false);
+            await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var tags = new AttributeTag[prepared.Length][];
@@ -85,6 +92,37 @@ public sealed partial class TagBatcher : IAsyncDisposable
         }
 
         return tags;
+    }
+
+    /// <summary>
+    /// Counts <paramref name="count"/> texts into the queue, or refuses them: past <see cref="TaggerOptions.MaxQueuedTexts"/>,
+    /// or when the texts already waiting would take the model longer than <see cref="TaggerOptions.MaxQueueWait"/> to run
+    /// (an empty queue always takes a request, so a model slower than the limit still tags).
+    /// </summary>
+    private void Admit(int count)
+    {
+        var queued = Interlocked.Add(ref _queuedTexts, count);
+        var ahead = queued - count;
+        var rate = Volatile.Read(ref _textsPerSecond);
+        var wait = rate > 0 ? ahead / rate : 0;
+        string? refusal = null;
+        if (queued > _options.MaxQueuedTexts)
+        {
+            refusal = string.Create(CultureInfo.InvariantCulture, $"Tagger queue full ({_options.MaxQueuedTexts} texts waiting); retry later.");
+        }
+        else if (ahead > 0 && _options.MaxQueueWait > TimeSpan.Zero && wait > _options.MaxQueueWait.TotalSeconds)
+        {
+            refusal = string.Create(CultureInfo.InvariantCulture,
+                $"Tagger behind: {ahead} texts waiting, about {wait:0.0} s at {rate:0} texts/s (MaxQueueWait {_options.MaxQueueWait.TotalSeconds:0.#} s); retry later.");
+        }
+
+        if (refusal is not null)
+        {
+            Interlocked.Add(ref _queuedTexts, -count);
+            TaggingMetrics.RefusedTexts.Add(count);
+            // Half the allowed wait: by then the queue has drained that far, and the model has not run dry meanwhile.
+            throw new TaggerUnavailableException(refusal) { RetryAfter = _options.MaxQueueWait > TimeSpan.Zero ? _options.MaxQueueWait / 2 : null };
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -116,12 +154,11 @@ public sealed partial class TagBatcher : IAsyncDisposable
         {
             batch.Clear();
             texts.Clear();
-            if (!reader.TryRead(out var first))
+            if (!reader.TryRead(out var first) || !Add(first))
             {
                 continue;
             }
 
-            Add(first);
             if (texts.Count < _options.MaxBatchSize && _options.MaxDelay > TimeSpan.Zero)
             {
                 // Gather until the batch is full or the first request has waited MaxDelay.
@@ -166,16 +203,26 @@ public sealed partial class TagBatcher : IAsyncDisposable
             Run(batch, texts);
         }
 
-        void Add(Request request)
+        // False when the request's caller gave up while it waited: it leaves the queue unrun.
+        bool Add(Request request)
         {
+            Interlocked.Add(ref _queuedTexts, -request.Texts.Length);
+            if (request.Abandoned.IsCancellationRequested)
+            {
+                TaggingMetrics.AbandonedTexts.Add(request.Texts.Length);
+                request.Done.TrySetCanceled(request.Abandoned);
+                return false;
+            }
+
             batch.Add(request);
             texts.AddRange(request.Texts);
-            Interlocked.Add(ref _queuedTexts, -request.Texts.Length);
+            return true;
         }
     }
 
     private void Run(List<Request> batch, List<PreparedText> texts)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             // A request larger than the batch size still runs whole, in chunks of the batch size.
@@ -201,6 +248,15 @@ public sealed partial class TagBatcher : IAsyncDisposable
 
         TaggingMetrics.Texts.Add(texts.Count);
         Interlocked.Add(ref _texts, texts.Count);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (seconds > 0)
+        {
+            // Only this thread writes the rate; callers read it to admit.
+            var sample = texts.Count / seconds;
+            var rate = Volatile.Read(ref _textsPerSecond);
+            Volatile.Write(ref _textsPerSecond, rate == 0 ? sample : rate + (0.2 * (sample - rate)));
+        }
+
         foreach (var request in batch)
         {
             request.Done.TrySetResult();
@@ -274,7 +330,7 @@ public sealed partial class TagBatcher : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tagger model failed on {Failed} of {Texts} texts alone; they are tagged as having no attributes")]
     private static partial void LogTextsFailed(ILogger logger, Exception exception, int failed, int texts);
 
-    private sealed record Request(PreparedText[] Texts, TaskCompletionSource Done);
+    private sealed record Request(PreparedText[] Texts, TaskCompletionSource Done, CancellationToken Abandoned);
 
     /// <summary>A text the model could not prepare: not queued, tagged as having nothing.</summary>
     private sealed class Unprepared : PreparedText

@@ -10,10 +10,10 @@ namespace Esrs.Tagging;
 [AcceleratorPlacementFilter]
 public sealed class TaggerGrain(TagBatcher batcher, ILocalSiloDetails silo, AcceleratorAdvertisement accelerator) : Grain, ITaggerGrain
 {
-    public async Task<TagBatchResult> TagAsync(string[] texts)
+    public async Task<TagBatchResult> TagAsync(string[] texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var tags = await batcher.TagAsync(texts);
+        var tags = await batcher.TagAsync(texts, cancellationToken);
         return new TagBatchResult(batcher.Model.Version, tags);
     }
 

@@ -18,6 +18,13 @@ public sealed class TaggerOptions
     /// <summary>Texts waiting on a silo beyond which requests are refused (callers count them untagged) instead of queueing without bound.</summary>
     public int MaxQueuedTexts { get; set; } = 8_192;
 
+    /// <summary>
+    /// Longest expected wait in a silo's queue (texts waiting over the model's recent texts per second) beyond which
+    /// requests are refused at once (callers count them untagged and back off) instead of queueing to time out: a queue
+    /// this deep keeps the model busy, so refusing more costs no throughput. Zero turns the check off.
+    /// </summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a user grain waits for its tags before counting the texts untagged.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

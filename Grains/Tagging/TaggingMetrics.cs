@@ -17,5 +17,9 @@ public static class TaggingMetrics
 
     public static Counter<long> FailedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.failed_texts", description: "Texts the model failed on alone (tagged as having no attributes)");
 
+    public static Counter<long> AbandonedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.abandoned_texts", description: "Texts taken out of the queue unrun because their caller gave up");
+
+    public static Counter<long> RefusedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.refused_texts", description: "Texts refused at the queue (too far behind, or full)");
+
     public static Counter<long> UntaggedEvents { get; } = Meter.CreateCounter<long>("esrs.tagger.untagged_events", description: "Accepted events whose text could not be tagged");
 }

@@ -36,6 +36,9 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
 
     public ConcurrentQueue<int> BatchSizes { get; } = new();
 
+    /// <summary>Every text the model ran, in order.</summary>
+    public ConcurrentQueue<string> RunTexts { get; } = new();
+
     /// <summary>Threads that ran <see cref="Prepare"/> and <see cref="Run"/>.</summary>
     public ConcurrentBag<int> PrepareThreads { get; } = [];
 
@@ -51,6 +54,11 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
     {
         RunThreads.Add(Environment.CurrentManagedThreadId);
         BatchSizes.Enqueue(batch.Count);
+        foreach (var text in batch)
+        {
+            RunTexts.Enqueue(text.Text);
+        }
+
         Gate?.Wait(TimeSpan.FromSeconds(30));
         if (Delay > TimeSpan.Zero)
         {

@@ -82,6 +82,61 @@ public sealed class TagBatcherTests
     }
 
     [Fact]
+    public async Task ARequestWhoseCallerGaveUpLeavesTheQueueUnrun()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new DictionaryTagModel { Gate = gate };
+        await using var batcher = Batcher(model, o => (o.MaxBatchSize, o.MaxDelay) = (1, TimeSpan.Zero));
+        using var giveUp = new CancellationTokenSource();
+
+        var running = batcher.TagAsync(["red"]);
+        await WaitUntil(() => !model.BatchSizes.IsEmpty);
+        var abandoned = batcher.TagAsync(["blue", "cotton", "nike"], giveUp.Token);
+        var after = batcher.TagAsync(["red sock"]);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        gate.Set();
+        Assert.Single((await running)[0]);
+        Assert.Single((await after)[0]);
+        // The model ran the first and the last request only; the three texts nobody waited for never reached it.
+        Assert.Equal(["red", "red sock"], model.RunTexts);
+        Assert.Equal((2L, 2L), batcher.Totals);
+    }
+
+    [Fact]
+    public async Task ABatcherFurtherBehindThanTheWaitLimitRefusesAtOnceAndSaysWhenToAskAgain()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new DictionaryTagModel { Gate = gate };
+        await using var batcher = Batcher(model, o => (o.MaxBatchSize, o.MaxDelay, o.MaxQueueWait) = (1, TimeSpan.Zero, TimeSpan.FromSeconds(10)));
+
+        // One text held in the model for at least 150 ms: the batcher's rate is then at most 1 / 0.15 s, under 7 texts/s.
+        var first = batcher.TagAsync(["red"]);
+        await WaitUntil(() => model.BatchSizes.Count == 1);
+        await Task.Delay(150);
+        gate.Set();
+        await first;
+        gate.Reset();
+
+        var running = batcher.TagAsync(["blue"]);
+        await WaitUntil(() => model.BatchSizes.Count == 2);
+        // Nothing waits yet: taken whatever its size. Then 3 texts ahead is well under 10 s at any plausible rate: taken.
+        var small = batcher.TagAsync(["a", "b", "c"]);
+        var big = batcher.TagAsync([.. Enumerable.Range(0, 200).Select(i => $"text {i}")]);
+        // 203 texts ahead at under 7 texts/s is over 29 s: refused now, with half the limit as the time to ask again.
+        var refused = await Assert.ThrowsAsync<TaggerUnavailableException>(() => batcher.TagAsync(["one more"]));
+
+        Assert.StartsWith("Tagger behind: 203 texts waiting", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.RetryAfter);
+        gate.Set();
+        await running;
+        Assert.Equal(3, (await small).Length);
+        Assert.Equal(200, (await big).Length);
+        Assert.DoesNotContain("one more", model.RunTexts);
+    }
+
+    [Fact]
     public async Task AFailingModelFailsItsBatchAndTheNextBatchRunsAgain()
     {
         var model = new DictionaryTagModel { Fail = true };

@@ -119,6 +119,33 @@ public sealed class TaggerPoolClusterTests : IDisposable
         Assert.Equal(0, profile.Ingest.TaggedEvents);
     }
 
+    [Fact]
+    public async Task TextsOfACallerThatTimedOutNeverReachTheModel()
+    {
+        using var gate = new ManualResetEventSlim();
+        var model = new DictionaryTagModel { Gate = gate };
+        await using var cluster = await StartAsync(model, configure: t => (t.CallTimeout, t.UnavailableBackoff, t.MaxBatchSize, t.MaxDelay) =
+            (TimeSpan.FromMilliseconds(300), TimeSpan.Zero, 1, TimeSpan.Zero));
+        var (first, second, third) = ("user-" + Guid.NewGuid().ToString("N"), "user-" + Guid.NewGuid().ToString("N"), "user-" + Guid.NewGuid().ToString("N"));
+
+        // The first user's text holds the model; the second's queues behind it; both callers give up after 300 ms.
+        await cluster.Client.GetGrain<IUserGrain>(first).IngestAsync([TestEvents.Search(first, "red shirt")]);
+        for (var i = 0; i < 200 && model.BatchSizes.IsEmpty; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        await cluster.Client.GetGrain<IUserGrain>(second).IngestAsync([TestEvents.Search(second, "blue shirt")]);
+        await Eventually(cluster.Client.GetGrain<IUserGrain>(first), p => p.Ingest.UntaggedEvents == 1);
+        await Eventually(cluster.Client.GetGrain<IUserGrain>(second), p => p.Ingest.UntaggedEvents == 1);
+        gate.Set();
+
+        // A later text is tagged; the queue is first in, first out, so had the second text stayed queued it would have run first.
+        await cluster.Client.GetGrain<IUserGrain>(third).IngestAsync([TestEvents.Search(third, "nike shoe")]);
+        await Eventually(cluster.Client.GetGrain<IUserGrain>(third), p => p.Ingest.TaggedEvents == 1);
+        Assert.Equal(["red shirt", "nike shoe"], model.RunTexts);
+    }
+
     private Task<InProcessTestCluster> StartAsync(ITagModel model, short silos = 1, Func<string, bool>? accelerator = null, string? serviceId = null, Action<TaggerOptions>? configure = null)
     {
         void Tagger(TaggerOptions t)
