@@ -17,6 +17,8 @@ public static class TaggingMetrics
 
     public static Counter<long> FailedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.failed_texts", description: "Texts the model failed on alone (tagged as having no attributes)");
 
+    public static Counter<long> CachedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.cached_texts", description: "Texts answered from the silo's tag cache without the model");
+
     public static Counter<long> AbandonedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.abandoned_texts", description: "Texts taken out of the queue unrun because their caller gave up");
 
     public static Counter<long> RefusedTexts { get; } = Meter.CreateCounter<long>("esrs.tagger.refused_texts", description: "Texts refused at the queue (too far behind, or full)");

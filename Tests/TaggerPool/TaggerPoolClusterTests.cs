@@ -146,6 +146,31 @@ public sealed class TaggerPoolClusterTests : IDisposable
         Assert.Equal(["red shirt", "nike shoe"], model.RunTexts);
     }
 
+    [Fact]
+    public async Task ATextTaggedBeforeIsTaggedFromTheSilosCacheEvenWhileThePoolIsBackedOff()
+    {
+        var model = new DictionaryTagModel();
+        await using var cluster = await StartAsync(model, configure: t => t.UnavailableBackoff = TimeSpan.FromMinutes(5));
+        var users = Enumerable.Range(0, 4).Select(_ => "user-" + Guid.NewGuid().ToString("N")).ToArray();
+        IUserGrain User(int i) => cluster.Client.GetGrain<IUserGrain>(users[i]);
+
+        await User(0).IngestAsync([TestEvents.Search(users[0], "red shirt")]);
+        await Eventually(User(0), p => p.Ingest.TaggedEvents == 1);
+        // The model fails from now on: the next text is refused and the silo backs off for five minutes.
+        model.Fail = true;
+        await User(1).IngestAsync([TestEvents.Search(users[1], "blue shirt")]);
+        await Eventually(User(1), p => p.Ingest.UntaggedEvents == 1);
+
+        // Backed off, yet a text tagged before is tagged, with the model's version; a new one is not.
+        await User(2).IngestAsync([TestEvents.Search(users[2], "red shirt")]);
+        await User(3).IngestAsync([TestEvents.Search(users[3], "nike shoe")]);
+        var tagged = await Eventually(User(2), p => p.Ingest.TaggedEvents == 1);
+        await Eventually(User(3), p => p.Ingest.UntaggedEvents == 1);
+        Assert.Equal(["COLOR=red"], tagged.Attributes.Select(a => $"{a.Label}={a.Value}"));
+        Assert.Equal("dict-1", tagged.Provenance[ProfileFields.Attributes].ModelVersion);
+        Assert.Equal(["red shirt", "blue shirt"], model.RunTexts);
+    }
+
     private Task<InProcessTestCluster> StartAsync(ITagModel model, short silos = 1, Func<string, bool>? accelerator = null, string? serviceId = null, Action<TaggerOptions>? configure = null)
     {
         void Tagger(TaggerOptions t)
