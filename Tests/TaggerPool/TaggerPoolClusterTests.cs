@@ -171,6 +171,29 @@ public sealed class TaggerPoolClusterTests : IDisposable
         Assert.Equal(["red shirt", "blue shirt"], model.RunTexts);
     }
 
+    [Fact]
+    public async Task TheSilosModelIsLoadedWhileTheSiloStartsNotByTheFirstPoolMember()
+    {
+        var loads = 0;
+        var model = new DictionaryTagModel();
+        await using var cluster = await EsrsCluster.StartAsync(
+            EsrsCluster.Sqlite(_directory.Path),
+            "esrs-tagger-" + Guid.NewGuid().ToString("N"),
+            o => o.Tagger.Configure(t => t.Enabled = true),
+            1,
+            (_, silo) => silo.AddEsrsTagging(false, _ =>
+            {
+                Interlocked.Increment(ref loads);
+                return model;
+            }));
+
+        // Started, and no grain was called yet.
+        Assert.Equal(1, loads);
+        var result = await cluster.Client.GetGrain<ITaggerGrain>(0).TagAsync(["red shirt"]);
+        Assert.Equal(["COLOR"], Assert.Single(result.Tags).Select(t => t.Label));
+        Assert.Equal(1, loads);
+    }
+
     private Task<InProcessTestCluster> StartAsync(ITagModel model, short silos = 1, Func<string, bool>? accelerator = null, string? serviceId = null, Action<TaggerOptions>? configure = null)
     {
         void Tagger(TaggerOptions t)
