@@ -32,7 +32,7 @@ public static class EsrsTaggingSiloBuilderExtensions
         silo.Services.TryAddSingleton(new AcceleratorAdvertisement(accelerator));
         silo.Services.TryAddSingleton<ITagModel>(model);
         silo.Services.TryAddSingleton<TagBatcher>();
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TaggerModelWarmUp>();
+        silo.Services.TryAddSingleton<TaggerModelLoader>();
         return silo;
     }
 }

@@ -4,19 +4,25 @@ namespace Esrs.Tagging;
 
 /// <summary>
 /// A tagger pool member. Reentrant, so the concurrent requests it receives all reach the silo's batcher and share batches;
-/// it holds no state and no model of its own (the model is one per silo, in DI).
+/// it holds no state and no model of its own (the model is one per silo, in DI, loaded off the grain scheduler by
+/// <see cref="TaggerModelLoader"/> while the first member activates).
 /// </summary>
 [Reentrant]
 [AcceleratorPlacementFilter]
-public sealed class TaggerGrain(TagBatcher batcher, ILocalSiloDetails silo, AcceleratorAdvertisement accelerator) : Grain, ITaggerGrain
+public sealed class TaggerGrain(TaggerModelLoader loader, ILocalSiloDetails silo, AcceleratorAdvertisement accelerator) : Grain, ITaggerGrain
 {
+    private TagBatcher _batcher = null!;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _batcher = await loader.GetAsync().WaitAsync(cancellationToken);
+
     public async Task<TagBatchResult> TagAsync(string[] texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var tags = await batcher.TagAsync(texts, cancellationToken);
-        return new TagBatchResult(batcher.Model.Version, tags);
+        var tags = await _batcher.TagAsync(texts, cancellationToken);
+        return new TagBatchResult(_batcher.Model.Version, tags);
     }
 
     public Task<TaggerPlacement> GetPlacementAsync() =>
-        Task.FromResult(new TaggerPlacement(silo.Name, accelerator.HasAccelerator, batcher.Model.IsAvailable ? batcher.Model.Version : null));
+        Task.FromResult(new TaggerPlacement(silo.Name, accelerator.HasAccelerator, _batcher.Model.IsAvailable ? _batcher.Model.Version : null));
 }
