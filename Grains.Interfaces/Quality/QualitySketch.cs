@@ -64,6 +64,14 @@ public sealed class QualitySketch
     /// </summary>
     [Id(22)] public Dictionary<string, long> TopCategories { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Only in a sketch of several sources (<c>*</c>): events per <c>source|type</c>, and those carrying each field per
+    /// <c>source|type/field</c>, so that the headline completeness counts each source's fields against its own events.
+    /// </summary>
+    [Id(23)] public Dictionary<string, long> SourceTypes { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(24)] public Dictionary<string, long> SourceFieldsPresent { get; set; } = new(StringComparer.Ordinal);
+
     public const string NoCategory = "~none";
     public const string OtherCategory = "~other";
     public const int MaxTopCategories = 256;
@@ -90,17 +98,21 @@ public sealed class QualitySketch
     /// <summary>
     /// The headline completeness: over every (type, field) this sketch has seen carried at least once, the events of that
     /// type carrying the field against all events of that type. A field a type never carries (a view's rating, a
-    /// source's missing price column) is not a gap, and each type keeps its own fields when sources are merged, so the
-    /// figure over all sources is a weighted mean of theirs rather than their fields diluted by each other's events.
+    /// source's missing price column) is not a gap. Over several sources the pairs are each source's own
+    /// (<see cref="SourceTypes"/>), so the figure lies between the sources' figures instead of one source's columns
+    /// counting as gaps of another's events of the same type.
     /// </summary>
-    public double UsedFieldCompleteness()
+    public double UsedFieldCompleteness() =>
+        SourceTypes.Count > 0 ? UsedFieldCompleteness(SourceTypes, SourceFieldsPresent) : UsedFieldCompleteness(Types, FieldsPresent);
+
+    private static double UsedFieldCompleteness(Dictionary<string, long> types, Dictionary<string, long> fieldsPresent)
     {
         long present = 0, expected = 0;
-        foreach (var (name, count) in Types)
+        foreach (var (name, count) in types)
         {
             foreach (var field in Fields)
             {
-                if (FieldsPresent.GetValueOrDefault(name + "/" + field) is var carried and > 0)
+                if (fieldsPresent.GetValueOrDefault(name + "/" + field) is var carried and > 0)
                 {
                     present += carried;
                     expected += count;

@@ -124,7 +124,7 @@ public sealed partial class QualityAggregator
             {
                 if (source != QualitySources.Catalogue)
                 {
-                    all.Merge(sketch);
+                    all.MergeSource(source, sketch);
                 }
             }
 

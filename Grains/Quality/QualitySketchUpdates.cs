@@ -174,6 +174,8 @@ public static class QualitySketchUpdates
         Add(sketch.QuarantineRules, other.QuarantineRules);
         Add(sketch.RepairRules, other.RepairRules);
         Add(sketch.FieldsPresent, other.FieldsPresent);
+        Add(sketch.SourceTypes, other.SourceTypes);
+        Add(sketch.SourceFieldsPresent, other.SourceFieldsPresent);
         Add(sketch.TagLabels, other.TagLabels);
         foreach (var (category, count) in other.TopCategories)
         {
@@ -196,6 +198,27 @@ public static class QualitySketchUpdates
 
         sketch.FirstIngest = Min(sketch.FirstIngest, other.FirstIngest);
         sketch.LastIngest = Max(sketch.LastIngest, other.LastIngest);
+    }
+
+    /// <summary>
+    /// Merges one source's sketch into a sketch of several sources (<c>*</c>), also keeping its type and field counts under
+    /// its name, for the headline completeness.
+    /// </summary>
+    public static void MergeSource(this QualitySketch all, string source, QualitySketch sketch)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sketch);
+        all.Merge(sketch);
+        foreach (var (type, count) in sketch.Types)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(all.SourceTypes, source + "|" + type, out _) += count;
+        }
+
+        foreach (var (key, count) in sketch.FieldsPresent)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(all.SourceFieldsPresent, source + "|" + key, out _) += count;
+        }
     }
 
     /// <summary>A deep copy (nothing shared with <paramref name="sketch"/>).</summary>

@@ -172,19 +172,22 @@ public sealed class SketchTests
     {
         var now = new DateTime(2026, 12, 7, 12, 0, 0, DateTimeKind.Utc);
         var accepted = (UserEvent e) => new EventOutcome(e.EventId, OutcomeKind.Accepted, EventOutcome.NoDecisions);
-        // Shop A: 10 purchases, 2 of them without a price. Carried: userId, itemId, quantity, currency 10 each, price 8.
+        // Shop A: 10 purchases, 2 of them without a price (carried: userId, itemId, quantity, currency 10 each, price 8),
+        // and 10 views with a category (userId, itemId, categoryPath 10 each).
         var a = new QualitySketch();
         for (var i = 0; i < 10; i++)
         {
-            var e = TestEvents.Purchase("a" + i, at: now.AddMinutes(-1)) with { UnitPrice = i < 2 ? null : 5m };
-            a.Add(e, accepted(e), now);
+            var purchase = TestEvents.Purchase("a" + i, at: now.AddMinutes(-1)) with { UnitPrice = i < 2 ? null : 5m };
+            var view = TestEvents.View("a" + i, at: now.AddMinutes(-1)) with { CategoryPath = "home" };
+            a.Add(purchase, accepted(purchase), now);
+            a.Add(view, accepted(view), now);
         }
 
-        // Shop B: 20 views (userId and itemId each, a category on 5) and 10 searches (userId and query each).
+        // Shop B: 20 views without a category (userId and itemId each) and 10 searches (userId and query each).
         var b = new QualitySketch();
         for (var i = 0; i < 20; i++)
         {
-            var e = TestEvents.View("b" + i, at: now.AddMinutes(-1)) with { CategoryPath = i < 5 ? "home" : null };
+            var e = TestEvents.View("b" + i, at: now.AddMinutes(-1));
             b.Add(e, accepted(e), now);
         }
 
@@ -194,15 +197,25 @@ public sealed class SketchTests
             b.Add(e, accepted(e), now);
         }
 
-        var all = a.Clone();
-        all.Merge(b);
+        var all = new QualitySketch();
+        all.MergeSource("a", a);
+        all.MergeSource("b", b);
 
-        // By hand: A (10 + 10 + 10 + 8 + 10) / (5 x 10); B views (20 + 20 + 5) / (3 x 20), searches (10 + 10) / (2 x 10).
-        Assert.Equal(48 / 50.0, QualityMeasures.From(a, 0)["completeness"], 12);
-        Assert.Equal((45 + 20) / 80.0, QualityMeasures.From(b, 0)["completeness"], 12);
-        Assert.Equal((48 + 45 + 20) / 130.0, QualityMeasures.From(all, 0)["completeness"], 12);
-        // A field's own completeness still counts every event: 8 prices in 40 events.
-        Assert.Equal(8 / 40.0, all.Completeness("unitPrice"), 12);
+        // By hand: A (10 + 10 + 10 + 8 + 10 + 10 + 10 + 10) / (5 x 10 + 3 x 10); B (20 + 20 + 10 + 10) / (2 x 20 + 2 x 10).
+        Assert.Equal(78 / 80.0, QualityMeasures.From(a, 0)["completeness"], 12);
+        Assert.Equal(60 / 60.0, QualityMeasures.From(b, 0)["completeness"], 12);
+        // Together 138 / 140, between the two; by type alone B's views would count A's categories as their gap: 138 / 160.
+        Assert.Equal(138 / 140.0, QualityMeasures.From(all, 0)["completeness"], 12);
+        // A copy keeps the sources apart; a field's own completeness still counts every event: 8 prices in 50 events.
+        Assert.Equal(138 / 140.0, QualityMeasures.From(all.Clone(), 0)["completeness"], 12);
+        Assert.Equal(8 / 50.0, all.Completeness("unitPrice"), 12);
+
+        // And so does the cluster's aggregator, which builds "*" from the sources it is sent.
+        var aggregator = new QualityAggregator(new QualityState(), new QualityOptions());
+        aggregator.Merge("shard/0", 1, new Dictionary<string, QualitySketch> { ["a"] = a, ["b"] = b }, now);
+        aggregator.Tick(now);
+        var snapshot = aggregator.Snapshot(now);
+        Assert.Equal(138 / 140.0, snapshot.Sources.Single(x => x.Source == QualitySources.All).Metrics["completeness"], 12);
     }
 
     private static QualitySketch Sketch(Dictionary<string, QualitySketch> bySource, string source)
