@@ -9,8 +9,12 @@ public sealed record AttributeTag(
     [property: Id(3)] string Text,
     [property: Id(4)] double Score);
 
-/// <summary>The tags of each text of a request, in request order, and the model version that produced them.</summary>
+/// <summary>
+/// The tags of each text of a request, in request order, and the model version that produced them. <see cref="Failed"/>
+/// names the texts the model could not tag (their tags are empty, but not the model's answer: not to be remembered).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("esrs.tag-batch-result")]
 public sealed record TagBatchResult(
     [property: Id(0)] string ModelVersion,
-    [property: Id(1)] AttributeTag[][] Tags);
+    [property: Id(1)] AttributeTag[][] Tags,
+    [property: Id(2)] int[]? Failed = null);

@@ -23,6 +23,8 @@ public static class EsrsTaggingSiloBuilderExtensions
             .Validate(o => o.MaxBatchSize is > 0 and <= 1_024, "Esrs:Tagger:MaxBatchSize must be within 1..1024.")
             .Validate(o => o.MaxDelay >= TimeSpan.Zero && o.MaxDelay <= TimeSpan.FromSeconds(1), "Esrs:Tagger:MaxDelay must be within 0..1s.")
             .Validate(o => o.MaxQueuedTexts > 0, "Esrs:Tagger:MaxQueuedTexts must be positive.")
+            .Validate(o => o.MaxQueueWait >= TimeSpan.Zero, "Esrs:Tagger:MaxQueueWait must not be negative (0 turns the check off).")
+            .Validate(o => o.CacheSize >= 0, "Esrs:Tagger:CacheSize must not be negative (0 turns the cache off).")
             .Validate(o => o.CallTimeout > TimeSpan.Zero && o.FlushInterval > TimeSpan.Zero, "Esrs:Tagger:CallTimeout and FlushInterval must be positive.")
             .Validate(o => o.Device is null or "cpu" or "cuda", "Esrs:Tagger:Device must be cpu or cuda.")
             .ValidateOnStart();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -27,20 +26,35 @@ public sealed partial class TagBatcher : IAsyncDisposable
     private long _batches;
     private long _texts;
 
-    // Texts per second of model time, a moving average over recent batches (0 until the first batch ran).
+    // Texts per second of model time, a moving average over recent full batches (0 until one ran): a batch of one text
+    // costs far more a text than a full one, so a quiet spell's small batches would make a burst look hopeless.
     private double _textsPerSecond;
+    private readonly TimeProvider _time;
 
-    public TagBatcher(ITagModel model, IOptions<TaggerOptions> options, ILogger<TagBatcher> logger)
+    public TagBatcher(ITagModel model, IOptions<TaggerOptions> options, ILogger<TagBatcher> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         _model = model;
         _options = options.Value;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _loop = model.IsAvailable ? Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap() : Task.CompletedTask;
     }
 
     public ITagModel Model => _model;
+
+    /// <summary>
+    /// Marks a text the model could not tag (it failed to prepare, run alone or decode) among the results of
+    /// <see cref="TagAsync"/>: empty like a text with nothing to tag, but told apart by reference, so callers do not take
+    /// it for the model's answer.
+    /// </summary>
+#pragma warning disable CA1825 // A distinct instance is the point: Array.Empty would be every other empty answer too.
+    public static readonly AttributeTag[] FailedText = new AttributeTag[0];
+#pragma warning restore CA1825
+
+    /// <summary>Texts waiting for a batch now (those whose callers gave up are out of it at once).</summary>
+    public int QueuedTexts => Volatile.Read(ref _queuedTexts);
 
     /// <summary>Batches run and texts tagged since start (for benchmarks and the quality view).</summary>
     public (long Batches, long Texts) Totals => (Interlocked.Read(ref _batches), Interlocked.Read(ref _texts));
@@ -66,29 +80,39 @@ public sealed partial class TagBatcher : IAsyncDisposable
         Admit(texts.Length);
 
         var prepared = new PreparedText[texts.Length];
-        for (var i = 0; i < texts.Length; i++)
+        try
         {
-            prepared[i] = Guard(() => _model.Prepare(texts[i])) ?? new Unprepared(texts[i]);
+            for (var i = 0; i < texts.Length; i++)
+            {
+                prepared[i] = Guard(() => _model.Prepare(texts[i])) ?? new Unprepared(texts[i]);
+            }
+        }
+        catch
+        {
+            Interlocked.Add(ref _queuedTexts, -texts.Length);
+            throw;
         }
 
         var runnable = prepared.Where(p => !p.Failed).ToArray();
         Interlocked.Add(ref _queuedTexts, runnable.Length - texts.Length);
         if (runnable.Length > 0)
         {
-            var request = new Request(runnable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+            var request = new Request(this, runnable, cancellationToken);
             if (!_queue.Writer.TryWrite(request))
             {
                 Interlocked.Add(ref _queuedTexts, -runnable.Length);
                 throw new TaggerUnavailableException("Tagger is shutting down.");
             }
 
-            await request.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A caller that gives up takes its texts out of the queue at once, if no batch has taken them yet.
+            using var abandon = cancellationToken.UnsafeRegister(static state => ((Request)state!).Abandon(), request);
+            await request.Done.Task.ConfigureAwait(false);
         }
 
         var tags = new AttributeTag[prepared.Length][];
         for (var i = 0; i < prepared.Length; i++)
         {
-            tags[i] = prepared[i].Failed ? [] : Guard(() => _model.Decode(prepared[i])) ?? [];
+            tags[i] = prepared[i].Failed ? FailedText : Guard(() => _model.Decode(prepared[i])) ?? FailedText;
         }
 
         return tags;
@@ -203,17 +227,15 @@ public sealed partial class TagBatcher : IAsyncDisposable
             Run(batch, texts);
         }
 
-        // False when the request's caller gave up while it waited: it leaves the queue unrun.
+        // False when the request's caller gave up while it waited: it left the queue then, unrun.
         bool Add(Request request)
         {
-            Interlocked.Add(ref _queuedTexts, -request.Texts.Length);
-            if (request.Abandoned.IsCancellationRequested)
+            if (!request.TryTake())
             {
-                TaggingMetrics.AbandonedTexts.Add(request.Texts.Length);
-                request.Done.TrySetCanceled(request.Abandoned);
                 return false;
             }
 
+            Interlocked.Add(ref _queuedTexts, -request.Texts.Length);
             batch.Add(request);
             texts.AddRange(request.Texts);
             return true;
@@ -222,7 +244,7 @@ public sealed partial class TagBatcher : IAsyncDisposable
 
     private void Run(List<Request> batch, List<PreparedText> texts)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         try
         {
             // A request larger than the batch size still runs whole, in chunks of the batch size.
@@ -248,8 +270,8 @@ public sealed partial class TagBatcher : IAsyncDisposable
 
         TaggingMetrics.Texts.Add(texts.Count);
         Interlocked.Add(ref _texts, texts.Count);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (seconds > 0)
+        var seconds = _time.GetElapsedTime(started).TotalSeconds;
+        if (seconds > 0 && texts.Count >= _options.MaxBatchSize)
         {
             // Only this thread writes the rate; callers read it to admit.
             var sample = texts.Count / seconds;
@@ -330,7 +352,29 @@ public sealed partial class TagBatcher : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tagger model failed on {Failed} of {Texts} texts alone; they are tagged as having no attributes")]
     private static partial void LogTextsFailed(ILogger logger, Exception exception, int failed, int texts);
 
-    private sealed record Request(PreparedText[] Texts, TaskCompletionSource Done, CancellationToken Abandoned);
+    /// <summary>Texts of one caller waiting for a batch: taken by the loop, or abandoned by their caller, whichever comes first.</summary>
+    private sealed class Request(TagBatcher owner, PreparedText[] texts, CancellationToken abandoned)
+    {
+        private const int Waiting = 0, Taken = 1, Gone = 2;
+        private int _state;
+
+        public PreparedText[] Texts => texts;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
+
+        /// <summary>The caller gave up: out of the queue's count now; the loop will pass over it.</summary>
+        public void Abandon()
+        {
+            if (Interlocked.CompareExchange(ref _state, Gone, Waiting) == Waiting)
+            {
+                Interlocked.Add(ref owner._queuedTexts, -texts.Length);
+                TaggingMetrics.AbandonedTexts.Add(texts.Length);
+                Done.TrySetCanceled(abandoned);
+            }
+        }
+    }
 
     /// <summary>A text the model could not prepare: not queued, tagged as having nothing.</summary>
     private sealed class Unprepared : PreparedText

@@ -64,6 +64,3 @@ public sealed class TagCache
         public int Count;
     }
 }
-
-/// <summary>A text's tags as a model gave them.</summary>
-public sealed record CachedTags(string ModelVersion, AttributeTag[] Tags);

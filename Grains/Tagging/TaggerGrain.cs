@@ -20,7 +20,17 @@ public sealed class TaggerGrain(TaggerModelLoader loader, ILocalSiloDetails silo
     {
         ArgumentNullException.ThrowIfNull(texts);
         var tags = await _batcher.TagAsync(texts, cancellationToken);
-        return new TagBatchResult(_batcher.Model.Version, tags);
+        List<int>? failed = null;
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (ReferenceEquals(tags[i], TagBatcher.FailedText))
+            {
+                (failed ??= []).Add(i);
+                tags[i] = [];
+            }
+        }
+
+        return new TagBatchResult(_batcher.Model.Version, tags, failed?.ToArray());
     }
 
     public Task<TaggerPlacement> GetPlacementAsync() =>

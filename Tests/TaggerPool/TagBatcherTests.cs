@@ -2,16 +2,17 @@ using Esrs.Tagging;
 using Esrs.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Esrs.Tests.TaggerPool;
 
 public sealed class TagBatcherTests
 {
-    private static TagBatcher Batcher(ITagModel model, Action<TaggerOptions>? configure = null)
+    private static TagBatcher Batcher(ITagModel model, Action<TaggerOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new TaggerOptions { MaxBatchSize = 16, MaxDelay = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
-        return new TagBatcher(model, Options.Create(options), NullLogger<TagBatcher>.Instance);
+        return new TagBatcher(model, Options.Create(options), NullLogger<TagBatcher>.Instance, time);
     }
 
     [Fact]
@@ -93,9 +94,12 @@ public sealed class TagBatcherTests
         await WaitUntil(() => !model.BatchSizes.IsEmpty);
         var abandoned = batcher.TagAsync(["blue", "cotton", "nike"], giveUp.Token);
         var after = batcher.TagAsync(["red sock"]);
+        Assert.Equal(4, batcher.QueuedTexts);
         await giveUp.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        // Out of the queue's count at once, not when the loop reaches it.
+        Assert.Equal(1, batcher.QueuedTexts);
         gate.Set();
         Assert.Single((await running)[0]);
         Assert.Single((await after)[0]);
@@ -109,25 +113,26 @@ public sealed class TagBatcherTests
     {
         using var gate = new ManualResetEventSlim();
         var model = new DictionaryTagModel { Gate = gate };
-        await using var batcher = Batcher(model, o => (o.MaxBatchSize, o.MaxDelay, o.MaxQueueWait) = (1, TimeSpan.Zero, TimeSpan.FromSeconds(10)));
+        var clock = new FakeTimeProvider();
+        await using var batcher = Batcher(model, o => (o.MaxBatchSize, o.MaxDelay, o.MaxQueueWait) = (1, TimeSpan.Zero, TimeSpan.FromSeconds(10)), clock);
 
-        // One text held in the model for at least 150 ms: the batcher's rate is then at most 1 / 0.15 s, under 7 texts/s.
+        // One full batch (of one text) held in the model for 200 ms of the batcher's clock: its rate is 5 texts/s.
         var first = batcher.TagAsync(["red"]);
         await WaitUntil(() => model.BatchSizes.Count == 1);
-        await Task.Delay(150);
+        clock.Advance(TimeSpan.FromMilliseconds(200));
         gate.Set();
         await first;
         gate.Reset();
 
         var running = batcher.TagAsync(["blue"]);
         await WaitUntil(() => model.BatchSizes.Count == 2);
-        // Nothing waits yet: taken whatever its size. Then 3 texts ahead is well under 10 s at any plausible rate: taken.
+        // Nothing waits yet: taken whatever its size. Then 3 texts ahead at 5 texts/s is 0.6 s, under 10 s: taken.
         var small = batcher.TagAsync(["a", "b", "c"]);
         var big = batcher.TagAsync([.. Enumerable.Range(0, 200).Select(i => $"text {i}")]);
-        // 203 texts ahead at under 7 texts/s is over 29 s: refused now, with half the limit as the time to ask again.
+        // 203 texts ahead at 5 texts/s is 40.6 s: refused now, with half the limit as the time to ask again.
         var refused = await Assert.ThrowsAsync<TaggerUnavailableException>(() => batcher.TagAsync(["one more"]));
 
-        Assert.StartsWith("Tagger behind: 203 texts waiting", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Tagger behind: 203 texts waiting, about 40.6 s at 5 texts/s", refused.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(5), refused.RetryAfter);
         gate.Set();
         await running;
@@ -159,9 +164,12 @@ public sealed class TagBatcherTests
 
         Assert.Equal(["COLOR"], tags[0].Select(t => t.Label));
         Assert.Empty(tags[1]);
+        // Told apart from a text with nothing to tag, so it is not taken for the model's answer.
+        Assert.Same(TagBatcher.FailedText, tags[1]);
         Assert.Equal(["COLOR", "MATERIAL"], tags[2].Select(t => t.Label));
         // The batch of three failed, then each text ran alone.
         Assert.Equal([3, 1, 1, 1], model.BatchSizes);
+        Assert.NotSame(TagBatcher.FailedText, (await batcher.TagAsync(["plain words"]))[0]);
     }
 
     [Fact]
