@@ -48,7 +48,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         Assert.Equal([(1L, "11")], await RowsAsync(database, "rows-other"));
         await database.WriteBatchAsync([new StateWrite(ServiceId, "t", "rows-other", 1, payload: null, delete: true)], CancellationToken.None);
         Assert.Null(await database.ReadAsync(ServiceId, "t", "rows-other", CancellationToken.None, withRows: true));
-        Assert.Equal(0L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+        Assert.Equal(0L, await RowCountAsync(store));
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         await using var recording = new RecordingDatabase(await OpenAsync(store));
         await using (var committer = new GroupCommitter(recording))
         {
-            var storage = new GroupCommitGrainStorage(ServiceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
+            var storage = UserStorage(committer);
             var state = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, state);
             state.State!.Quarantine.AddRange([Entry(0), Entry(1), Entry(2)]);
@@ -97,7 +97,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         // Another activation reads the whole quarantine back, in order, with the state's counters.
         await using (var committer = new GroupCommitter(await OpenAsync(store)))
         {
-            var storage = new GroupCommitGrainStorage(ServiceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
+            var storage = UserStorage(committer);
             var read = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, read);
             Assert.Equal([1L, 3L], read.State!.Quarantine.Select(q => q.Sequence));
@@ -109,7 +109,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
 
             // Cleared (an erasure): the rows go with the state.
             await storage.ClearStateAsync("user", id, read);
-            Assert.Equal(0L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+            Assert.Equal(0L, await RowCountAsync(store));
         }
     }
 
@@ -129,14 +129,14 @@ public sealed class UserStateRowsTests : StateDatabaseTests
             Quarantine = [.. Enumerable.Range(0, 4).Select(i => new QuarantinedEvent(i, TestEvents.View("legacy-user", "old-" + i, at), [new RuleDecision("r", DecisionKind.Rejected)], at))],
         });
         await whole.WriteStateAsync("user", id, legacy);
-        Assert.Equal(0L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+        Assert.Equal(0L, await RowCountAsync(store));
 
-        var storage = new GroupCommitGrainStorage(ServiceId, committer, serializer, rows: new UserStateRows(serializer, new Esrs.Cleaning.DedupeOptions()));
+        var storage = UserStorage(committer);
         var state = new GrainState<UserState>();
         await storage.ReadStateAsync("user", id, state);
         Assert.Equal(["old-0", "old-1", "old-2", "old-3"], state.State!.Quarantine.Select(q => q.Event.ItemId));
         await storage.WriteStateAsync("user", id, state);
-        Assert.Equal(4L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+        Assert.Equal(4L, await RowCountAsync(store));
 
         var again = new GrainState<UserState>();
         await storage.ReadStateAsync("user", id, again);
@@ -154,7 +154,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         await storage.ReadStateAsync("user", id, afterWhole);
         Assert.Equal(["old-2", "old-3"], afterWhole.State!.Quarantine.Select(q => q.Event.ItemId));
         await storage.WriteStateAsync("user", id, afterWhole);
-        Assert.Equal(2L, await ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s"));
+        Assert.Equal(2L, await RowCountAsync(store));
         var last = new GrainState<UserState>();
         await storage.ReadStateAsync("user", id, last);
         Assert.Equal(["old-2", "old-3"], last.State!.Quarantine.Select(q => q.Event.ItemId));
@@ -175,7 +175,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         byte[] livePack;
         await using (var committer = new GroupCommitter(recording))
         {
-            var storage = new GroupCommitGrainStorage(ServiceId, committer, serializer, rows: new UserStateRows(serializer, dedupe));
+            var storage = UserStorage(committer, dedupe);
             var state = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, state);
             var processor = Processor(state.State!);
@@ -223,7 +223,7 @@ public sealed class UserStateRowsTests : StateDatabaseTests
         // Another activation reads the snapshot and replays the two segments after it: the same window, entry for entry.
         await using (var committer = new GroupCommitter(await OpenAsync(store)))
         {
-            var storage = new GroupCommitGrainStorage(ServiceId, committer, serializer, rows: new UserStateRows(serializer, dedupe));
+            var storage = UserStorage(committer, dedupe);
             var read = new GrainState<UserState>();
             await storage.ReadStateAsync("user", id, read);
             Assert.Equal(livePack, read.State!.DedupeEntries);
@@ -272,4 +272,11 @@ public sealed class UserStateRowsTests : StateDatabaseTests
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
+
+    /// <summary>The storage the silo gives user grains: group commit, with the quarantine and a large window as rows.</summary>
+    private GroupCommitGrainStorage UserStorage(GroupCommitter committer, DedupeOptions? dedupe = null) =>
+        new(ServiceId, committer, Serializer, rows: new UserStateRows(Serializer, dedupe ?? new DedupeOptions()));
+
+    /// <summary>Rows beside states of this test's service, in <paramref name="store"/>.</summary>
+    private Task<long> RowCountAsync(string store) => ScalarAsync(store, "SELECT COUNT(*) FROM EsrsGrainStateRow WHERE ServiceId = @s");
 }
