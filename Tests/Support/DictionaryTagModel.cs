@@ -20,7 +20,8 @@ internal sealed class DictionaryTagModel(IReadOnlyDictionary<string, string>? wo
 
     private readonly IReadOnlyDictionary<string, string> _words = words ?? Default;
 
-    public string Version => version;
+    /// <summary>The version the pool reports with each answer (a test sets another to stand for a new model).</summary>
+    public string Version { get; set; } = version;
 
     public bool IsAvailable => true;
 

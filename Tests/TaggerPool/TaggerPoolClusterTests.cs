@@ -181,6 +181,44 @@ public sealed class TaggerPoolClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task ANewModelVersionEmptiesTheSilosCacheSoNoTextKeepsTheOldModelsAnswer()
+    {
+        var model = new DictionaryTagModel();
+        await using var cluster = await StartAsync(model);
+        var users = Enumerable.Range(0, 3).Select(_ => "user-" + Guid.NewGuid().ToString("N")).ToArray();
+        IUserGrain User(int i) => cluster.Client.GetGrain<IUserGrain>(users[i]);
+
+        await User(0).IngestAsync([TestEvents.Search(users[0], "red shirt")]);
+        var first = await Eventually(User(0), p => p.Ingest.TaggedEvents == 1);
+        Assert.Equal("dict-1", first.Provenance[ProfileFields.Attributes].ModelVersion);
+
+        // A new model: the first answer it gives (a new text) replaces the cache, so the text tagged before runs again.
+        model.Version = "dict-2";
+        await User(1).IngestAsync([TestEvents.Search(users[1], "blue shirt")]);
+        await Eventually(User(1), p => p.Ingest.TaggedEvents == 1);
+        await User(2).IngestAsync([TestEvents.Search(users[2], "red shirt")]);
+        var again = await Eventually(User(2), p => p.Ingest.TaggedEvents == 1);
+
+        Assert.Equal("dict-2", again.Provenance[ProfileFields.Attributes].ModelVersion);
+        Assert.Equal(["red shirt", "blue shirt", "red shirt"], model.RunTexts);
+    }
+
+    [Fact]
+    public async Task ARefusalsTimeToAskAgainCrossesTheWire()
+    {
+        await using var cluster = await StartAsync(new DictionaryTagModel());
+        var serializer = cluster.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+
+        // As a grain call's response carries it: typed as Exception.
+        var copy = serializer.Deserialize<Exception>(serializer.SerializeToArray<Exception>(new TaggerUnavailableException("behind") { RetryAfter = TimeSpan.FromMilliseconds(1_500) }));
+        var none = serializer.Deserialize<Exception>(serializer.SerializeToArray<Exception>(new TaggerUnavailableException("no model")));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1_500), Assert.IsType<TaggerUnavailableException>(copy).RetryAfter);
+        Assert.Equal("behind", copy.Message);
+        Assert.Null(Assert.IsType<TaggerUnavailableException>(none).RetryAfter);
+    }
+
+    [Fact]
     public async Task TheSilosModelIsLoadedOnceOnFirstUseAndNotOnTheGrainScheduler()
     {
         var loads = 0;
