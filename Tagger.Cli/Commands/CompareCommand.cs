@@ -24,11 +24,13 @@ internal static class CompareCommand
         var device = CommonOptions.Device();
         var resamples = CommonOptions.Positive("--resamples", "Bootstrap resamples of the titles", 1000);
         var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Apply each checkpoint's boundary check against known values", DefaultValueFactory = _ => true };
+        var aTyped = new Option<bool>("--a-typed") { Description = "Tag A's OA-Mine titles (dev, test) with their product type given: spans limited to its attributes, and shown to a model trained with --typed-share (--a and --b may then name the same checkpoints)" };
+        var bTyped = new Option<bool>("--b-typed") { Description = "The same for B" };
         var command = new Command("compare", "Setting A against setting B (each one or more checkpoints, e.g. its seeds): pooled strict-span F1 on dev, test and the out-of-shop checks, with a 95 % paired bootstrap interval of A − B over the titles")
         {
-            a, b, data, device, resamples, boundaryCheck,
+            a, b, data, device, resamples, boundaryCheck, aTyped, bTyped,
         };
-        command.SetAction(parse => Run(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(resamples), parse.GetValue(boundaryCheck), Console.Out));
+        command.SetAction(parse => Run(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(resamples), parse.GetValue(boundaryCheck), (parse.GetValue(aTyped), parse.GetValue(bTyped)), Console.Out));
         return command;
     }
 
@@ -40,7 +42,7 @@ internal static class CompareCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
-    private static int Run(string[] aDirs, string[] bDirs, string dataDir, string? deviceName, int resamples, bool boundaryCheck, TextWriter output)
+    private static int Run(string[] aDirs, string[] bDirs, string dataDir, string? deviceName, int resamples, bool boundaryCheck, (bool A, bool B) typed, TextWriter output)
     {
         // Every checkpoint is there before minutes of tagging start.
         if (aDirs.Concat(bDirs).FirstOrDefault(d => !Model.TaggerCheckpoint.Exists(d)) is { } missing)
@@ -50,28 +52,30 @@ internal static class CompareCommand
 
         var device = CommonOptions.ToDevice(deviceName);
         var titles = CommonOptions.ReadOaMine(dataDir);
-        var (_, dev) = DevSplit.Split(titles);
-        var checks = new List<(string Name, List<OaMineTitle> Titles, string? Label)>
+        var (train, dev) = DevSplit.Split(titles);
+        // Only OA-Mine titles have a product type of the schema; the out-of-shop checks decode over every attribute either way.
+        var checks = new List<(string Name, List<OaMineTitle> Titles, string? Label, bool Typed)>
         {
-            ("dev (carved from OA-Mine train)", dev, null),
-            ("OA-Mine test", [.. titles.Where(t => t.Split == "test")], null),
-            ("out of shop: BRAND, held-out brands", OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir)), "BRAND"),
+            ("dev (carved from OA-Mine train)", dev, null, true),
+            ("OA-Mine test", [.. titles.Where(t => t.Split == "test")], null, true),
+            ("out of shop: BRAND, held-out brands", OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir)), "BRAND", false),
         };
         checks.AddRange(OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir))
-            .Select(c => ($"out of shop: {c.Label}", c.Titles, (string?)c.Label)));
+            .Select(c => ($"out of shop: {c.Label}", c.Titles, (string?)c.Label, false)));
         var comparisons = checks.Select(c => PairedComparison.For(c.Titles.Count)).ToList();
         var gold = checks.Select(c => (IReadOnlyList<IReadOnlyList<LabeledSpan>>)[.. c.Titles.Select(t => t.Spans)]).ToList();
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (dir, isA) in aDirs.Select(d => (d, true)).Concat(bDirs.Select(d => (d, false))))
         {
             Console.Error.WriteLine($"tagging with {dir} ({(isA ? "A" : "B")})...");
-            using var tagger = new Tagger(CommonOptions.LoadCheckpoint(dir), device, boundaryCheck: boundaryCheck);
+            using var tagger = new Tagger(CommonOptions.LoadCheckpoint(dir), device, boundaryCheck: boundaryCheck, productTypes: Scoring.ProductTypesOf(train));
             versions[dir] = tagger.Version;
+            var sideTyped = isA ? typed.A : typed.B;
             for (var i = 0; i < checks.Count; i++)
             {
                 var label = checks[i].Label;
                 Func<LabeledSpan, bool>? keep = label is null ? null : s => s.Label == label;
-                var predicted = Scoring.Predict(tagger, checks[i].Titles);
+                var predicted = Scoring.Predict(tagger, checks[i].Titles, sideTyped && checks[i].Typed);
                 if (isA)
                 {
                     comparisons[i].AddA(gold[i], predicted, keep);
@@ -84,8 +88,8 @@ internal static class CompareCommand
         }
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"A: {Describe(aDirs, versions)}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"B: {Describe(bDirs, versions)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"A: {Describe(aDirs, versions)}{(typed.A ? "; OA-Mine titles tagged with their product type given" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"B: {Describe(bDirs, versions)}{(typed.B ? "; OA-Mine titles tagged with their product type given" : "")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Strict-span micro F1 pooled over each side's checkpoints; A − B with a 95 % paired bootstrap interval over the titles ({resamples:N0} resamples); out-of-shop checks score their label only.");
         text.AppendLine();
         text.AppendLine("| check | titles | A | B | A − B | 95 % interval | |");

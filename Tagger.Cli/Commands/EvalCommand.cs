@@ -22,7 +22,7 @@ internal static class EvalCommand
         var soup = new Option<string[]>("--soup") { Description = "More checkpoint directories: their weights are averaged with --model's into one model (a soup)", AllowMultipleArgumentsPerToken = true };
         var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Apply the checkpoint's boundary check against known values (--boundary-check false: measure without it)", DefaultValueFactory = _ => true };
         var errors = new Option<bool>("--errors") { Description = "Also print where the test errors are per coarse label (boundary, type, missed, spurious) and the train annotations' agreement" };
-        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, and the out-of-shop BRAND, GENDER and MATERIAL checks against a dictionary of the train values")
+        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, the same with each title's product type known, and the out-of-shop BRAND, GENDER and MATERIAL checks against a dictionary of the train values")
         {
             model, data, device, decoding, ensemble, soup, boundaryCheck, errors,
         };
@@ -36,12 +36,16 @@ internal static class EvalCommand
         var titles = CommonOptions.ReadOaMine(dataDir);
         var test = titles.Where(t => t.Split == "test").ToList();
         var (train, dev) = DevSplit.Split(titles);
-        using var tagger = new Tagger(WithMembers(Load(modelDir, soupDirs), ensembleDirs), device, decoding, boundaryCheck: boundaryCheck);
+        // A checkpoint from before training kept its product types: those of the titles it was trained on.
+        using var tagger = new Tagger(WithMembers(Load(modelDir, soupDirs), ensembleDirs), device, decoding, boundaryCheck: boundaryCheck, productTypes: Scoring.ProductTypesOf(train));
         var shop = OutOfShopCheck.Titles(CommonOptions.FlipkartPath(dataDir));
         var specificationChecks = OutOfShopCheck.SpecificationTitles(CommonOptions.FlipkartPath(dataDir), CommonOptions.FlipkartDetailsPath(dataDir));
         var testPredicted = Scoring.Predict(tagger, test);
         var (full, coarse) = Scoring.Score(test, testPredicted);
         var devF1 = Scoring.Score(dev, Scoring.Predict(tagger, dev)).Full.Micro.F1;
+        var (typedFull, typedCoarse) = Scoring.Score(test, Scoring.Predict(tagger, test, typed: true));
+        var typedDevF1 = Scoring.Score(dev, Scoring.Predict(tagger, dev, typed: true)).Full.Micro.F1;
+        var types = tagger.ProductTypes!;
         var shopScore = OutOfShopCheck.Score(shop, Scoring.Predict(tagger, shop));
         var dictionary = new ValueDictionary(train);
         var dictTest = Scoring.Score(test, [.. test.Select(t => (IReadOnlyList<LabeledSpan>)dictionary.Tag(t.Title))]).Full.Micro;
@@ -53,6 +57,9 @@ internal static class EvalCommand
         Console.WriteLine("coarse labels:");
         Console.WriteLine(coarse.ToTable());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev split ({dev.Count} titles, carved from OA-Mine train): micro F1 {devF1:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"with each title's product type given ({types.Names.Count} types; spans limited to the attributes train labels the type with{(types.InInput ? ", the type shown to the model before the title" : "")}; as the issue's GPT-4 and fine-tuned references are given each type's attributes): " +
+            $"test micro P/R/F1 {typedFull.Micro.Precision:F3} / {typedFull.Micro.Recall:F3} / {typedFull.Micro.F1:F4} (coarse {typedCoarse.Micro.F1:F4}), dev micro F1 {typedDevF1:F4}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"out-of-shop check ({shop.Count} Flipkart titles, held-out brands, BRAND only): model P/R/F1 {shopScore.Micro.Precision:F3} / {shopScore.Micro.Recall:F3} / {shopScore.Micro.F1:F3}; " +
             $"dictionary of the {dictionary.Count:N0} train values {dictShop.Precision:F3} / {dictShop.Recall:F3} / {dictShop.F1:F3}"));
@@ -78,7 +85,7 @@ internal static class EvalCommand
         var specificationSummary = string.Concat(specificationScores.Select(p =>
             string.Create(CultureInfo.InvariantCulture, $" shop-{p.Label.ToLowerInvariant()} {p.Model:F4} dict-shop-{p.Label.ToLowerInvariant()} {p.Dictionary:F4}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}{specificationSummary}"));
+            $"summary dev {devF1:F4} test {full.Micro.F1:F4} test-coarse {coarse.Micro.F1:F4} shop-brand {shopScore.Micro.F1:F4} dict-test {dictTest.F1:F4} dict-shop-brand {dictShop.F1:F4}{specificationSummary} dev-typed {typedDevF1:F4} test-typed {typedFull.Micro.F1:F4}"));
 
         return ExitCodes.Success;
     }

@@ -52,6 +52,14 @@ internal static class TrainCommand
                 result.AddError(ex.Message);
             }
         });
+        var typedShare = new Option<double>("--typed-share") { Description = "Share of training titles shown each epoch behind their product type (\"Tea | ...\"), so a caller that knows an item's type can give it (eval-tagger's typed figures); 0: never", DefaultValueFactory = _ => 0 };
+        typedShare.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0 or > 1)
+            {
+                result.AddError("--typed-share must be between 0 and 1.");
+            }
+        });
         var selfTrain = new Option<string?>("--self-train") { Description = "Self-training: a teacher checkpoint tags unlabelled Flipkart titles (never those the out-of-shop checks score) and its sure spans train as partial labels" };
         var selfThreshold = new Option<double>("--self-threshold") { Description = "Lowest teacher confidence a self-training span needs", DefaultValueFactory = _ => 0.9 };
         selfThreshold.Validators.Add(result =>
@@ -68,7 +76,7 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var command = new Command("train", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
-            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, ensemble, boundaryCheck, crf, decoding, augment,
+            epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, ensemble, boundaryCheck, crf, decoding, augment, typedShare,
             selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device,
         };
         command.Validators.Add(result =>
@@ -97,7 +105,7 @@ internal static class TrainCommand
                 Dropout = parse.GetValue(dropout),
             };
             var self = parse.GetValue(selfTrain) is { Length: > 0 } teacher ? new SelfTraining(teacher, parse.GetValue(selfThreshold), parse.GetValue(selfTitles), parse.GetValue(selfPerEpoch)) : null;
-            return Run(options, new Members(parse.GetValue(soup), parse.GetValue(soup) > 1 ? 1 : parse.GetValue(ensemble)), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)), self, parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
+            return Run(options, new Members(parse.GetValue(soup), parse.GetValue(soup) > 1 ? 1 : parse.GetValue(ensemble)), parse.GetValue(boundaryCheck), AugmentationOptions.Parse(parse.GetValue(augment)) with { TypedShare = parse.GetValue(typedShare) }, self, parse.GetValue(decoding), parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(device));
         });
         return command;
     }
@@ -123,10 +131,10 @@ internal static class TrainCommand
             augmentation = augmentation with { SelfTrainedPerEpoch = self.PerEpoch };
         }
 
-        var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans))], augmentation, distant, selfTrained);
+        var examples = new Augmenter([.. train.Select(t => new TrainingExample(t.Title, t.Spans, ProductType: t.Category))], augmentation, distant, selfTrained);
         var tokenizer = TitleTokenizer.Create(MiniLmWeights.OpenVocabulary());
         Console.Error.WriteLine($"training on {train.Count} OA-Mine titles ({examples.BaseCount} per epoch{(augmentation.Oversample ? " after oversampling" : "")}), dev {dev.Count} titles, {labels.Attributes.Count} attributes, " +
-            $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}" +
+            $"augmentation {augmentation}{(distant is null ? "" : $" ({distant.Count} Flipkart brand titles, {augmentation.DistantPerEpoch} per epoch)")}{(augmentation.TypedShare > 0 ? string.Create(CultureInfo.InvariantCulture, $", {augmentation.TypedShare:0.##} of the titles behind their product type") : "")}" +
             $"{(selfTrained is null ? "" : $", self-training ({selfTrained.Count} titles with a sure span, {augmentation.SelfTrainedPerEpoch} per epoch)")}, " +
             string.Create(CultureInfo.InvariantCulture, $"{options.Layers} layers, {(options.Crf ? "CRF" : "softmax")} head, {decoding} decoding, lr {options.LearningRate} (head x{options.HeadLearningRateFactor}, layer decay {options.LayerDecay}), ") +
             $"batch {options.BatchSize}, up to {options.Epochs} epochs (patience {options.Patience}), seed {options.Seed}, device {device.type}");
@@ -150,9 +158,10 @@ internal static class TrainCommand
         using (model)
         {
             var version = string.Create(CultureInfo.InvariantCulture,
-                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{(self is null ? "" : "self-")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
+                $"oamine-minilm-l{options.Layers}{(options.Crf ? "-crf" : "")}-{(augmentation.Any ? augmentation.ToString().Replace(',', '+') + "-" : "")}{(self is null ? "" : "self-")}{(augmentation.TypedShare > 0 ? "typed-" : "")}{chosen}-{DateTime.UtcNow:yyyyMMddHHmm}");
             var known = boundaryCheck ? KnownValues(train) : null;
-            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known, [.. others.Select(o => o.to(TorchSharp.torch.CPU))]));
+            TaggerCheckpoint.Save(modelDir, new Checkpoint(model.to(TorchSharp.torch.CPU), labels, tokenizer, version, decoding, known, [.. others.Select(o => o.to(TorchSharp.torch.CPU))],
+                Scoring.ProductTypesOf(train, inInput: augmentation.TypedShare > 0)));
             others.ForEach(o => o.Dispose());
             var path = Path.Combine(modelDir, TaggerCheckpoint.FileName);
             if (members.Count == 1)

@@ -34,6 +34,12 @@ public sealed record AugmentationOptions
     /// <summary>Largest repeat count for one title.</summary>
     public int OversampleMaxCopies { get; init; } = 4;
 
+    /// <summary>
+    /// Share of labelled titles shown each epoch with their product type before them (<c>Tea | ...</c>), so that a caller who
+    /// knows an item's type can say it (<see cref="Inference.ProductTypes"/>); 0: never. Not part of <see cref="Any"/>.
+    /// </summary>
+    public double TypedShare { get; init; }
+
     public bool Any => Distant || Noise || Substitute || Oversample;
 
     /// <summary>Parses <c>none</c>, <c>all</c> or a comma list of <c>distant,noise,substitute,oversample</c>.</summary>

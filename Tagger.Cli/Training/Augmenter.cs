@@ -1,6 +1,7 @@
 using System.Text;
 using Esrs.Datasets;
 using Esrs.Tagging.Data;
+using Esrs.Tagging.Inference;
 
 namespace Esrs.Tagging.Training;
 
@@ -51,6 +52,13 @@ public sealed class Augmenter
                 current = Noise(current, random, _options.NoiseRate);
             }
 
+            // Drawn last, on the text as augmented: the rest of the time the title comes alone, as a query or an item of
+            // another catalogue does, so the model tags both ways. No draw when off: the random stream stays as before.
+            if (_options.TypedShare > 0 && current.ProductType is { } type && random.NextDouble() < _options.TypedShare)
+            {
+                current = Typed(current, type);
+            }
+
             examples.Add(current);
         }
 
@@ -71,7 +79,19 @@ public sealed class Augmenter
         return examples;
     }
 
-    /// <summary>Repeats titles that carry labels with fewer spans than the target (each title at most MaxCopies times in all).</summary>
+    /// <summary>The example with its product type before the title (<see cref="ProductTypes.Prefix"/>), the spans moved after it.</summary>
+    public static TrainingExample Typed(TrainingExample example, string type)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        var prefix = ProductTypes.Prefix(type);
+        return example with
+        {
+            Text = prefix + example.Text,
+            Spans = [.. example.Spans.Select(s => s with { Start = s.Start + prefix.Length, End = s.End + prefix.Length })],
+        };
+    }
+
+        /// <summary>Repeats titles that carry labels with fewer spans than the target (each title at most MaxCopies times in all).</summary>
     public static List<TrainingExample> Oversampled(IReadOnlyList<TrainingExample> titles, AugmentationOptions options)
     {
         ArgumentNullException.ThrowIfNull(titles);
@@ -304,7 +324,7 @@ public sealed class Augmenter
         }
 
         Append(new Segment(example.Text[position..], null), builder, write);
-        return new TrainingExample(builder.ToString(), spans, example.Partial);
+        return new TrainingExample(builder.ToString(), spans, example.Partial, example.ProductType);
     }
 
     private static void Append(Segment segment, StringBuilder builder, Func<Segment, StringBuilder, bool> write)

@@ -19,6 +19,7 @@ public sealed class Tagger : IDisposable
     private readonly BioDecoder _decoder;
     private readonly Device _device;
     private readonly KnownValueBoundaries? _boundaries;
+    private readonly string?[] _labelAttributes;
     private long _padTicks;
     private long _encodeTicks;
 
@@ -27,7 +28,8 @@ public sealed class Tagger : IDisposable
     /// <param name="decoding">Overrides the checkpoint's decoding.</param>
     /// <param name="maxTokens">Longest piece sequence.</param>
     /// <param name="boundaryCheck">False turns off the checkpoint's boundary check against known values (to measure it).</param>
-    public Tagger(Checkpoint checkpoint, Device device, DecodingMode? decoding = null, int maxTokens = 128, bool boundaryCheck = true)
+    /// <param name="productTypes">The product types' attributes, for a checkpoint saved before it kept them (else the checkpoint's).</param>
+    public Tagger(Checkpoint checkpoint, Device device, DecodingMode? decoding = null, int maxTokens = 128, bool boundaryCheck = true, ProductTypes? productTypes = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         _model = checkpoint.Model.to(device);
@@ -46,7 +48,12 @@ public sealed class Tagger : IDisposable
         _device = device;
         MaxTokens = maxTokens;
         _boundaries = boundaryCheck && checkpoint.KnownValues is { Count: > 0 } known ? new KnownValueBoundaries(known) : null;
+        _labelAttributes = [.. Enumerable.Range(0, checkpoint.Labels.Count).Select(id => checkpoint.Labels.Describe(id)?.Attribute)];
+        ProductTypes = checkpoint.ProductTypes ?? productTypes;
     }
+
+    /// <summary>The attribute schema of the product types the checkpoint was trained on, or null (a checkpoint from before it was kept).</summary>
+    public ProductTypes? ProductTypes { get; }
 
     /// <summary>Whether span boundaries are checked against the values known from training (<see cref="KnownValueBoundaries"/>).</summary>
     public bool ChecksBoundaries => _boundaries is not null;
@@ -165,11 +172,22 @@ public sealed class Tagger : IDisposable
     }
 
     /// <summary>The spans of one text from its <see cref="Run"/> scores, with offsets into the text and a confidence.</summary>
-    public List<TaggedSpan> Decode(TokenizedText tokens, float[] scores)
+    /// <param name="tokens">The text, as <see cref="Prepare"/> gave it.</param>
+    /// <param name="scores">Its row of <see cref="Run"/>'s result.</param>
+    /// <param name="attributes">
+    /// The attributes the text may carry (its product type's, <see cref="Inference.ProductTypes"/>): every other attribute's labels
+    /// are ruled out before decoding, so a word the model puts between FLAVOR and SCENT in a shampoo title gets SCENT. Null: all.
+    /// </param>
+    public List<TaggedSpan> Decode(TokenizedText tokens, float[] scores, IReadOnlySet<string>? attributes = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(scores);
         var n = _aligner.Labels.Count;
+        if (attributes is not null)
+        {
+            scores = Restrict(scores, n, attributes);
+        }
+
         var predicted = _decoder.Decode(tokens, scores, Decoding);
         var spans = _aligner.Decode(tokens, predicted);
         var result = new List<TaggedSpan>(spans.Count);
@@ -206,6 +224,40 @@ public sealed class Tagger : IDisposable
         return result;
     }
 
+    /// <summary>A copy of <paramref name="scores"/> in which labels of attributes outside <paramref name="attributes"/> score (log) zero probability.</summary>
+    private float[] Restrict(float[] scores, int labels, IReadOnlySet<string> attributes)
+    {
+        Span<bool> outside = stackalloc bool[labels];
+        var any = false;
+        for (var label = 0; label < labels; label++)
+        {
+            outside[label] = _labelAttributes[label] is { } attribute && !attributes.Contains(attribute);
+            any |= outside[label];
+        }
+
+        if (!any)
+        {
+            return scores;
+        }
+
+        var restricted = (float[])scores.Clone();
+        for (var row = 0; row + labels <= restricted.Length; row += labels)
+        {
+            for (var label = 0; label < labels; label++)
+            {
+                if (outside[label])
+                {
+                    // Finite: Viterbi adds transition scores to it and forward-backward subtracts maxima; exp of it is 0.
+                    restricted[row + label] = RuledOutScore;
+                }
+            }
+        }
+
+        return restricted;
+    }
+
+    private const float RuledOutScore = -1e9f;
+
     /// <summary>Where the words inside [start, end) end (a word: a first piece and its continuation pieces).</summary>
     private static List<int> WordEnds(TokenizedText tokens, int start, int end)
     {
@@ -224,21 +276,79 @@ public sealed class Tagger : IDisposable
     }
 
     /// <summary>Prepare, run and decode in one go (batches of the given size).</summary>
-    public IReadOnlyList<IReadOnlyList<TaggedSpan>> Tag(IReadOnlyList<string> texts, int batchSize = 32)
+    /// <param name="texts">The texts.</param>
+    /// <param name="batchSize">Texts per model call.</param>
+    /// <param name="productTypes">
+    /// Per text, its product type or null. A type <see cref="ProductTypes"/> knows limits the text's spans to that type's
+    /// attributes and, for a model trained with types in its input, is shown to the model before the text; spans stay in
+    /// the text's own offsets. Null: no text has a type.
+    /// </param>
+    public IReadOnlyList<IReadOnlyList<TaggedSpan>> Tag(IReadOnlyList<string> texts, int batchSize = 32, IReadOnlyList<string?>? productTypes = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        if (productTypes is not null && productTypes.Count != texts.Count)
+        {
+            throw new ArgumentException($"{productTypes.Count} product types for {texts.Count} texts.", nameof(productTypes));
+        }
+
         var results = new List<IReadOnlyList<TaggedSpan>>(texts.Count);
         for (var offset = 0; offset < texts.Count; offset += batchSize)
         {
-            var prepared = texts.Skip(offset).Take(batchSize).Select(Prepare).ToList();
-            var scores = Run(prepared);
-            for (var i = 0; i < prepared.Count; i++)
+            var count = Math.Min(batchSize, texts.Count - offset);
+            var attributes = new IReadOnlySet<string>?[count];
+            var skipped = new int[count];
+            var prepared = new List<TokenizedText>(count);
+            for (var i = 0; i < count; i++)
             {
-                results.Add(Decode(prepared[i], scores[i]));
+                var type = productTypes?[offset + i];
+                attributes[i] = ProductTypes?.AttributesOf(type);
+                (var input, skipped[i]) = ModelInput(texts[offset + i], type);
+                prepared.Add(Prepare(input));
+            }
+
+            var scores = Run(prepared);
+            for (var i = 0; i < count; i++)
+            {
+                var spans = Decode(prepared[i], scores[i], attributes[i]);
+                results.Add(skipped[i] == 0 ? spans : WithoutPrefix(spans, skipped[i]));
             }
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// What the model is shown for <paramref name="text"/> of product type <paramref name="type"/>: the text, behind its type
+    /// (<see cref="Inference.ProductTypes.Prefix"/>) when the model was trained so and knows the type; and where the text starts in it.
+    /// </summary>
+    public (string Input, int TextStart) ModelInput(string text, string? type)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (ProductTypes is not { InInput: true } types || types.AttributesOf(type) is null)
+        {
+            return (text, 0);
+        }
+
+        var prefix = ProductTypes.Prefix(type!);
+        return (prefix + text, prefix.Length);
+    }
+
+    /// <summary>Spans of a text tagged behind a prefix, in the text's own offsets (a span inside the prefix is dropped, one across it cut).</summary>
+    private static List<TaggedSpan> WithoutPrefix(List<TaggedSpan> spans, int length)
+    {
+        var result = new List<TaggedSpan>(spans.Count);
+        foreach (var span in spans)
+        {
+            if (span.End <= length)
+            {
+                continue;
+            }
+
+            var start = Math.Max(span.Start, length);
+            result.Add(span with { Start = start - length, End = span.End - length, Text = span.Text[(start - span.Start)..] });
+        }
+
+        return result;
     }
 
     public void Dispose()

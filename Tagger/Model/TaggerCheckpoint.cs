@@ -8,7 +8,8 @@ namespace Esrs.Tagging.Model;
 
 /// <summary>
 /// A fine-tuned tagger on disk: one safetensors file whose metadata holds everything else it needs to run (label list,
-/// layer count, head, decoding, the WordPiece vocabulary, the model version and the known values of the boundary check), so a
+/// layer count, head, decoding, the WordPiece vocabulary, the model version, the known values of the boundary check and the
+/// attributes of each product type it was trained on), so a
 /// silo needs nothing but this file. An ensemble adds one file per further member (<c>tagger.member-1.safetensors</c>, ...),
 /// each naming the version of the checkpoint it belongs to, and the main file says how many there are. Members are written
 /// before the main file and left-over ones deleted after it; a reader that meets a member of another version (a load in
@@ -50,6 +51,12 @@ public static class TaggerCheckpoint
         {
             metadata["known_values"] = JsonSerializer.Serialize(known.OrderBy(p => p.Key, StringComparer.Ordinal)
                 .ToDictionary(p => p.Key, p => p.Value.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal));
+        }
+
+        if (checkpoint.ProductTypes is { } types)
+        {
+            metadata["product_types"] = JsonSerializer.Serialize(types.ToSorted());
+            metadata["product_type_input"] = types.InInput ? "true" : "false";
         }
 
         if (others.Count > 0)
@@ -99,6 +106,10 @@ public static class TaggerCheckpoint
         var known = metadata.TryGetValue("known_values", out var json)
             ? JsonSerializer.Deserialize<Dictionary<string, string[]>>(json)?.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value, StringComparer.Ordinal)
             : null;
+        var types = metadata.TryGetValue("product_types", out var typesJson)
+            ? new ProductTypes(JsonSerializer.Deserialize<Dictionary<string, string[]>>(typesJson)?.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value, StringComparer.Ordinal) ?? [],
+                inInput: metadata.GetValueOrDefault("product_type_input") == "true")
+            : null;
         var version = metadata["version"];
         var members = int.Parse(metadata.GetValueOrDefault("members") ?? "1", CultureInfo.InvariantCulture);
         var others = new List<BertTokenClassifier>(members - 1);
@@ -128,6 +139,6 @@ public static class TaggerCheckpoint
             throw;
         }
 
-        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), version, decoding, known, others);
+        return new Checkpoint(model, labels, TitleTokenizer.Create(vocabulary), version, decoding, known, others, types);
     }
 }

@@ -26,6 +26,7 @@ public sealed class TaggerCommandLineTests : IDisposable
     [InlineData("train --epochs 0")]
     [InlineData("train --augment noise,mixup")]
     [InlineData("train --decoding sideways")]
+    [InlineData("train --typed-share 1.5")]
     [InlineData("tag --device tpu")]
     [InlineData("bench --batches")]
     public async Task ABadCommandLineIsAUsageError(string args) =>

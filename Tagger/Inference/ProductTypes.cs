@@ -1,0 +1,59 @@
+namespace Esrs.Tagging.Inference;
+
+/// <summary>
+/// The attributes each product type's titles are labelled with in training (OA-Mine's Tea has TEA_VARIETY and no SCENT,
+/// Shoes has SHOE_TYPE and no FLAVOR): an attribute schema per product type, as a catalogue keeps one. Given a title's
+/// product type, <see cref="Tagger.Tag"/> chooses among that type's attributes only, and when the model was trained with
+/// types before some titles (<see cref="InInput"/>), shows it the type too. Titles of no known type (queries, other
+/// catalogues' items) are tagged as before, over every attribute.
+/// </summary>
+public sealed class ProductTypes
+{
+    private readonly Dictionary<string, HashSet<string>> _attributes;
+
+    /// <param name="attributes">Attribute names by product type (type names compare without case).</param>
+    /// <param name="inInput">Whether the model was trained with the type before the title (<see cref="Prefix"/>).</param>
+    public ProductTypes(IReadOnlyDictionary<string, IReadOnlyCollection<string>> attributes, bool inInput = false)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        _attributes = attributes.ToDictionary(p => p.Key, p => p.Value.ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase);
+        InInput = inInput;
+    }
+
+    /// <summary>The schema labelled titles show: every attribute any title of a type carries is an attribute of that type.</summary>
+    public static ProductTypes FromTitles(IEnumerable<(string Type, IEnumerable<string> Attributes)> titles, bool inInput = false)
+    {
+        ArgumentNullException.ThrowIfNull(titles);
+        return new ProductTypes(titles.GroupBy(t => t.Type, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)g.SelectMany(t => t.Attributes).ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase), inInput);
+    }
+
+    /// <summary>Whether the model was trained with some titles behind their type (<see cref="Prefix"/>), and is shown it when known.</summary>
+    public bool InInput { get; }
+
+    /// <summary>What goes before a title to show the model its type: the type's name and a bar (<c>Tea | </c>).</summary>
+    public static string Prefix(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type + " | ";
+    }
+
+    /// <summary>The known product types, in order.</summary>
+    public IReadOnlyList<string> Names => [.. _attributes.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The attributes of <paramref name="type"/>; null for no type or one this schema does not know (decode over all).</summary>
+    public IReadOnlySet<string>? AttributesOf(string? type) =>
+        type is not null && _attributes.TryGetValue(type, out var attributes) ? attributes : null;
+
+    /// <summary>The schema as plain collections, in order (what a checkpoint stores).</summary>
+    public SortedDictionary<string, string[]> ToSorted()
+    {
+        var sorted = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (type, attributes) in _attributes)
+        {
+            sorted[type] = [.. attributes.Order(StringComparer.Ordinal)];
+        }
+
+        return sorted;
+    }
+}
