@@ -108,6 +108,13 @@ internal static class EvalCommand
             throw new UsageException($"--ensemble: {other.Version} has other labels than {checkpoint.Version}; an ensemble averages models of one label set.");
         }
 
+        // A model trained with product types before titles reads its input otherwise: one ensemble, one way of reading.
+        if (more.FirstOrDefault(o => (o.ProductTypes?.InInput ?? false) != (checkpoint.ProductTypes?.InInput ?? false)) is { } reader)
+        {
+            more.ForEach(o => o.Members.ToList().ForEach(m => m.Dispose()));
+            throw new UsageException($"--ensemble: {reader.Version} was {((reader.ProductTypes?.InInput ?? false) ? "" : "not ")}trained with product types before titles (--typed-share) and {checkpoint.Version} was{((checkpoint.ProductTypes?.InInput ?? false) ? "" : " not")}; an ensemble averages models that read the same input.");
+        }
+
         return checkpoint with
         {
             Version = $"ensemble of {checkpoint.Version} and {string.Join(", ", more.Select(o => o.Version))}",

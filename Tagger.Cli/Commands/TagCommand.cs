@@ -21,11 +21,11 @@ internal static class TagCommand
         {
             model, device, batch, productType,
         };
-        command.SetAction((parse, cancel) => RunAsync(parse.GetRequiredValue(model), parse.GetValue(device), parse.GetValue(batch), Console.In, Console.Out, cancel, parse.GetValue(productType)));
+        command.SetAction((parse, cancel) => RunAsync(parse.GetRequiredValue(model), parse.GetValue(device), parse.GetValue(batch), Console.In, Console.Out, parse.GetValue(productType), cancel));
         return command;
     }
 
-    public static async Task<int> RunAsync(string modelDir, string? deviceName, int batchSize, TextReader input, TextWriter output, CancellationToken cancel, string? productType = null)
+    public static async Task<int> RunAsync(string modelDir, string? deviceName, int batchSize, TextReader input, TextWriter output, string? productType, CancellationToken cancel)
     {
         using var tagger = new Tagger(CommonOptions.LoadCheckpoint(modelDir), CommonOptions.ToDevice(deviceName));
         if (productType is not null && tagger.ProductTypes?.AttributesOf(productType) is null)

@@ -54,9 +54,9 @@ public sealed class Augmenter
 
             // Drawn last, on the text as augmented: the rest of the time the title comes alone, as a query or an item of
             // another catalogue does, so the model tags both ways. No draw when off: the random stream stays as before.
-            if (_options.TypedShare > 0 && current.ProductType is { } type && random.NextDouble() < _options.TypedShare)
+            if (_options.TypedShare > 0 && current.ProductType is not null && random.NextDouble() < _options.TypedShare)
             {
-                current = Typed(current, type);
+                current = Typed(current);
             }
 
             examples.Add(current);
@@ -80,10 +80,10 @@ public sealed class Augmenter
     }
 
     /// <summary>The example with its product type before the title (<see cref="ProductTypes.Prefix"/>), the spans moved after it.</summary>
-    public static TrainingExample Typed(TrainingExample example, string type)
+    public static TrainingExample Typed(TrainingExample example)
     {
         ArgumentNullException.ThrowIfNull(example);
-        var prefix = ProductTypes.Prefix(type);
+        var prefix = ProductTypes.Prefix(example.ProductType ?? throw new ArgumentException("The example has no product type.", nameof(example)));
         return example with
         {
             Text = prefix + example.Text,
@@ -91,7 +91,7 @@ public sealed class Augmenter
         };
     }
 
-        /// <summary>Repeats titles that carry labels with fewer spans than the target (each title at most MaxCopies times in all).</summary>
+    /// <summary>Repeats titles that carry labels with fewer spans than the target (each title at most MaxCopies times in all).</summary>
     public static List<TrainingExample> Oversampled(IReadOnlyList<TrainingExample> titles, AugmentationOptions options)
     {
         ArgumentNullException.ThrowIfNull(titles);

@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using Esrs.Tagging.Data;
+
 namespace Esrs.Tagging.Inference;
 
 /// <summary>
@@ -9,14 +12,20 @@ namespace Esrs.Tagging.Inference;
 /// </summary>
 public sealed class ProductTypes
 {
-    private readonly Dictionary<string, HashSet<string>> _attributes;
+    private readonly Dictionary<string, (string Name, FrozenSet<string> Attributes)> _types;
 
-    /// <param name="attributes">Attribute names by product type (type names compare without case).</param>
+    /// <param name="attributes">
+    /// Attribute names by product type. Type names compare without case (two spellings of one type are one type, their
+    /// attributes together); attribute names are read as the label map writes them (<c>Tea variety</c> is <c>TEA_VARIETY</c>).
+    /// </param>
     /// <param name="inInput">Whether the model was trained with the type before the title (<see cref="Prefix"/>).</param>
     public ProductTypes(IReadOnlyDictionary<string, IReadOnlyCollection<string>> attributes, bool inInput = false)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        _attributes = attributes.ToDictionary(p => p.Key, p => p.Value.ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase);
+        _types = attributes.GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(
+            g => g.Key,
+            g => (g.Select(p => p.Key).Min(StringComparer.Ordinal)!, g.SelectMany(p => p.Value).Select(LabelMap.Normalize).ToFrozenSet(StringComparer.Ordinal)),
+            StringComparer.OrdinalIgnoreCase);
         InInput = inInput;
     }
 
@@ -39,19 +48,22 @@ public sealed class ProductTypes
     }
 
     /// <summary>The known product types, in order.</summary>
-    public IReadOnlyList<string> Names => [.. _attributes.Keys.Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Names => [.. _types.Values.Select(t => t.Name).Order(StringComparer.Ordinal)];
 
     /// <summary>The attributes of <paramref name="type"/>; null for no type or one this schema does not know (decode over all).</summary>
     public IReadOnlySet<string>? AttributesOf(string? type) =>
-        type is not null && _attributes.TryGetValue(type, out var attributes) ? attributes : null;
+        type is not null && _types.TryGetValue(type, out var known) ? known.Attributes : null;
+
+    /// <summary><paramref name="type"/> as the schema spells it (as training showed it to the model), or null when unknown.</summary>
+    public string? NameOf(string? type) => type is not null && _types.TryGetValue(type, out var known) ? known.Name : null;
 
     /// <summary>The schema as plain collections, in order (what a checkpoint stores).</summary>
     public SortedDictionary<string, string[]> ToSorted()
     {
         var sorted = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var (type, attributes) in _attributes)
+        foreach (var (name, attributes) in _types.Values)
         {
-            sorted[type] = [.. attributes.Order(StringComparer.Ordinal)];
+            sorted[name] = [.. attributes.Order(StringComparer.Ordinal)];
         }
 
         return sorted;

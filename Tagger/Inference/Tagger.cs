@@ -176,9 +176,14 @@ public sealed class Tagger : IDisposable
     /// <param name="scores">Its row of <see cref="Run"/>'s result.</param>
     /// <param name="attributes">
     /// The attributes the text may carry (its product type's, <see cref="Inference.ProductTypes"/>): every other attribute's labels
-    /// are ruled out before decoding, so a word the model puts between FLAVOR and SCENT in a shampoo title gets SCENT. Null: all.
+    /// are ruled out before decoding, so a word the model puts between FLAVOR and SCENT in a conditioner title gets SCENT; a
+    /// span's score is then its probability among those labels. Null: all.
     /// </param>
-    public List<TaggedSpan> Decode(TokenizedText tokens, float[] scores, IReadOnlySet<string>? attributes = null)
+    /// <param name="textStart">
+    /// Where the text proper starts in what was tagged (after a product type shown before it, <see cref="ModelInput"/>): spans
+    /// before it are dropped, one across it starts there, and offsets count from it.
+    /// </param>
+    public List<TaggedSpan> Decode(TokenizedText tokens, float[] scores, IReadOnlySet<string>? attributes = null, int textStart = 0)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(scores);
@@ -193,8 +198,15 @@ public sealed class Tagger : IDisposable
         var result = new List<TaggedSpan>(spans.Count);
         // Viterbi: the label probabilities of the model it decodes (CRF transitions included); argmax: each word's softmax.
         var marginals = Decoding == DecodingMode.Viterbi && spans.Count > 0 ? _decoder.Marginals(tokens, scores) : null;
-        foreach (var decoded in spans)
+        foreach (var found in spans)
         {
+            if (found.End <= textStart)
+            {
+                continue;
+            }
+
+            // Cut before the boundary check and the confidence: both are about the text's own words.
+            var decoded = found.Start >= textStart ? found : found with { Start = textStart };
             var span = _boundaries is null || !_boundaries.Checks(decoded.Label)
                 ? decoded
                 : decoded with { End = _boundaries.Check(decoded.Label, tokens.Text, decoded.Start, decoded.End, WordEnds(tokens, decoded.Start, decoded.End)) };
@@ -218,7 +230,7 @@ public sealed class Tagger : IDisposable
                 }
             }
 
-            result.Add(new TaggedSpan(span.Start, span.End, span.Label, tokens.Text[span.Start..span.End], words == 0 ? 0 : Math.Round(sum / words, 4)));
+            result.Add(new TaggedSpan(span.Start - textStart, span.End - textStart, span.Label, tokens.Text[span.Start..span.End], words == 0 ? 0 : Math.Round(sum / words, 4)));
         }
 
         return result;
@@ -247,7 +259,7 @@ public sealed class Tagger : IDisposable
             {
                 if (outside[label])
                 {
-                    // Finite: Viterbi adds transition scores to it and forward-backward subtracts maxima; exp of it is 0.
+                    // As good as impossible (exp of it is 0), and finite like every other score the decoders add and compare.
                     restricted[row + label] = RuledOutScore;
                 }
             }
@@ -278,17 +290,17 @@ public sealed class Tagger : IDisposable
     /// <summary>Prepare, run and decode in one go (batches of the given size).</summary>
     /// <param name="texts">The texts.</param>
     /// <param name="batchSize">Texts per model call.</param>
-    /// <param name="productTypes">
-    /// Per text, its product type or null. A type <see cref="ProductTypes"/> knows limits the text's spans to that type's
-    /// attributes and, for a model trained with types in its input, is shown to the model before the text; spans stay in
-    /// the text's own offsets. Null: no text has a type.
+    /// <param name="typeNames">
+    /// Per text, its product type's name or null. A type <see cref="ProductTypes"/> knows limits the text's spans to that
+    /// type's attributes and, for a model trained with types in its input, is shown to the model before the text; spans
+    /// stay in the text's own offsets. Null: no text has a type.
     /// </param>
-    public IReadOnlyList<IReadOnlyList<TaggedSpan>> Tag(IReadOnlyList<string> texts, int batchSize = 32, IReadOnlyList<string?>? productTypes = null)
+    public IReadOnlyList<IReadOnlyList<TaggedSpan>> Tag(IReadOnlyList<string> texts, int batchSize = 32, IReadOnlyList<string?>? typeNames = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        if (productTypes is not null && productTypes.Count != texts.Count)
+        if (typeNames is not null && typeNames.Count != texts.Count)
         {
-            throw new ArgumentException($"{productTypes.Count} product types for {texts.Count} texts.", nameof(productTypes));
+            throw new ArgumentException($"{typeNames.Count} product types for {texts.Count} texts.", nameof(typeNames));
         }
 
         var results = new List<IReadOnlyList<TaggedSpan>>(texts.Count);
@@ -300,7 +312,7 @@ public sealed class Tagger : IDisposable
             var prepared = new List<TokenizedText>(count);
             for (var i = 0; i < count; i++)
             {
-                var type = productTypes?[offset + i];
+                var type = typeNames?[offset + i];
                 attributes[i] = ProductTypes?.AttributesOf(type);
                 (var input, skipped[i]) = ModelInput(texts[offset + i], type);
                 prepared.Add(Prepare(input));
@@ -309,8 +321,7 @@ public sealed class Tagger : IDisposable
             var scores = Run(prepared);
             for (var i = 0; i < count; i++)
             {
-                var spans = Decode(prepared[i], scores[i], attributes[i]);
-                results.Add(skipped[i] == 0 ? spans : WithoutPrefix(spans, skipped[i]));
+                results.Add(Decode(prepared[i], scores[i], attributes[i], skipped[i]));
             }
         }
 
@@ -324,31 +335,14 @@ public sealed class Tagger : IDisposable
     public (string Input, int TextStart) ModelInput(string text, string? type)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (ProductTypes is not { InInput: true } types || types.AttributesOf(type) is null)
+        if (ProductTypes is not { InInput: true } types || types.NameOf(type) is not { } name)
         {
             return (text, 0);
         }
 
-        var prefix = ProductTypes.Prefix(type!);
+        // The name as training wrote it, whatever the caller's case.
+        var prefix = ProductTypes.Prefix(name);
         return (prefix + text, prefix.Length);
-    }
-
-    /// <summary>Spans of a text tagged behind a prefix, in the text's own offsets (a span inside the prefix is dropped, one across it cut).</summary>
-    private static List<TaggedSpan> WithoutPrefix(List<TaggedSpan> spans, int length)
-    {
-        var result = new List<TaggedSpan>(spans.Count);
-        foreach (var span in spans)
-        {
-            if (span.End <= length)
-            {
-                continue;
-            }
-
-            var start = Math.Max(span.Start, length);
-            result.Add(span with { Start = start - length, End = span.End - length, Text = span.Text[(start - span.Start)..] });
-        }
-
-        return result;
     }
 
     public void Dispose()

@@ -36,7 +36,7 @@ public sealed class ProductTypesTests : IDisposable
     {
         using var tagger = ConstantTagger(Types);
 
-        var spans = tagger.Tag([Title, Title, Title, Title, Title], productTypes: [null, "Conditioner", "conditioner", "Coffee", "Shoes"]);
+        var spans = tagger.Tag([Title, Title, Title, Title, Title], typeNames: [null, "Conditioner", "conditioner", "Coffee", "Shoes"]);
 
         // Every word's best label is B-FLAVOR, then B-SCENT, then O (the bias): a word is a span of its own.
         Assert.Equal(Expected("FLAVOR"), Describe(spans[0]));
@@ -66,13 +66,44 @@ public sealed class ProductTypesTests : IDisposable
         using var tagger = new Esrs.Tagging.Inference.Tagger(loaded, CPU);
 
         Assert.Equal(("Conditioner | " + Title, 14), tagger.ModelInput(Title, "Conditioner"));
+        Assert.Equal(("Conditioner | " + Title, 14), tagger.ModelInput(Title, "CONDITIONER")); // as training spelled it
         Assert.Equal((Title, 0), tagger.ModelInput(Title, "Shoes"));
         Assert.Equal((Title, 0), tagger.ModelInput(Title, null));
         // "Conditioner" and "|" are tagged too (every word is), and left out: what comes back is the title's.
-        var spans = tagger.Tag([Title, Title], productTypes: ["Conditioner", null]);
+        var spans = tagger.Tag([Title, Title], typeNames: ["Conditioner", null]);
         Assert.Equal(Expected("SCENT"), Describe(spans[0]));
         Assert.Equal(Expected("FLAVOR"), Describe(spans[1]));
         Assert.All(spans[0], s => Assert.Equal(Title[s.Start..s.End], s.Text));
+    }
+
+    [Fact]
+    public void ASpanThatRunsFromTheTypeIntoTheTitleStartsWhereTheTitleDoes()
+    {
+        var typed = new ProductTypes(new Dictionary<string, IReadOnlyCollection<string>> { ["Conditioner"] = ["SCENT"] }, inInput: true);
+        // I-SCENT 5, B-SCENT 4, O 3: valid BIO makes the first word B and every later one I, one span over everything shown.
+        using var tagger = new Esrs.Tagging.Inference.Tagger(
+            new Checkpoint(ConstantModel(("I-SCENT", 5), ("B-SCENT", 4)), TaggerData.Labels, TaggerData.Tokenizer, "across", DecodingMode.Viterbi, ProductTypes: typed), CPU);
+
+        var span = Assert.Single(tagger.Tag([Title], typeNames: ["Conditioner"])[0]);
+
+        Assert.Equal((0, 21, "SCENT", Title), (span.Start, span.End, span.Label, span.Text));
+        Assert.InRange(span.Score, 0.01, 1);
+        Assert.Equal((0, 21, "SCENT"), Describe(tagger.Tag([Title])[0]).Single());
+    }
+
+    [Fact]
+    public void TypeNamesMeetWithoutCaseAndAttributesAreReadAsTheLabelMapWritesThem()
+    {
+        var schema = new ProductTypes(new Dictionary<string, IReadOnlyCollection<string>>
+        {
+            ["Tea"] = ["Tea variety", "BRAND"],
+            ["tea"] = ["Flavor"],
+        });
+
+        Assert.Equal(["Tea"], schema.Names);
+        Assert.Equal("Tea", schema.NameOf("TEA"));
+        Assert.Equal(["BRAND", "FLAVOR", "TEA_VARIETY"], schema.AttributesOf("tea")!.Order(StringComparer.Ordinal));
+        Assert.Equal(["BRAND", "FLAVOR", "TEA_VARIETY"], schema.ToSorted()["Tea"]);
     }
 
     [Fact]
@@ -84,13 +115,13 @@ public sealed class ProductTypesTests : IDisposable
         }
 
         using var output = new StringWriter();
-        var code = await TagCommand.RunAsync(_directory.Path, "cpu", batchSize: 2, new StringReader($"{Title}\n{Title}\n"), output, CancellationToken.None, productType: "Conditioner");
+        var code = await TagCommand.RunAsync(_directory.Path, "cpu", batchSize: 2, new StringReader($"{Title}\n{Title}\n"), output, "Conditioner", CancellationToken.None);
 
         Assert.Equal(ExitCodes.Success, code);
         var answers = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, answers.Count);
         Assert.All(answers, a => Assert.Equal(Expected("SCENT"), [.. a.GetProperty("spans").EnumerateArray().Select(s => (s.GetProperty("start").GetInt32(), s.GetProperty("end").GetInt32(), s.GetProperty("label").GetString()!))]));
-        var unknown = await Assert.ThrowsAsync<UsageException>(() => TagCommand.RunAsync(_directory.Path, "cpu", 2, new StringReader(Title), TextWriter.Null, CancellationToken.None, "Teapot"));
+        var unknown = await Assert.ThrowsAsync<UsageException>(() => TagCommand.RunAsync(_directory.Path, "cpu", 2, new StringReader(Title), TextWriter.Null, "Teapot", CancellationToken.None));
         Assert.Equal("--product-type: 'Teapot' is not a type typed was trained on (Coffee, Conditioner).", unknown.Message);
 
         using (var model = ConstantModel())
@@ -98,7 +129,7 @@ public sealed class ProductTypesTests : IDisposable
             TaggerCheckpoint.Save(_directory.Path, new Checkpoint(model, TaggerData.Labels, TaggerData.Tokenizer, "older", DecodingMode.Viterbi));
         }
 
-        var older = await Assert.ThrowsAsync<UsageException>(() => TagCommand.RunAsync(_directory.Path, "cpu", 2, new StringReader(Title), TextWriter.Null, CancellationToken.None, "Conditioner"));
+        var older = await Assert.ThrowsAsync<UsageException>(() => TagCommand.RunAsync(_directory.Path, "cpu", 2, new StringReader(Title), TextWriter.Null, "Conditioner", CancellationToken.None));
         Assert.StartsWith("--product-type: older was trained before checkpoints kept their product types", older.Message, StringComparison.Ordinal);
     }
 
@@ -114,12 +145,12 @@ public sealed class ProductTypesTests : IDisposable
         Assert.Null(loaded.ProductTypes);
         using (var plain = new Esrs.Tagging.Inference.Tagger(loaded, CPU))
         {
-            Assert.Equal(Expected("FLAVOR"), Describe(plain.Tag([Title], productTypes: ["Conditioner"])[0]));
+            Assert.Equal(Expected("FLAVOR"), Describe(plain.Tag([Title], typeNames: ["Conditioner"])[0]));
         }
 
         // An evaluation of an older checkpoint gives the schema of the titles it was trained on.
         using var given = new Esrs.Tagging.Inference.Tagger(TaggerCheckpoint.Load(_directory.Path), CPU, productTypes: Types);
-        Assert.Equal(Expected("SCENT"), Describe(given.Tag([Title], productTypes: ["Conditioner"])[0]));
+        Assert.Equal(Expected("SCENT"), Describe(given.Tag([Title], typeNames: ["Conditioner"])[0]));
         Assert.Equal((Title, 0), given.ModelInput(Title, "Conditioner")); // not trained with types: not shown them
     }
 
@@ -148,7 +179,7 @@ public sealed class ProductTypesTests : IDisposable
     {
         var example = new TrainingExample("Lipton Green Tea, 100 ct", [new LabeledSpan(0, 6, "BRAND"), new LabeledSpan(7, 16, "TEA_VARIETY")], ProductType: "Tea");
 
-        var typed = Augmenter.Typed(example, "Tea");
+        var typed = Augmenter.Typed(example);
 
         Assert.Equal("Tea | Lipton Green Tea, 100 ct", typed.Text);
         Assert.Equal([new LabeledSpan(6, 12, "BRAND"), new LabeledSpan(13, 22, "TEA_VARIETY")], typed.Spans);
@@ -173,8 +204,11 @@ public sealed class ProductTypesTests : IDisposable
     private static Esrs.Tagging.Inference.Tagger ConstantTagger(ProductTypes types) =>
         new(new Checkpoint(ConstantModel(), TaggerData.Labels, TaggerData.Tokenizer, "constant", DecodingMode.Viterbi), CPU, productTypes: types);
 
-    /// <summary>A one-layer softmax model whose every word scores B-FLAVOR 5, B-SCENT 4, O 3 and every other label 0.</summary>
-    private static BertTokenClassifier ConstantModel()
+    /// <summary>
+    /// A one-layer softmax model whose every word scores the same whatever the text: by default B-FLAVOR 5, B-SCENT 4, O 3
+    /// and every other label 0 (or the scores given, with O 3).
+    /// </summary>
+    private static BertTokenClassifier ConstantModel(params (string Label, float Score)[] scores)
     {
         var labels = TaggerData.Labels;
         var model = new BertTokenClassifier(BertConfig.MiniLmL6 with { Layers = 1 }, labels);
@@ -182,8 +216,11 @@ public sealed class ProductTypesTests : IDisposable
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         parameters["classifier.weight"].zero_();
         var bias = new float[labels.Count];
-        bias[labels.Begin("FLAVOR")] = 5;
-        bias[labels.Begin("SCENT")] = 4;
+        foreach (var (label, score) in scores.Length > 0 ? scores : [("B-FLAVOR", 5f), ("B-SCENT", 4f)])
+        {
+            bias[labels.Labels.ToList().IndexOf(label)] = score;
+        }
+
         bias[0] = 3;
         using var values = tensor(bias);
         parameters["classifier.bias"].copy_(values);

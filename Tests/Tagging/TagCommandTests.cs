@@ -42,7 +42,7 @@ public sealed class TagCommandTests : IDisposable
         }
 
         using var output = new StringWriter();
-        var code = await TagCommand.RunAsync(_directory.Path, "cpu", batchSize: 3, new StringReader(string.Join('\n', Lines) + "\n"), output, CancellationToken.None);
+        var code = await TagCommand.RunAsync(_directory.Path, "cpu", batchSize: 3, new StringReader(string.Join('\n', Lines) + "\n"), output, productType: null, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Success, code);
         var answers = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
