@@ -332,9 +332,10 @@ public sealed class Tagger : IDisposable
     /// What the model is shown for <paramref name="text"/> of product type <paramref name="type"/>: the text, behind its type
     /// (<see cref="Inference.ProductTypes.Prefix"/>) when the model was trained so and knows the type; and where the text starts in it.
     /// </summary>
-    public (string Input, int TextStart) ModelInput(string text, string? type)
+    public (string Input, int TextStart) ModelInput(string? text, string? type)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        // As Prepare: no text is an empty one, never an exception.
+        text ??= "";
         if (ProductTypes is not { InInput: true } types || types.NameOf(type) is not { } name)
         {
             return (text, 0);
