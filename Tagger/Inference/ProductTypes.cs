@@ -33,8 +33,9 @@ public sealed class ProductTypes
     public static ProductTypes FromTitles(IEnumerable<(string Type, IEnumerable<string> Attributes)> titles, bool inInput = false)
     {
         ArgumentNullException.ThrowIfNull(titles);
-        return new ProductTypes(titles.GroupBy(t => t.Type, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)g.SelectMany(t => t.Attributes).ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase), inInput);
+        // Spellings of one type that differ in case are merged by the constructor.
+        return new ProductTypes(titles.GroupBy(t => t.Type, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)[.. g.SelectMany(t => t.Attributes)], StringComparer.Ordinal), inInput);
     }
 
     /// <summary>Whether the model was trained with some titles behind their type (<see cref="Prefix"/>), and is shown it when known.</summary>
