@@ -29,13 +29,24 @@ public static partial class CommandLineRunner
     [System.Text.RegularExpressions.GeneratedRegex("^Cannot parse argument '(?<value>.*)' for (?:option|command) '(?<option>[^']*)' as expected type '(?<type>[^']*)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex TypeMismatch();
 
+    /// <summary>Environment variable <c>./esrs</c> sets to the words a user types in place of the executable (<c>./esrs</c>,
+    /// <c>./esrs client</c>, <c>./esrs bench</c>), so help's usage lines and usage errors name the command as typed.</summary>
+    public const string ProgramVariable = "ESRS_PROGRAM";
+
     /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>; <paramref name="classify"/> may give more exceptions an exit code.</summary>
-    /// <remarks><paramref name="invokedAs"/>: the command line the user typed to get here (<c>./esrs train-tagger</c> for the
-    /// tagger's <c>train</c>), so a usage error points at the help of the command they know; null: the parsed command's own name.</remarks>
-    public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null, string? invokedAs = null)
+    /// <remarks><paramref name="program"/>: what the user typed in place of the executable (default: <see cref="ProgramVariable"/>;
+    /// unset, the executable's own name); help shows it in usage lines, and a usage error points at
+    /// <c>{program} {command} --help</c>, e.g. <c>./esrs train-tagger --help</c>.</remarks>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, string prefix = "esrs", TextWriter? error = null, Func<Exception, int?>? classify = null, string? program = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         error ??= Console.Error;
+        program ??= Environment.GetEnvironmentVariable(ProgramVariable);
+        if (!string.IsNullOrWhiteSpace(program))
+        {
+            root.HelpName = program;
+        }
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -44,9 +55,10 @@ public static partial class CommandLineRunner
                 await error.WriteLineAsync($"{prefix}: {Plain(problem.Message)}");
             }
 
-            await error.WriteLineAsync(string.IsNullOrWhiteSpace(invokedAs)
-                ? $"{prefix}: see --help{(parse.CommandResult.Command is RootCommand ? "" : $" of '{parse.CommandResult.Command.Name}'")}"
-                : $"{prefix}: see {invokedAs} --help");
+            var path = CommandPath(parse.CommandResult);
+            await error.WriteLineAsync(string.IsNullOrWhiteSpace(program)
+                ? $"{prefix}: see --help{(path.Length == 0 ? "" : $" of '{path}'")}"
+                : $"{prefix}: see {program}{(path.Length == 0 ? "" : " " + path)} --help");
             return ExitCodes.Usage;
         }
 
@@ -64,5 +76,18 @@ public static partial class CommandLineRunner
             await error.WriteLineAsync(code == ExitCodes.Failure ? $"{prefix}: {ex.GetType().Name}: {ex.Message}" : $"{prefix}: {ex.Message}");
             return code;
         }
+    }
+
+    /// <summary>The names from below the root to <paramref name="command"/>: "load check".</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (var c = command; c is not null && c.Command is not RootCommand; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(c.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }

@@ -30,10 +30,11 @@ internal static class BenchCommand
             }
         });
         var seconds = new Option<double>("--seconds") { Description = "Least measuring time per engine and batch size", DefaultValueFactory = _ => 2 };
-        var command = new Command("bench", "Encoder sequences/s at each batch size: TorchSharp vs ONNX Runtime, same model file, same process")
+        var command = new Command("bench-tagger", "Encoder sequences/s at each batch size: TorchSharp vs ONNX Runtime, same model file, same process")
         {
             threads, seq, batches, seconds,
         };
+        command.Aliases.Add("bench"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli bench)
         command.SetAction(parse =>
         {
             Console.WriteLine(EncoderBench.Run(parse.GetValue(threads), parse.GetValue(seq), parse.GetRequiredValue(batches), TimeSpan.FromSeconds(parse.GetValue(seconds)), Console.Error));

@@ -26,10 +26,11 @@ internal static class CompareCommand
         var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Apply each checkpoint's boundary check against known values", DefaultValueFactory = _ => true };
         var aTyped = new Option<bool>("--a-typed") { Description = "Tag A's OA-Mine titles (dev, test) with their product type given: spans limited to its attributes, and shown to a model trained with --typed-share (--a and --b may then name the same checkpoints)" };
         var bTyped = new Option<bool>("--b-typed") { Description = "The same for B" };
-        var command = new Command("compare", "Setting A against setting B (each one or more checkpoints, e.g. its seeds): pooled strict-span F1 on dev, test and the out-of-shop checks, with a 95 % paired bootstrap interval of A − B over the titles")
+        var command = new Command("compare-taggers", "Setting A against setting B (each one or more checkpoints, e.g. its seeds): pooled strict-span F1 on dev, test and the out-of-shop checks, with a 95 % paired bootstrap interval of A − B over the titles")
         {
             a, b, data, device, resamples, boundaryCheck, aTyped, bTyped,
         };
+        command.Aliases.Add("compare"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli compare)
         command.SetAction(parse => Run(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(resamples), parse.GetValue(boundaryCheck), (parse.GetValue(aTyped), parse.GetValue(bTyped)), Console.Out));
         return command;
     }

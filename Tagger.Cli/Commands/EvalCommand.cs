@@ -22,10 +22,11 @@ internal static class EvalCommand
         var soup = new Option<string[]>("--soup") { Description = "More checkpoint directories: their weights are averaged with --model's into one model (a soup)", AllowMultipleArgumentsPerToken = true };
         var boundaryCheck = new Option<bool>("--boundary-check") { Description = "Apply the checkpoint's boundary check against known values (--boundary-check false: measure without it)", DefaultValueFactory = _ => true };
         var errors = new Option<bool>("--errors") { Description = "Also print where the test errors are per coarse label (boundary, type, missed, spurious) and the train annotations' agreement" };
-        var command = new Command("eval", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, the same with each title's product type known, and the out-of-shop BRAND, GENDER and MATERIAL checks against a dictionary of the train values")
+        var command = new Command("eval-tagger", "Strict-span P/R/F1 of the checkpoint on OA-Mine test (per label and coarse), dev, the same with each title's product type known, and the out-of-shop BRAND, GENDER and MATERIAL checks against a dictionary of the train values")
         {
             model, data, device, decoding, ensemble, soup, boundaryCheck, errors,
         };
+        command.Aliases.Add("eval"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli eval)
         command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(ensemble) ?? [], parse.GetValue(soup) ?? [], parse.GetRequiredValue(data), parse.GetValue(device), parse.GetValue(decoding), parse.GetValue(boundaryCheck), parse.GetValue(errors)));
         return command;
     }

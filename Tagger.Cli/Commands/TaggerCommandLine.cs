@@ -15,7 +15,7 @@ public static class TaggerCommandLine
         BenchCommand.Create(),
     };
 
-    /// <summary>Runs the command line; <c>ESRS_INVOKED_AS</c> (set by <c>./esrs</c>, e.g. <c>./esrs train-tagger</c>) names the command in usage errors.</summary>
-    public static Task<int> RunAsync(string[] args) =>
-        CommandLineRunner.RunAsync(Create(), args, invokedAs: Environment.GetEnvironmentVariable("ESRS_INVOKED_AS"));
+    /// <summary>Runs the command line; its commands carry the names <c>./esrs</c> gives them (<c>train-tagger</c>, with the
+    /// short <c>train</c> kept as an alias), and <c>./esrs</c> sets <see cref="CommandLineRunner.ProgramVariable"/>.</summary>
+    public static Task<int> RunAsync(string[] args) => CommandLineRunner.RunAsync(Create(), args);
 }

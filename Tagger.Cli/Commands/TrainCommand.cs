@@ -74,11 +74,12 @@ internal static class TrainCommand
         var model = CommonOptions.Model();
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
-        var command = new Command("train", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
+        var command = new Command("train-tagger", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
             epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, ensemble, boundaryCheck, crf, decoding, augment, typedShare,
             selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device,
         };
+        command.Aliases.Add("train"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli train)
         command.Validators.Add(result =>
         {
             // --soup alone makes one souped model; with an --ensemble given as well it is ambiguous.

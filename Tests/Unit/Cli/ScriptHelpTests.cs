@@ -49,19 +49,53 @@ public sealed class ScriptHelpTests
     }
 
     [Theory]
-    [InlineData(null, "esrs: see --help of 'train'")]
-    [InlineData("./esrs train-tagger", "esrs: see ./esrs train-tagger --help")]
-    public async Task AUsageErrorPointsAtTheHelpOfTheCommandTheUserTyped(string? invokedAs, string hint)
+    [InlineData(null, new[] { "train", "--bogus" }, "esrs: see --help of 'train'")]
+    [InlineData("./esrs", new[] { "train", "--bogus" }, "esrs: see ./esrs train --help")]
+    [InlineData("./esrs", new[] { "load", "check", "--bogus" }, "esrs: see ./esrs load check --help")]
+    [InlineData("./esrs client", new[] { "--bogus" }, "esrs: see ./esrs client --help")]
+    public async Task AUsageErrorPointsAtTheHelpOfTheCommandTheUserTyped(string? program, string[] arguments, string hint)
     {
-        // The tagger's 'train' is './esrs train-tagger' to the user: its help is found under that name.
-        var root = new System.CommandLine.RootCommand("test") { new System.CommandLine.Command("train", "test") };
+        var root = new System.CommandLine.RootCommand("test")
+        {
+            new System.CommandLine.Command("train", "test"),
+            new System.CommandLine.Command("load", "test") { new System.CommandLine.Command("check", "test") },
+        };
         using var error = new StringWriter();
 
-        var code = await CommandLineRunner.RunAsync(root, ["train", "--bogus"], error: error, invokedAs: invokedAs);
+        var code = await CommandLineRunner.RunAsync(root, arguments, error: error, program: program);
 
         Assert.Equal(ExitCodes.Usage, code);
         var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(["esrs: Unrecognized command or argument '--bogus'.", hint], lines);
+        Assert.Contains("esrs: Unrecognized command or argument '--bogus'.", lines);
+        Assert.Equal(hint, lines[^1]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "load", "--help" }, "./esrs load [command] [options]")]
+    [InlineData(new[] { "load", "check", "--help" }, "./esrs load check [options]")]
+    [InlineData(new[] { "client", "profile", "--help" }, "./esrs client profile <userId> [options]")]
+    [InlineData(new[] { "bench", "baselines", "--help" }, "./esrs bench baselines [options]")]
+    [InlineData(new[] { "evaluate", "--help" }, "./esrs evaluate [command] [options]")]
+    [InlineData(new[] { "train-tagger", "--help" }, "./esrs train-tagger [options]")]
+    [InlineData(new[] { "compare-taggers", "--help" }, "./esrs compare-taggers [options]")]
+    public async Task HelpShowsTheCommandAsTheUserTypesIt(string[] arguments, string usage)
+    {
+        // Usage lines once read "Esrs.Tagger.Cli train [options]" and "Esrs.Client load": names a user of ./esrs never types.
+        var (code, stdout, stderr) = await EsrsScript.RunAsync(arguments, TimeSpan.FromSeconds(120));
+
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains(usage, lines);
+        Assert.DoesNotContain("Esrs.", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATaggerUsageErrorPointsAtTheScriptsCommand()
+    {
+        var (code, _, stderr) = await EsrsScript.RunAsync(["compare-taggers", "--bogus"], TimeSpan.FromSeconds(120));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("esrs: see ./esrs compare-taggers --help", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
