@@ -134,6 +134,38 @@ public sealed class ProductTypesTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEvaluationEnsembleOfAReaderTrainedWithTypesAndOneWithoutIsRefused()
+    {
+        // An ensemble averages label probabilities of models shown the same input: one shown "Conditioner | Dove ..."
+        // and one shown "Dove ..." disagree on where every word is.
+        using var plainDirectory = new TempDirectory();
+        using (var model = ConstantModel())
+        {
+            TaggerCheckpoint.Save(_directory.Path, new Checkpoint(model, TaggerData.Labels, TaggerData.Tokenizer, "typed", DecodingMode.Viterbi,
+                ProductTypes: new ProductTypes(new Dictionary<string, IReadOnlyCollection<string>> { ["Conditioner"] = ["SCENT"] }, inInput: true)));
+        }
+
+        using (var model = ConstantModel())
+        {
+            TaggerCheckpoint.Save(plainDirectory.Path, new Checkpoint(model, TaggerData.Labels, TaggerData.Tokenizer, "plain", DecodingMode.Viterbi, ProductTypes: Types));
+        }
+
+        var data = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(UciExpectations.DataFile)!, ".."));
+        foreach (var (model, member, said) in new[]
+        {
+            (_directory.Path, plainDirectory.Path, "--ensemble: plain was not trained with product types before titles (--typed-share) and typed was;"),
+            (plainDirectory.Path, _directory.Path, "--ensemble: typed was trained with product types before titles (--typed-share) and plain was not;"),
+        })
+        {
+            using var error = new StringWriter();
+            var code = await CommandLineRunner.RunAsync(TaggerCommandLine.Create(), ["eval-tagger", "--model", model, "--ensemble", member, "--data", data], error: error, program: "./esrs");
+
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains(said, error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void ACheckpointWithoutTypesTagsEveryTitleOverEveryAttributeUnlessGivenTypes()
     {
         using (var model = ConstantModel())
