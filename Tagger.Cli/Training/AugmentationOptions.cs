@@ -8,6 +8,12 @@ public sealed record AugmentationOptions
     /// <summary>Flipkart titles whose brand occurs in the title, the brand as a BRAND span (partial labels).</summary>
     public bool Distant { get; init; }
 
+    /// <summary>
+    /// Flipkart titles holding a material word of the catalogue's own specifications (<see cref="Augmenter.FlipkartMaterialWords"/>),
+    /// each such word a MATERIAL span (partial labels), in the distant draw; with <see cref="Distant"/> their brands are spans too.
+    /// </summary>
+    public bool Materials { get; init; }
+
     /// <summary>Distant examples added to each epoch (drawn from every usable catalogue title).</summary>
     public int DistantPerEpoch { get; init; } = 300;
 
@@ -40,9 +46,9 @@ public sealed record AugmentationOptions
     /// </summary>
     public double TypedShare { get; init; }
 
-    public bool Any => Distant || Noise || Substitute || Oversample;
+    public bool Any => Distant || Materials || Noise || Substitute || Oversample;
 
-    /// <summary>Parses <c>none</c>, <c>all</c> or a comma list of <c>distant,noise,substitute,oversample</c>.</summary>
+    /// <summary>Parses <c>none</c>, <c>all</c> or a comma list of <c>distant,materials,noise,substitute,oversample</c>.</summary>
     public static AugmentationOptions Parse(string? value)
     {
         var options = new AugmentationOptions();
@@ -51,12 +57,13 @@ public sealed record AugmentationOptions
             options = name switch
             {
                 "none" => options,
-                "all" => options with { Distant = true, Noise = true, Substitute = true, Oversample = true },
+                "all" => options with { Distant = true, Materials = true, Noise = true, Substitute = true, Oversample = true },
                 "distant" => options with { Distant = true },
+                "materials" => options with { Materials = true },
                 "noise" => options with { Noise = true },
                 "substitute" => options with { Substitute = true },
                 "oversample" => options with { Oversample = true },
-                _ => throw new ArgumentException($"--augment: unknown augmentation '{name}' (none, all, distant, noise, substitute, oversample)"),
+                _ => throw new ArgumentException($"--augment: unknown augmentation '{name}' (none, all, distant, materials, noise, substitute, oversample)"),
             };
         }
 
@@ -65,7 +72,7 @@ public sealed record AugmentationOptions
 
     public override string ToString()
     {
-        var names = new[] { (Distant, "distant"), (Noise, "noise"), (Substitute, "substitute"), (Oversample, "oversample") }
+        var names = new[] { (Distant, "distant"), (Materials, "materials"), (Noise, "noise"), (Substitute, "substitute"), (Oversample, "oversample") }
             .Where(p => p.Item1).Select(p => p.Item2).ToList();
         return names.Count == 0 ? "none" : string.Join(',', names);
     }

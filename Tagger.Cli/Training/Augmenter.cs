@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Esrs.Datasets;
 using Esrs.Tagging.Data;
@@ -9,7 +10,7 @@ namespace Esrs.Tagging.Training;
 /// Builds each epoch's examples: the labelled titles (repeated for rare labels), each transformed by the enabled
 /// per-epoch augmentations, plus a fresh draw of distantly supervised catalogue titles.
 /// </summary>
-public sealed class Augmenter
+public sealed partial class Augmenter
 {
     private readonly IReadOnlyList<TrainingExample> _titles;
     private readonly AugmentationOptions _options;
@@ -62,7 +63,7 @@ public sealed class Augmenter
             examples.Add(current);
         }
 
-        if (_options.Distant && _distant.Count > 0)
+        if ((_options.Distant || _options.Materials) && _distant.Count > 0)
         {
             for (var i = 0; i < _options.DistantPerEpoch; i++)
             {
@@ -205,6 +206,129 @@ public sealed class Augmenter
     }
 
     /// <summary>
+    /// Words that name a material, from the catalogue's own specifications: the values under the MATERIAL check's keys
+    /// (<see cref="Evaluation.OutOfShopCheck.SpecificationKeys"/>: Material, Outer Material, Fabric, ...) of the detailed
+    /// products whose titles that check does not score (none of their values is in their title), split into single
+    /// materials ("Polyamide, Nylon" is two; "100% Cotton" is "cotton"), lower-cased, kept when two products or more name
+    /// it and it names a material by itself (not "fabric", "blended" or "net"). Longest first.
+    /// </summary>
+    public static List<string> FlipkartMaterialWords(string catalogPath, string detailsPath)
+    {
+        var keys = Evaluation.OutOfShopCheck.SpecificationKeys["MATERIAL"];
+        Dictionary<string, List<(string Key, string Value)>> specifications;
+        using (var details = File.OpenRead(detailsPath))
+        {
+            specifications = FlipkartCatalog.ReadSpecifications(details);
+        }
+
+        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var file = File.OpenRead(catalogPath))
+        {
+            foreach (var product in FlipkartCatalog.ReadProducts(file).Where(p => specifications.ContainsKey(p.UniqId)))
+            {
+                titles[product.UniqId] = CatalogueTitle(product);
+            }
+        }
+
+        var products = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (id, pairs) in specifications)
+        {
+            var values = pairs.Where(p => keys.Contains(p.Key, StringComparer.Ordinal) && p.Value.Length > 1).Select(p => p.Value).ToList();
+            if (!titles.TryGetValue(id, out var title) || values.Any(v => IndexOfWord(title, v) >= 0))
+            {
+                continue;
+            }
+
+            foreach (var word in values.SelectMany(MaterialsIn).Distinct(StringComparer.Ordinal))
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(products, word, out _)++;
+            }
+        }
+
+        return [.. products.Where(p => p.Value >= 2).Select(p => p.Key).OrderByDescending(w => w.Length).ThenBy(w => w, StringComparer.Ordinal)];
+    }
+
+    private static readonly HashSet<string> NotAMaterial = new(StringComparer.Ordinal) { "fabric", "blended", "blend", "blends", "knitted", "net", "mixed", "other", "others", "na" };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d+(\.\d+)?\s*%\s*")]
+    private static partial System.Text.RegularExpressions.Regex Share();
+
+    /// <summary>The single materials a specification value names: split at commas, ampersands, slashes and "and", shares dropped.</summary>
+    internal static IEnumerable<string> MaterialsIn(string value)
+    {
+        foreach (var part in value.Split([',', '&', '/', ';'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(p => p.Split(" and ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            var word = Share().Replace(part, "").Trim().ToLowerInvariant();
+            if (word.Length is >= 3 and <= 30 && word.Split(' ').Length <= 3 && word.All(c => char.IsLetter(c) || c is ' ' or '-') && !NotAMaterial.Contains(word))
+            {
+                yield return word;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The distant pool with materials (<see cref="AugmentationOptions.Materials"/>): distinct Flipkart titles, each material
+    /// word of <paramref name="materialWords"/> in them (at word boundaries, longest first, no overlaps) a MATERIAL span and,
+    /// with <paramref name="brands"/>, the brand a BRAND span as <see cref="FlipkartBrands"/> finds it; titles with no span
+    /// are dropped. Every product an out-of-shop check scores is left out: brands of the held-out fifth and every title of
+    /// a detailed product (the GENDER and MATERIAL checks read those), so the checks stay unseen.
+    /// </summary>
+    public static List<TrainingExample> FlipkartMaterials(string catalogPath, string detailsPath, IReadOnlyList<string> materialWords, bool brands, string brandLabel = "BRAND", string materialLabel = "MATERIAL")
+    {
+        ArgumentNullException.ThrowIfNull(materialWords);
+        HashSet<string> detailed;
+        using (var details = File.OpenRead(detailsPath))
+        {
+            detailed = [.. FlipkartCatalog.ReadSpecifications(details).Keys];
+        }
+
+        List<FlipkartProduct> products;
+        using (var file = File.OpenRead(catalogPath))
+        {
+            products = [.. FlipkartCatalog.ReadProducts(file)];
+        }
+
+        // By title, not by product: the catalogue lists many titles under several products.
+        var scored = products.Where(p => detailed.Contains(p.UniqId)).Select(CatalogueTitle).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var examples = new List<TrainingExample>();
+        foreach (var product in products)
+        {
+            var title = CatalogueTitle(product);
+            if (title.Length == 0 || scored.Contains(title) || (product.Brand is { Length: > 1 } held && Evaluation.OutOfShopCheck.IsHeldOut(held)) || !seen.Add(title))
+            {
+                continue;
+            }
+
+            var spans = new List<LabeledSpan>();
+            if (brands && product.Brand is { Length: > 1 } brand && IndexOfWord(title, brand.Trim()) is >= 0 and var at)
+            {
+                spans.Add(new LabeledSpan(at, at + brand.Trim().Length, brandLabel));
+            }
+
+            foreach (var word in materialWords)
+            {
+                for (var start = IndexOfWord(title, word); start >= 0; start = IndexOfWord(title, word, start + 1))
+                {
+                    var end = start + word.Length;
+                    if (spans.All(s => end <= s.Start || start >= s.End))
+                    {
+                        spans.Add(new LabeledSpan(start, end, materialLabel));
+                    }
+                }
+            }
+
+            if (spans.Count > 0)
+            {
+                examples.Add(new TrainingExample(title, [.. spans.OrderBy(s => s.Start)], Partial: true));
+            }
+        }
+
+        return examples;
+    }
+
+    /// <summary>
     /// Unlabelled Flipkart titles for self-training, at most <paramref name="limit"/>, drawn with <paramref name="seed"/>:
     /// distinct titles, leaving out every product an out-of-shop check scores (brands of the held-out fifth; the products
     /// whose specifications the GENDER and MATERIAL checks read), so the checks stay unseen.
@@ -263,9 +387,9 @@ public sealed class Augmenter
     /// </summary>
     internal static string CatalogueTitle(FlipkartProduct product) => string.Join(' ', product.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
-    internal static int IndexOfWord(string text, string word)
+    internal static int IndexOfWord(string text, string word, int from = 0)
     {
-        for (var at = text.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.OrdinalIgnoreCase))
+        for (var at = text.IndexOf(word, from, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.OrdinalIgnoreCase))
         {
             var end = at + word.Length;
             if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))

@@ -119,7 +119,8 @@ public sealed class AugmentationTests
 
     [Theory]
     [InlineData("none", "none")]
-    [InlineData("all", "distant,noise,substitute,oversample")]
+    [InlineData("all", "distant,materials,noise,substitute,oversample")]
+    [InlineData("materials,distant", "distant,materials")]
     [InlineData("noise, oversample", "noise,oversample")]
     public void AugmentationSwitchesParse(string text, string expected) => Assert.Equal(expected, AugmentationOptions.Parse(text).ToString());
 

@@ -57,6 +57,51 @@ public sealed class EvaluationSetsTests
     }
 
     [Fact]
+    public void MaterialWordsComeFromProductsTheMaterialCheckDoesNotScoreAndItsTitlesAreNeverTrainedOn()
+    {
+        var details = Path.Combine(Path.GetDirectoryName(Flipkart)!, Esrs.Datasets.FlipkartCatalog.DetailsFileName);
+
+        var words = Augmenter.FlipkartMaterialWords(Flipkart, details);
+        var examples = Augmenter.FlipkartMaterials(Flipkart, details, words, brands: true);
+
+        // From the raw files by a separate script (Python, the same reading of the specification keys): 59 words named by
+        // two or more detailed products whose titles hold none of their material values. "gold" and "sterling silver" are
+        // named only by products whose titles the check scores; "fabric" names no material.
+        Assert.Equal(59, words.Count);
+        Assert.Equal(["artificial leather", "synthetic leather", "viscose georgette"], words.Take(3));
+        Assert.Contains("cotton", words);
+        Assert.Contains("polyester", words);
+        Assert.DoesNotContain("gold", words);
+        Assert.DoesNotContain("sterling silver", words);
+        Assert.DoesNotContain("fabric", words);
+
+        var scored = OutOfShopCheck.Titles(Flipkart).Select(t => t.Title)
+            .Concat(OutOfShopCheck.SpecificationTitles(Flipkart, details).SelectMany(c => c.Titles).Select(t => t.Title))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain(examples, e => scored.Contains(e.Text));
+        Assert.Equal(examples.Count, examples.Select(e => e.Text).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(examples, e => Assert.True(e.Partial));
+        var materials = examples.SelectMany(e => e.Spans.Where(s => s.Label == "MATERIAL").Select(s => e.Text[s.Start..s.End])).ToList();
+        Assert.InRange(examples.Count(e => e.Spans.Any(s => s.Label == "MATERIAL")), 500, 2_000);
+        Assert.All(materials, m => Assert.Contains(m.ToLowerInvariant(), words));
+        Assert.All(examples, e => Assert.All(e.Spans.Zip(e.Spans.Skip(1)), p => Assert.True(p.First.End <= p.Second.Start)));
+    }
+
+    [Theory]
+    [InlineData("Polyamide, Nylon", new[] { "polyamide", "nylon" })]
+    [InlineData("100% Cotton", new[] { "cotton" })]
+    [InlineData("50% Acrylic, 25% Nylon, 25% Wool", new[] { "acrylic", "nylon", "wool" })]
+    [InlineData("Cotton and Linen", new[] { "cotton", "linen" })]
+    [InlineData("Leather/PU", new[] { "leather" })]
+    [InlineData("Fabric", new string[0])]
+    [InlineData("Heavy-duty Satin Wong Fabric", new string[0])]
+    public void ASpecificationValueNamesItsSingleMaterials(string value, string[] materials)
+    {
+        // "PU" is too short to tell from other words; a value of four words is a description, not a material.
+        Assert.Equal(materials, Augmenter.MaterialsIn(value));
+    }
+
+    [Fact]
     public void SelfTrainingKeepsOnlyTheSpansTheTeacherIsSureOf()
     {
         string[] titles = ["Acme Red Cotton Shirt", "Plain Mug"];
