@@ -40,7 +40,7 @@ internal static class TrainCommand
         var ensemble = CommonOptions.Positive("--ensemble", "Models trained (seeds --seed, --seed+1, ...) and all saved: tagging averages their label probabilities (N times the model's work a text; 1: one model). Default 3, measured better on dev; the best single model is kept instead when it scores higher on dev", 3);
         var crf = new Option<bool>("--crf") { Description = "A CRF over the words (--crf false: one softmax per word)", DefaultValueFactory = _ => defaults.Crf };
         var decoding = new Option<DecodingMode>("--decoding") { Description = "How the checkpoint decodes: Viterbi (valid BIO only) or Argmax", DefaultValueFactory = _ => DecodingMode.Viterbi };
-        var augment = new Option<string>("--augment") { Description = "none, all, or a comma list of distant,materials,noise,substitute,oversample (default distant,substitute: measured best out of shop, dev no worse)", DefaultValueFactory = _ => "distant,substitute" };
+        var augment = new Option<string>("--augment") { Description = "none, all, or a comma list of distant,materials,noise,substitute,oversample (default distant,materials,substitute: measured best out of shop, dev no worse)", DefaultValueFactory = _ => "distant,materials,substitute" };
         augment.Validators.Add(result =>
         {
             try
