@@ -277,17 +277,7 @@ public sealed partial class Augmenter
     public static List<TrainingExample> FlipkartMaterials(string catalogPath, string detailsPath, IReadOnlyList<string> materialWords, bool brands, string brandLabel = "BRAND", string materialLabel = "MATERIAL")
     {
         ArgumentNullException.ThrowIfNull(materialWords);
-        HashSet<string> detailed;
-        using (var details = File.OpenRead(detailsPath))
-        {
-            detailed = [.. FlipkartCatalog.ReadSpecifications(details).Keys];
-        }
-
-        List<FlipkartProduct> products;
-        using (var file = File.OpenRead(catalogPath))
-        {
-            products = [.. FlipkartCatalog.ReadProducts(file)];
-        }
+        var (detailed, products) = ReadCatalogue(catalogPath, detailsPath);
 
         // By title, not by product: the catalogue lists many titles under several products.
         var scored = products.Where(p => detailed.Contains(p.UniqId)).Select(CatalogueTitle).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -335,17 +325,7 @@ public sealed partial class Augmenter
     /// </summary>
     public static List<string> SelfTrainingTitles(string catalogPath, string detailsPath, int limit, int seed)
     {
-        HashSet<string> specified;
-        using (var details = File.OpenRead(detailsPath))
-        {
-            specified = [.. FlipkartCatalog.ReadSpecifications(details).Keys];
-        }
-
-        List<FlipkartProduct> products;
-        using (var file = File.OpenRead(catalogPath))
-        {
-            products = [.. FlipkartCatalog.ReadProducts(file)];
-        }
+        var (specified, products) = ReadCatalogue(catalogPath, detailsPath);
 
         // By title, not by product: the catalogue lists many titles under several products.
         var scored = products.Where(p => specified.Contains(p.UniqId) || (p.Brand is { Length: > 1 } brand && Evaluation.OutOfShopCheck.IsHeldOut(brand)))
@@ -353,6 +333,19 @@ public sealed partial class Augmenter
         var titles = products.Select(CatalogueTitle).Where(t => t.Length > 0 && !scored.Contains(t)).Distinct(StringComparer.Ordinal).ToArray();
         new Random(seed).Shuffle(titles);
         return [.. titles.Take(limit)];
+    }
+
+    /// <summary>The catalogue's products, and the ids of those the details file specifies (whose titles the GENDER and MATERIAL checks read).</summary>
+    private static (HashSet<string> Detailed, List<FlipkartProduct> Products) ReadCatalogue(string catalogPath, string detailsPath)
+    {
+        HashSet<string> detailed;
+        using (var details = File.OpenRead(detailsPath))
+        {
+            detailed = [.. FlipkartCatalog.ReadSpecifications(details).Keys];
+        }
+
+        using var file = File.OpenRead(catalogPath);
+        return (detailed, [.. FlipkartCatalog.ReadProducts(file)]);
     }
 
     /// <summary>
