@@ -291,10 +291,12 @@ public sealed partial class Augmenter
                 continue;
             }
 
+            // The brand is a span when brands are taught; either way no material is read inside it ("Cotton World").
             var spans = new List<LabeledSpan>();
-            if (brands && product.Brand is { Length: > 1 } brand && IndexOfWord(title, brand.Trim()) is >= 0 and var at)
+            var brandAt = product.Brand is { Length: > 1 } brand ? (Start: IndexOfWord(title, brand.Trim()), Length: brand.Trim().Length) : (Start: -1, Length: 0);
+            if (brands && brandAt.Start >= 0)
             {
-                spans.Add(new LabeledSpan(at, at + brand.Trim().Length, brandLabel));
+                spans.Add(new LabeledSpan(brandAt.Start, brandAt.Start + brandAt.Length, brandLabel));
             }
 
             foreach (var word in materialWords)
@@ -302,7 +304,8 @@ public sealed partial class Augmenter
                 for (var start = IndexOfWord(title, word); start >= 0; start = IndexOfWord(title, word, start + 1))
                 {
                     var end = start + word.Length;
-                    if (spans.All(s => end <= s.Start || start >= s.End))
+                    var outsideBrand = brandAt.Start < 0 || end <= brandAt.Start || start >= brandAt.Start + brandAt.Length;
+                    if (outsideBrand && spans.All(s => end <= s.Start || start >= s.End))
                     {
                         spans.Add(new LabeledSpan(start, end, materialLabel));
                     }

@@ -49,11 +49,11 @@ public sealed class ScriptHelpTests
     }
 
     [Theory]
-    [InlineData(null, new[] { "train", "--bogus" }, "esrs: see --help of 'train'")]
+    [InlineData("", new[] { "train", "--bogus" }, "esrs: see --help of 'train'")]
     [InlineData("./esrs", new[] { "train", "--bogus" }, "esrs: see ./esrs train --help")]
     [InlineData("./esrs", new[] { "load", "check", "--bogus" }, "esrs: see ./esrs load check --help")]
     [InlineData("./esrs client", new[] { "--bogus" }, "esrs: see ./esrs client --help")]
-    public async Task AUsageErrorPointsAtTheHelpOfTheCommandTheUserTyped(string? program, string[] arguments, string hint)
+    public async Task AUsageErrorPointsAtTheHelpOfTheCommandTheUserTyped(string program, string[] arguments, string hint)
     {
         var root = new System.CommandLine.RootCommand("test")
         {
