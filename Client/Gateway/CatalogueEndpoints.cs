@@ -34,8 +34,8 @@ public static class CatalogueEndpoints
             .WithSummary("Catalogue records of one source (one or an array): cleaned with rule ids, stored beside their raw values, duplicates linked, the unusable quarantined.")
             .DisableAntiforgery();
 
-        v1.MapGet("/items/{id}", (string id, IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
-                await grains.Reference<ICatalogueGrain>(0).GetItemAsync(id) is { } item
+        v1.MapGet("/items/{id}", (HttpContext http, string id, IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
+                await grains.Reference<ICatalogueGrain>(0).GetItemAsync(id = GatewayEndpoints.RouteSegment(http, "id", id)) is { } item
                     ? Results.Json(item, GatewayJson.Options)
                     : GatewayProblems.Problem(StatusCodes.Status404NotFound, ItemUnknown, "Unknown item", $"The catalogue holds no item '{Cut(id)}'.")))
             .RequireAuthorization(EsrsPolicies.Read)

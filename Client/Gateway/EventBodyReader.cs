@@ -135,13 +135,36 @@ public static class EventBodyReader
         }
         catch (JsonException ex)
         {
-            return (null, Malformed($"{ex.Message.Split(" Path:")[0].TrimEnd('.')} (at {ex.Path ?? "$"}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."));
+            return (null, Malformed($"{Describe(ex.Message.Split(" Path:")[0].TrimEnd('.'))} (at {ex.Path ?? "$"}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."));
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidOperationException or NotSupportedException)
         {
             // Values System.Text.Json reads but .NET cannot hold (an offset that moves an instant out of range...).
             return (null, Malformed($"A value is out of range: {ex.Message}"));
         }
+    }
+
+    /// <summary>System.Text.Json's "could not be converted to System.Nullable`1[System.Decimal]" in the producer's terms.</summary>
+    private static string Describe(string message)
+    {
+        const string Unconvertible = "The JSON value could not be converted to ";
+        if (!message.StartsWith(Unconvertible, StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var type = message[Unconvertible.Length..];
+        var expected = type.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']') switch
+        {
+            "System.Decimal" => "a number (a decimal point, no thousands separator: 1234.50)",
+            "System.Double" => "a number",
+            "System.Int32" => "a whole number",
+            "System.String" => "a string",
+            var t when t.Contains("Dictionary", StringComparison.Ordinal) => "an object whose values are strings",
+            var t when t.EndsWith(nameof(EventJson), StringComparison.Ordinal) => "an event object",
+            _ => "a value of another kind",
+        };
+        return "expected " + expected;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Esrs.Events;
 
 namespace Esrs.Client.Gateway;
@@ -15,6 +16,7 @@ public sealed class EventJson
     public string? Type { get; set; }
 
     /// <summary>ISO 8601; an offset is honoured, none means UTC.</summary>
+    [JsonConverter(typeof(UtcUnlessZonedConverter))]
     public DateTimeOffset? OccurredAt { get; set; }
 
     /// <summary>Producing source; defaults to the API key's name.</summary>
@@ -25,10 +27,12 @@ public sealed class EventJson
     public string? CategoryPath { get; set; }
     public string? Brand { get; set; }
     public string? Query { get; set; }
+    [JsonConverter(typeof(WholeNumberConverter))]
     public int? Quantity { get; set; }
     public decimal? UnitPrice { get; set; }
     public string? Currency { get; set; }
     public double? Rating { get; set; }
+    [JsonConverter(typeof(WholeNumberConverter))]
     public int? Age { get; set; }
     public string? Gender { get; set; }
     public Dictionary<string, string>? Attributes { get; set; }

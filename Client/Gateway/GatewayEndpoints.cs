@@ -3,6 +3,8 @@ using Esrs.Client.Gateway.Auth;
 using Esrs.Events;
 using Esrs.Users;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 
 namespace Esrs.Client.Gateway;
@@ -30,16 +32,16 @@ public static partial class GatewayEndpoints
             .WithSummary("Ingest one event or a batch; 202 once every event's effect is durable, with per-event outcomes.")
             .DisableAntiforgery();
 
-        v1.MapGet("/users/{id}/profile", (string id, IClusterClient grains, string? explain) =>
+        v1.MapGet("/users/{id}/profile", (HttpContext http, string id, IClusterClient grains, string? explain) =>
                 !bool.TryParse(explain ?? "false", out var explained)
                     ? Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid query", $"explain must be true or false, not '{explain}'."))
-                    : UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).GetProfileJsonAsync(explained)).Bytes)))
+                    : UserCallAsync(http, id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).GetProfileJsonAsync(explained)).Bytes)))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<Profiles.UserProfile>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("The live profile of a user, weights decayed to now, with provenance and conflicting claims; explain=true adds how each field was derived.");
 
-        v1.MapGet("/users/{id}/quarantine", (string id, IClusterClient grains, IOptions<GatewayOptions> options, string? offset, string? limit) =>
+        v1.MapGet("/users/{id}/quarantine", (HttpContext http, string id, IClusterClient grains, string? offset, string? limit) =>
             {
                 if (!TryCount(offset, 0, 0, int.MaxValue, out var from) || !TryCount(limit, 50, 1, 500, out var size))
                 {
@@ -47,21 +49,21 @@ public static partial class GatewayEndpoints
                         $"offset must be a whole number >= 0 and limit one in 1..500 (got offset '{offset}', limit '{limit}')."));
                 }
 
-                return UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).GetQuarantineAsync(from, size)));
+                return UserCallAsync(http, id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).GetQuarantineAsync(from, size)));
             })
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<QuarantinePage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("A page of the user's quarantined events, oldest first (spilled entries included), with the rules that rejected them.");
 
-        v1.MapPost("/users/{id}/quarantine/replay", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).ReplayQuarantineAsync())))
+        v1.MapPost("/users/{id}/quarantine/replay", (HttpContext http, string id, IClusterClient grains) => UserCallAsync(http, id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).ReplayQuarantineAsync())))
             .RequireAuthorization(EsrsPolicies.Write)
             .Produces<ReplayResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Re-validate the user's quarantine under the current rules; events that now pass are applied exactly once.")
             .DisableAntiforgery();
 
-        v1.MapDelete("/users/{id}", (string id, IClusterClient grains) => UserCallAsync(id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).EraseAsync())))
+        v1.MapDelete("/users/{id}", (HttpContext http, string id, IClusterClient grains) => UserCallAsync(http, id, async key => Results.Ok(await grains.Reference<IUserGrain>(key).EraseAsync())))
             .RequireAuthorization(EsrsPolicies.Operator)
             .Produces<EraseResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -134,10 +136,13 @@ public static partial class GatewayEndpoints
         });
     }
 
-    /// <summary>A call to the grain of path segment <paramref name="id"/>: refused with <see cref="GatewayProblems.UserIdInvalid"/> when no user can have it.</summary>
-    internal static Task<IResult> UserCallAsync(string id, Func<string, Task<IResult>> call)
+    /// <summary>
+    /// A call to the grain of the route's user (<paramref name="id"/>, read as sent by <see cref="RouteSegment"/>): refused
+    /// with <see cref="GatewayProblems.UserIdInvalid"/> when no user can have it.
+    /// </summary>
+    internal static Task<IResult> UserCallAsync(HttpContext http, string id, Func<string, Task<IResult>> call)
     {
-        var key = UserKey(id);
+        var key = RouteSegment(http, "id", id);
         if (UserIds.KeyProblem(key) is { } problem)
         {
             return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id", problem + "."));
@@ -166,8 +171,40 @@ public static partial class GatewayEndpoints
         }
     }
 
-    /// <summary>Routing keeps <c>%2F</c> encoded inside a segment; user keys such as <c>~unattributed/3</c> need it decoded.</summary>
-    private static string UserKey(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;
+    /// <summary>
+    /// Route value <paramref name="name"/> as the client meant it: its segment of the request target as sent, percent-decoded
+    /// once. The value routing gives (<paramref name="routed"/>) has every escape decoded but <c>%2F</c>, so it cannot tell a
+    /// user <c>a/b</c> (sent <c>a%2Fb</c>) from a user <c>a%2Fb</c> (sent <c>a%252Fb</c>), and decoding it again read
+    /// <c>a%2541b</c> as <c>aAb</c>. Keys such as <c>~unattributed/3</c> need the slash.
+    /// </summary>
+    internal static string RouteSegment(HttpContext http, string name, string routed)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(routed);
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (http.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern } && target is ['/', ..])
+        {
+            var query = target.IndexOfAny(['?', '#']);
+            var path = query < 0 ? target.AsSpan(1) : target.AsSpan(1, query - 1);
+            var segments = pattern.PathSegments;
+            if (path.Count('/') + 1 == segments.Count)
+            {
+                var index = 0;
+                foreach (var range in path.Split('/'))
+                {
+                    if (segments[index].Parts is [RoutePatternParameterPart { Name: var parameter }] && parameter == name)
+                    {
+                        return Uri.UnescapeDataString(path[range]);
+                    }
+
+                    index++;
+                }
+            }
+        }
+
+        // No raw target to read (an in-memory host): routing's value, with the one escape it leaves.
+        return routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Reads an optional whole-number query parameter within bounds.</summary>
     internal static bool TryCount(string? text, int fallback, int min, int max, out int value)

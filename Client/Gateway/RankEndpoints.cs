@@ -34,7 +34,7 @@ public static class RankEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Re-rank up to 500 candidates by the user's live profile, blended with the engine's score; each item says which signals moved it.")
             .DisableAntiforgery();
-        app.MapGet("/v1/users/{id}/recommendations", (string id, string? k, IClusterClient grains) =>
+        app.MapGet("/v1/users/{id}/recommendations", (HttpContext http, string id, string? k, IClusterClient grains) =>
             {
                 if (!int.TryParse(k ?? "20", System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count is < 1 or > MaxRecommendations)
                 {
@@ -42,7 +42,7 @@ public static class RankEndpoints
                         $"k is a whole number from 1 to {MaxRecommendations} (got '{k}')."));
                 }
 
-                return GatewayEndpoints.UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RecommendJsonAsync(count)).Bytes));
+                return GatewayEndpoints.UserCallAsync(http, id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RecommendJsonAsync(count)).Bytes));
             })
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<RankResult>()
@@ -73,7 +73,7 @@ public static class RankEndpoints
             return Problem(refusal.Rule, refusal.Title, refusal.Detail);
         }
 
-        return await GatewayEndpoints.UserCallAsync(id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RankJsonAsync(new Utf8Json(body))).Bytes));
+        return await GatewayEndpoints.UserCallAsync(http, id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RankJsonAsync(new Utf8Json(body))).Bytes));
     }
 
     private static IResult Problem(string rule, string title, string detail) => GatewayProblems.Problem(StatusCodes.Status400BadRequest, rule, title, detail);

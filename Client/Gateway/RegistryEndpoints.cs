@@ -40,15 +40,15 @@ public static class RegistryEndpoints
             .WithSummary("User-registry records (one or an array): PII pseudonymised with a keyed hash at the edge, stored, linked to records of the same person.")
             .DisableAntiforgery();
 
-        v1.MapGet("/users/{id}/links", (string id, IClusterClient grains) =>
-                GatewayEndpoints.UserCallAsync(id, async key => Results.Json(await grains.Reference<IRegistryGrain>(key).ResolveAsync(100), GatewayJson.Options)))
+        v1.MapGet("/users/{id}/links", (HttpContext http, string id, IClusterClient grains) =>
+                GatewayEndpoints.UserCallAsync(http, id, async key => Results.Json(await grains.Reference<IRegistryGrain>(key).ResolveAsync(100), GatewayJson.Options)))
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<IdentityView>()
             .WithSummary("The person a user id belongs to: every linked id, the canonical one, each link with its evidence.");
 
-        v1.MapDelete("/users/{id}/links/{other}", (string id, string other, IClusterClient grains) =>
-                UserIds.IsValid(other)
-                    ? GatewayEndpoints.UserCallAsync(id, async key =>
+        v1.MapDelete("/users/{id}/links/{other}", (HttpContext http, string id, string other, IClusterClient grains) =>
+                UserIds.IsValid(other = GatewayEndpoints.RouteSegment(http, "other", other))
+                    ? GatewayEndpoints.UserCallAsync(http, id, async key =>
                         await grains.Reference<IRegistryGrain>(key).UnlinkAsync(other) is { SeparatedAt: not null } result
                             ? Results.Json(result, GatewayJson.Options)
                             : GatewayProblems.Problem(StatusCodes.Status404NotFound, LinkUnknown, "No such link", "The two users are neither linked nor separated."))

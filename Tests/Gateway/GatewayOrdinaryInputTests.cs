@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Esrs.Client.Gateway;
+using Esrs.Events;
+using Esrs.Profiles;
+using Esrs.Tests.Support;
+using Esrs.Users;
+using MessagePack;
+
+namespace Esrs.Tests.Gateway;
+
+/// <summary>
+/// Input a fresh-clone trial sent as ordinary users would, which the gateway once mishandled: a rating of "NaN" that made
+/// every quarantine page holding it fail, user ids with a percent sign decoded twice, whole numbers written as 2.0, type
+/// errors that named .NET types.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
+{
+    private const string OperatorKey = "test-operator-key-0123456789abcdef";
+
+    private static string NewUser(string prefix = "oi-") => prefix + Guid.NewGuid().ToString("N");
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string Rating(string user, string rating) =>
+        $$"""{"eventId":"{{TestEvents.NextId()}}","userId":"{{user}}","type":"rating","itemId":"sku-1","occurredAt":"{{DateTime.UtcNow.AddMinutes(-5):O}}","rating":{{rating}}}""";
+
+    [Fact]
+    public async Task RatingsThatAreNotNumbersAreQuarantinedAndTheirPagesStillRead()
+    {
+        var user = NewUser();
+        using var http = fixture.Client();
+        var nan = TestEvents.View(user) with { Type = EventType.Rating, Rating = double.NaN };
+
+        var json = await http.PostAsync("v1/events", Body($"[{Rating(user, "\"NaN\"")},{Rating(user, "\"-Infinity\"")},{Rating(user, "4")}]"));
+        var packed = await http.PostAsync("v1/events", new ByteArrayContent(MessagePackSerializer.Serialize(nan)) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-msgpack") } });
+
+        Assert.Equal(HttpStatusCode.Accepted, json.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, packed.StatusCode);
+        var outcomes = (await json.Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!.Outcomes;
+        Assert.Equal([OutcomeKind.Quarantined, OutcomeKind.Quarantined, OutcomeKind.Accepted], outcomes.Select(o => o.Kind));
+        Assert.Equal(RuleIds.RatingRange, outcomes[0].Decisions.Single(d => d.Kind == DecisionKind.Rejected).RuleId);
+
+        using var reader = fixture.Client(GatewayFixture.ReadKey);
+        var page = await reader.GetAsync($"v1/users/{user}/quarantine");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var raw = await page.Content.ReadAsStringAsync();
+        Assert.Contains("\"rating\":\"NaN\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"rating\":\"-Infinity\"", raw, StringComparison.Ordinal);
+        var items = JsonSerializer.Deserialize<QuarantinePage>(raw, GatewayJson.Options)!.Items;
+        Assert.Equal(3, items.Count);
+        Assert.Equal(2, items.Count(i => double.IsNaN(i.Event.Rating!.Value)));
+        Assert.Single(items, i => double.IsNegativeInfinity(i.Event.Rating!.Value));
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"v1/users/{user}/profile")).StatusCode);
+    }
+
+    [Fact]
+    public async Task UserIdsHoldingAPercentSignAreDecodedOnce()
+    {
+        // "x%41y…" is a user of its own: sent escaped (%2541), it must not read or erase "xAy…" (%41 decoded a second time).
+        var suffix = Guid.NewGuid().ToString("N");
+        var (percent, plain, slashLike) = ("x%41y" + suffix, "xAy" + suffix, "p%2Fq" + suffix);
+        using var http = fixture.Client();
+        var posted = await http.PostAsync("v1/events", Body(JsonSerializer.Serialize(new[]
+        {
+            EventJson.From(TestEvents.View(percent)), EventJson.From(TestEvents.View(percent, "sku-2")), EventJson.From(TestEvents.View(plain)),
+            EventJson.From(TestEvents.View(slashLike)),
+        }, GatewayJson.Options)));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+        async Task<long> ViewsAsync(string id) =>
+            (await http.GetFromJsonAsync<UserProfile>($"v1/users/{Uri.EscapeDataString(id)}/profile", GatewayJson.Options))!.Counts.GetValueOrDefault(EventType.View);
+
+        Assert.Equal((2L, 1L, 1L), (await ViewsAsync(percent), await ViewsAsync(plain), await ViewsAsync(slashLike)));
+        Assert.Equal(0L, await ViewsAsync("p/q" + suffix));
+
+        await using var gateway = await GatewayFixture.StartGatewayAsync(fixture.Silo,
+            ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
+        var erase = await operatorClient.DeleteAsync($"v1/users/{Uri.EscapeDataString(percent)}");
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        Assert.Equal((0L, 1L), (await ViewsAsync(percent), await ViewsAsync(plain)));
+    }
+
+    [Fact]
+    public async Task WholeNumbersWrittenWithADecimalPointAreWholeNumbers()
+    {
+        var user = NewUser();
+        using var http = fixture.Client();
+        string Purchase(string quantity) =>
+            $$"""{"eventId":"{{TestEvents.NextId()}}","userId":"{{user}}","type":"purchase","itemId":"sku-1","occurredAt":"{{DateTime.UtcNow.AddMinutes(-5):O}}","quantity":{{quantity}},"unitPrice":2.5,"currency":"EUR","age":"31.0"}""";
+
+        var accepted = await http.PostAsync("v1/events", Body($"[{Purchase("2.0")},{Purchase("\"3\"")},{Purchase("1e0")}]"));
+        var fractional = await http.PostAsync("v1/events", Body($"[{Purchase("2.5")}]"));
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, fractional.StatusCode);
+        var detail = (await fractional.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains("whole number", detail, StringComparison.Ordinal);
+        Assert.Contains("$[0].quantity", detail, StringComparison.Ordinal);
+        var profile = (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!;
+        Assert.Equal(3, profile.Counts[EventType.Purchase]);
+    }
+
+    [Theory]
+    [InlineData("\"unitPrice\":\"1,50\"", "$[0].unitPrice", "a number")]
+    [InlineData("\"rating\":true", "$[0].rating", "a number")]
+    [InlineData("\"occurredAt\":\"yesterday\"", "$[0].occurredAt", "ISO 8601")]
+    [InlineData("\"attributes\":{\"k\":1}", "$[0].attributes.k", "a string")]
+    public async Task AValueOfTheWrongKindIsNamedInTheUsersTerms(string field, string where, string expected)
+    {
+        using var http = fixture.Client();
+
+        var response = await http.PostAsync("v1/events", Body($$"""[{"eventId":"e","userId":"u",{{field}}}]"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains(where, detail, StringComparison.Ordinal);
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", detail, StringComparison.Ordinal);
+    }
+}
