@@ -53,7 +53,18 @@ public static class GrainCommands
             command.Options.Add(limit);
         }
 
-        command.SetAction((parse, cancellationToken) => RunAsync(name, parse.GetRequiredValue(user), parse.GetValue(offset), parse.GetValue(limit)));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            // An option the command does not have ("profile --bogus") parses as the user id; an id that starts with '-' is
+            // read only after "--", where it cannot be a mistyped option.
+            var userId = parse.GetRequiredValue(user);
+            if (userId.StartsWith('-') && !parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
+            {
+                throw new UsageException($"{name}: '{userId}' is not an option of {name}; a user id that starts with '-' goes after --: {name} -- {userId}");
+            }
+
+            return RunAsync(name, userId, parse.GetValue(offset), parse.GetValue(limit));
+        });
         return command;
     }
 

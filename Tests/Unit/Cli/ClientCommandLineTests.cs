@@ -16,6 +16,8 @@ public sealed class ClientCommandLineTests
     [InlineData("quarantine 17850 --offset -1", "--offset must be at least 0")]
     [InlineData("quarantine 17850 --limit 99999999999", "--limit")]
     [InlineData("profile", "userId")]
+    [InlineData("profile --bogus", "'--bogus' is not an option of profile")]
+    [InlineData("quarantine -x --limit 5", "'-x' is not an option of quarantine")]
     [InlineData("teleport", "teleport")]
     public async Task ABadCommandLineExitsWithTwoAndSaysWhatWasWrong(string line, string said)
     {

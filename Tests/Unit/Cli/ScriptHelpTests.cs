@@ -23,6 +23,8 @@ public sealed class ScriptHelpTests
     [InlineData(new[] { "run", "--silos", "x", "--cluster", "postgres" }, "--silos must be a whole number")]
     [InlineData(new[] { "run", "--cluster", "mysql" }, "--cluster must be postgres")]
     [InlineData(new[] { "silo", "bogus" }, "silo: unknown action 'bogus'")]
+    [InlineData(new[] { "run", "--port", "5081" }, "run: unknown option '--port'")]
+    [InlineData(new[] { "run", "--Esrs:Quarantine:Capacity" }, "--Esrs:Quarantine:Capacity needs a value")]
     public async Task ClusterCommandLinesThatCannotWorkExitWithTwoAndSayWhy(string[] arguments, string said)
     {
         var data = Path.Combine(Path.GetTempPath(), "esrs-no-cluster-" + Guid.NewGuid().ToString("N"));
@@ -32,6 +34,23 @@ public sealed class ScriptHelpTests
         Assert.Contains(said, stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("building", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(data), "a refused command line created the data folder");
+    }
+
+    [Fact]
+    public async Task RunWithItsPortTakenSaysSoBeforeStartingAnything()
+    {
+        // A second ./esrs run (or any program) on the HTTP port: once this printed "silo up" and its keys, then died.
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var data = Path.Combine(Path.GetTempPath(), "esrs-port-taken-" + Guid.NewGuid().ToString("N"));
+
+        var (code, stdout, stderr) = await EsrsScript.RunAsync(["run"], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["ESRS_HTTP_PORT"] = port, ["ESRS_DATA_DIR"] = data });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"port {port} (ESRS_HTTP_PORT) is taken", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("silo up", stdout + stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data), "a refused run created the data folder");
     }
 
     [Fact]
