@@ -1,3 +1,4 @@
+using System.Numerics;
 using Esrs.Tagging.Data;
 
 namespace Esrs.Tagging.Inference;
@@ -16,6 +17,7 @@ public sealed class BioDecoder
     private readonly float[]? _end;
     private readonly int[][] _predecessors;
     private readonly int[][] _successors;
+    private readonly (double[] Transitions, double[] First, double[] Last) _exponentiated;
 
     /// <param name="labels">The label map the scores are in.</param>
     /// <param name="transitions">Learned scores [from * labels + to] of a CRF head, or null.</param>
@@ -37,6 +39,8 @@ public sealed class BioDecoder
             _predecessors[label] = [.. Enumerable.Range(0, n).Where(from => Allowed(from, current))];
             _successors[label] = [.. Enumerable.Range(0, n).Where(to => Allowed(current, to))];
         }
+
+        _exponentiated = Exponentiate();
     }
 
     /// <summary>Whether label <paramref name="to"/> may follow label <paramref name="from"/> (IOB2).</summary>
@@ -132,6 +136,12 @@ public sealed class BioDecoder
     /// row-major [word, label] over the words of <paramref name="tokens"/> (pieces that start a word), in order.
     /// A CRF's word scores alone are no probabilities (the head is trained on whole sequences); these are.
     /// </summary>
+    /// <remarks>
+    /// Run in probability space with each step rescaled to sum to one (Rabiner's scaling), not in log space: a word then
+    /// costs one exponential per label and a vector-matrix product with the exponentiated transitions (forbidden ones
+    /// zero), where log-space sums cost an exponential per pair of labels; the marginals are the same (tested against
+    /// every path counted by hand). Each word's scores are shifted by their maximum first, so nothing underflows.
+    /// </remarks>
     public double[] Marginals(TokenizedText tokens, ReadOnlySpan<float> scores)
     {
         ArgumentNullException.ThrowIfNull(tokens);
@@ -147,87 +157,166 @@ public sealed class BioDecoder
 
         var count = words.Count;
         var alpha = new double[count * n];
-        var beta = new double[count * n];
         if (count == 0)
         {
             return alpha;
         }
 
-        for (var label = 0; label < n; label++)
+        var (transitions, first, last) = _exponentiated;
+        var emit = new double[count * n];
+        for (var w = 0; w < count; w++)
         {
-            alpha[label] = AllowedFirst(label) ? scores[(words[0] * n) + label] + (_start?[label] ?? 0) : double.NegativeInfinity;
+            var row = scores.Slice(words[w] * n, n);
+            var max = float.NegativeInfinity;
+            foreach (var score in row)
+            {
+                max = Math.Max(max, score);
+            }
+
+            for (var label = 0; label < n; label++)
+            {
+                emit[(w * n) + label] = float.IsNegativeInfinity(row[label]) ? 0 : Math.Exp((double)row[label] - max);
+            }
         }
 
-        var terms = new double[n];
+        // Forward: alpha[w] = (alpha[w-1] x T) * emit[w], rescaled to sum to one.
+        for (var label = 0; label < n; label++)
+        {
+            alpha[label] = first[label] * emit[label];
+        }
+
+        Rescale(alpha.AsSpan(0, n));
         for (var w = 1; w < count; w++)
         {
-            for (var to = 0; to < n; to++)
-            {
-                var k = 0;
-                foreach (var from in _predecessors[to])
-                {
-                    terms[k++] = alpha[((w - 1) * n) + from] + (_transitions?[(from * n) + to] ?? 0);
-                }
-
-                alpha[(w * n) + to] = LogSumExp(terms.AsSpan(0, k)) + scores[(words[w] * n) + to];
-            }
-        }
-
-        var last = count - 1;
-        for (var label = 0; label < n; label++)
-        {
-            beta[(last * n) + label] = _end?[label] ?? 0;
-        }
-
-        for (var w = last - 1; w >= 0; w--)
-        {
+            var current = alpha.AsSpan(w * n, n);
+            var previous = alpha.AsSpan((w - 1) * n, n);
             for (var from = 0; from < n; from++)
             {
-                var k = 0;
-                foreach (var to in _successors[from])
+                if (previous[from] != 0)
                 {
-                    terms[k++] = (_transitions?[(from * n) + to] ?? 0) + scores[(words[w + 1] * n) + to] + beta[((w + 1) * n) + to];
+                    AddScaled(current, transitions.AsSpan(from * n, n), previous[from]);
                 }
+            }
 
-                beta[(w * n) + from] = LogSumExp(terms.AsSpan(0, k));
+            Multiply(current, emit.AsSpan(w * n, n));
+            Rescale(current);
+        }
+
+        // Backward: beta[w][from] = sum over to of T[from, to] * emit[w+1][to] * beta[w+1][to], rescaled likewise.
+        var beta = new double[count * n];
+        last.CopyTo(beta.AsSpan((count - 1) * n, n));
+        Rescale(beta.AsSpan((count - 1) * n, n));
+        var next = new double[n];
+        for (var w = count - 2; w >= 0; w--)
+        {
+            beta.AsSpan((w + 1) * n, n).CopyTo(next);
+            Multiply(next, emit.AsSpan((w + 1) * n, n));
+            var current = beta.AsSpan(w * n, n);
+            for (var from = 0; from < n; from++)
+            {
+                current[from] = Dot(transitions.AsSpan(from * n, n), next);
+            }
+
+            Rescale(current);
+        }
+
+        // Each word's alpha * beta is proportional to its marginals (the scales are one constant per word).
+        for (var w = 0; w < count; w++)
+        {
+            var row = alpha.AsSpan(w * n, n);
+            Multiply(row, beta.AsSpan(w * n, n));
+            Rescale(row);
+        }
+
+        return alpha;
+    }
+
+    /// <summary>exp of the transition, start and end scores; zero where BIO forbids the step (made once: the scores are a copy).</summary>
+    private (double[] Transitions, double[] First, double[] Last) Exponentiate()
+    {
+        var n = _labels.Count;
+        var transitions = new double[n * n];
+        var (first, last) = (new double[n], new double[n]);
+        for (var from = 0; from < n; from++)
+        {
+            foreach (var to in _successors[from])
+            {
+                transitions[(from * n) + to] = Math.Exp(_transitions?[(from * n) + to] ?? 0);
+            }
+
+            first[from] = AllowedFirst(from) ? Math.Exp(_start?[from] ?? 0) : 0;
+            last[from] = Math.Exp(_end?[from] ?? 0);
+        }
+
+        return (transitions, first, last);
+    }
+
+    /// <summary>Divides <paramref name="values"/> by their sum (left as they are when nothing is possible: all zero).</summary>
+    private static void Rescale(Span<double> values)
+    {
+        double sum = 0;
+        foreach (var value in values)
+        {
+            sum += value;
+        }
+
+        if (sum > 0)
+        {
+            var scale = 1 / sum;
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] *= scale;
+            }
+        }
+    }
+
+    private static void AddScaled(Span<double> target, ReadOnlySpan<double> row, double scale)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var factor = new Vector<double>(scale);
+            for (; i <= target.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                (new Vector<double>(target[i..]) + (new Vector<double>(row[i..]) * factor)).CopyTo(target[i..]);
             }
         }
 
-        for (var label = 0; label < n; label++)
+        for (; i < target.Length; i++)
         {
-            terms[label] = alpha[(last * n) + label] + beta[(last * n) + label];
+            target[i] += row[i] * scale;
         }
-
-        var partition = LogSumExp(terms.AsSpan(0, n));
-        var marginals = alpha;
-        for (var i = 0; i < marginals.Length; i++)
-        {
-            marginals[i] = Math.Exp(alpha[i] + beta[i] - partition);
-        }
-
-        return marginals;
     }
 
-    private static double LogSumExp(ReadOnlySpan<double> values)
+    private static void Multiply(Span<double> target, ReadOnlySpan<double> by)
     {
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
+        for (var i = 0; i < target.Length; i++)
         {
-            max = Math.Max(max, v);
+            target[i] *= by[i];
         }
+    }
 
-        if (double.IsNegativeInfinity(max))
-        {
-            return max;
-        }
-
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var i = 0;
         double sum = 0;
-        foreach (var v in values)
+        if (Vector.IsHardwareAccelerated)
         {
-            sum += Math.Exp(v - max);
+            var sums = Vector<double>.Zero;
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                sums += new Vector<double>(a[i..]) * new Vector<double>(b[i..]);
+            }
+
+            sum = Vector.Sum(sums);
         }
 
-        return max + Math.Log(sum);
+        for (; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
     }
 
     private static int ArgMax(ReadOnlySpan<float> row)

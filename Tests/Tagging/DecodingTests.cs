@@ -87,6 +87,78 @@ public sealed class DecodingTests
         Assert.Equal(0, marginals[2]); // I-BRAND first: impossible
     }
 
+    [Theory]
+    [InlineData(1, 1.0)]
+    [InlineData(2, 5.0)]
+    [InlineData(3, 60.0)]
+    public void MarginalsOfLongerTitlesMatchEveryPathCounted(int seed, double spread)
+    {
+        // Six words, random scores and CRF scores (spread 60: word scores far below what exp() keeps in one product, the
+        // case a rescaled forward-backward must survive), one label ruled out on one word (a product type's restriction).
+        var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
+        var tokens = aligner.Encode("red blue green navy pink gray");
+        Assert.Equal(8, tokens.Ids.Length);
+        var random = new Random(seed);
+        float Draw() => (float)((random.NextDouble() - 0.8) * spread);
+        var words = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 5).Select(_ => Draw()).ToArray()).ToArray();
+        words[2][3] = float.NegativeInfinity;
+        var scores = new float[8 * 5];
+        for (var w = 0; w < 6; w++)
+        {
+            words[w].CopyTo(scores, (w + 1) * 5);
+        }
+
+        var transitions = Enumerable.Range(0, 25).Select(_ => Draw() / 10).ToArray();
+        var start = Enumerable.Range(0, 5).Select(_ => Draw() / 10).ToArray();
+        var end = Enumerable.Range(0, 5).Select(_ => Draw() / 10).ToArray();
+        var decoder = new BioDecoder(Labels, transitions, start, end);
+
+        // The reference: all 5^6 label paths, kept when BIO allows them, weighed in log space relative to the best one.
+        static bool Inside(int l) => l is 2 or 4;
+        static bool Valid(int from, int to) => !Inside(to) || from == to || from == to - 1;
+        var paths = new List<(int[] Path, double Log)>();
+        for (var code = 0; code < 15_625; code++)
+        {
+            var path = new int[6];
+            for (int w = 0, rest = code; w < 6; w++, rest /= 5)
+            {
+                path[w] = rest % 5;
+            }
+
+            if (Inside(path[0]) || Enumerable.Range(1, 5).Any(w => !Valid(path[w - 1], path[w])))
+            {
+                continue;
+            }
+
+            var log = (double)start[path[0]] + end[path[5]];
+            for (var w = 0; w < 6; w++)
+            {
+                log += (double)words[w][path[w]] + (w > 0 ? transitions[(path[w - 1] * 5) + path[w]] : 0);
+            }
+
+            if (!double.IsNegativeInfinity(log))
+            {
+                paths.Add((path, log));
+            }
+        }
+
+        var best = paths.Max(p => p.Log);
+        var total = paths.Sum(p => Math.Exp(p.Log - best));
+
+        var marginals = decoder.Marginals(tokens, scores);
+
+        for (var w = 0; w < 6; w++)
+        {
+            for (var l = 0; l < 5; l++)
+            {
+                var expected = paths.Where(p => p.Path[w] == l).Sum(p => Math.Exp(p.Log - best)) / total;
+                Assert.Equal(expected, marginals[(w * 5) + l], 9);
+            }
+        }
+
+        Assert.Equal(0, marginals[(2 * 5) + 3]);
+    }
+
     [Fact]
     public void LearnedTransitionsChangeTheBestPath()
     {
