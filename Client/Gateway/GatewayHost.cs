@@ -68,6 +68,8 @@ public static class GatewayHost
         builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("rule", GatewayProblems.RuleFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
         builder.Services.AddOpenApi();
+        // Producers may compress their batches (Content-Encoding gzip, br, deflate); the body limits apply to what it inflates to.
+        builder.Services.AddRequestDecompression();
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.AddConcurrencyLimiter(GatewayEndpoints.IngestLimiter, c =>
@@ -104,6 +106,8 @@ public static class GatewayHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(ContentEncodings.Check);
+        app.UseRequestDecompression();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -116,7 +120,7 @@ public static class GatewayHost
         app.MapEsrsCatalogue();
 
         // The Orleans dashboard (cluster view), for operators only: the session cookie of the quality page's sign-in.
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EsrsPolicies.Operator);
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EsrsPolicies.Operator).ExcludeFromDescription();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }

@@ -27,6 +27,7 @@ public static class RankEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost("/v1/users/{id}/rank", RankAsync)
+            .DocumentsBody<RankBody>("application/json")
             .RequireAuthorization(EsrsPolicies.Read)
             .Produces<RankResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -75,6 +76,11 @@ public static class RankEndpoints
 
         return await GatewayEndpoints.UserCallAsync(http, id, async key => new RenderedJson((await grains.Reference<IUserGrain>(key).RankJsonAsync(new Utf8Json(body))).Bytes));
     }
+
+    /// <summary>The body <see cref="RankJson"/> reads, named for the OpenAPI document (the endpoint reads the bytes itself).</summary>
+    /// <param name="Candidates">Up to 500 items to re-rank.</param>
+    /// <param name="Blend">How much the profile counts against the engine's own score (default 0.5).</param>
+    internal sealed record RankBody(IReadOnlyList<RankCandidate> Candidates, double? Blend);
 
     private static IResult Problem(string rule, string title, string detail) => GatewayProblems.Problem(StatusCodes.Status400BadRequest, rule, title, detail);
 }

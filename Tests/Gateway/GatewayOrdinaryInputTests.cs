@@ -123,4 +123,57 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
         Assert.Contains(expected, detail, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ACompressedBatchIsReadAsItInflates()
+    {
+        var user = NewUser();
+        using var http = fixture.Client();
+        var json = JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 50).Select(i => EventJson.From(TestEvents.View(user, "sku-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray(), GatewayJson.Options);
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        var body = new ByteArrayContent(packed.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { "gzip" } } };
+        var response = await http.PostAsync("v1/events", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(50, (await response.Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!.Accepted);
+        Assert.Equal(50, (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!.Counts[EventType.View]);
+
+        // A small body that inflates past the body limit (8 MiB of spaces in ~8 KiB) is refused by what it inflates to.
+        using var bomb = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(bomb, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write("["u8);
+            gzip.Write(new byte[8 << 20].Select(_ => (byte)' ').ToArray());
+            gzip.Write("]"u8);
+        }
+
+        var inflated = await http.PostAsync("v1/events", new ByteArrayContent(bomb.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { "gzip" } } });
+        var compress = await http.PostAsync("v1/events", new ByteArrayContent(packed.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { "compress" } } });
+
+        Assert.True(bomb.Length < 100_000);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, inflated.StatusCode);
+        Assert.Equal(GatewayProblems.BodyTooLarge, (await inflated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, compress.StatusCode);
+        Assert.Equal(GatewayProblems.ContentType, (await compress.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesRequestBodiesAndOnlyTheApi()
+    {
+        using var http = fixture.Client(key: null);
+
+        var paths = (await http.GetFromJsonAsync<JsonElement>("openapi/v1.json")).GetProperty("paths");
+
+        var events = paths.GetProperty("/v1/events").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.True(events.TryGetProperty("application/json", out _));
+        Assert.True(events.TryGetProperty("application/x-msgpack", out _));
+        Assert.True(paths.GetProperty("/v1/users/{id}/rank").GetProperty("post").TryGetProperty("requestBody", out _));
+        Assert.True(paths.GetProperty("/v1/users/records").GetProperty("post").TryGetProperty("requestBody", out _));
+        Assert.DoesNotContain(paths.EnumerateObject(), p => p.Name.StartsWith("/dashboard", StringComparison.Ordinal));
+    }
 }
