@@ -43,7 +43,7 @@ internal static class BenchCommandLine
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, TextWriter? error = null) => CommandLineRunner.RunAsync(Create(), args, "esrs bench", error, ex => ex switch
+    public static Task<int> RunAsync(string[] args, TextWriter? error = null) => CommandLineRunner.RunAsync(Create(), args, args is ["evaluate", ..] ? "esrs evaluate" : "esrs bench", error, ex => ex switch
     {
         // The gateway or Redis away (evaluate links --grid, bench rank): 3, as the client's commands answer it.
         Esrs.Client.Import.ImportException => ExitCodes.Unreachable,

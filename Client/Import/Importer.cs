@@ -19,6 +19,8 @@ public static class Importer
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(progress);
+        // An in-memory list (the bench, import --via orleans of a read file) knows its end: the bar fills towards it.
+        expected ??= fraction is null && events.TryGetNonEnumeratedCount(out var count) ? count : null;
         var summary = new ImportSummary();
         var stopwatch = Stopwatch.StartNew();
         var lastDraw = TimeSpan.Zero;
@@ -62,9 +64,10 @@ public static class Importer
     private static void Draw(TextWriter progress, ImportSummary summary, TimeSpan elapsed, double? fraction)
     {
         const int Width = 30;
-        var bar = fraction is { } f ? new string('#', (int)(Math.Clamp(f, 0, 1) * Width)).PadRight(Width, '.') : new string('?', Width);
+        // With no known end (a stream of unknown length) there is no bar to draw, only the counts.
+        var bar = fraction is { } f ? "[" + new string('#', (int)(Math.Clamp(f, 0, 1) * Width)).PadRight(Width, '.') + "] " : "";
         var percent = fraction is { } p ? (p * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "";
         progress.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r[{bar}] {percent,4} {summary.Read,11:N0} read {summary.Sent,11:N0} sent {summary.Sent / Math.Max(elapsed.TotalSeconds, 1e-9),9:N0} events/s"));
+            $"\r{bar}{percent,4} {summary.Read,11:N0} read {summary.Sent,11:N0} sent {summary.Sent / Math.Max(elapsed.TotalSeconds, 1e-9),9:N0} events/s"));
     }
 }
