@@ -7,6 +7,7 @@ namespace Esrs.Events;
 public static class RuleIds
 {
     public const string EventIdMissing = "event.id.missing";
+    public const string EventIdTooLong = "event.id.too-long";
     public const string UserMissing = "event.user.missing";
     public const string UserMismatch = "event.user.mismatch";
     public const string UserInvalid = "event.user.invalid";

@@ -36,6 +36,17 @@ public sealed class IdentityAndTypeRuleTests : RuleTestBase
     }
 
     [Fact]
+    public void AnEventIdLongerThan256CharactersIsQuarantinedAndOneOf256IsNot()
+    {
+        var tooLong = Validate(Event() with { EventId = new string('e', 257) });
+        var longest = Validate(Event() with { EventId = new string('e', 256) });
+
+        Assert.True(tooLong.IsRejected);
+        Assert.Contains("257 characters", Single(tooLong, RuleIds.EventIdTooLong).Detail, StringComparison.Ordinal);
+        Assert.Equal(OutcomeKind.Accepted, longest.Kind);
+    }
+
+    [Fact]
     public void BlankUserIsQuarantined()
     {
         var result = Validate(Event() with { UserId = " " }, grainKey: "~unattributed/1");
