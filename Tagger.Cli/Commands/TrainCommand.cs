@@ -74,10 +74,11 @@ internal static class TrainCommand
         var model = CommonOptions.Model();
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Positive("--threads", "CPU threads of the model's arithmetic (default: one per core); give two trainings at once on one machine a share each, or they slow each other many times over", Environment.ProcessorCount);
         var command = new Command("train-tagger", "Fine-tune the MiniLM tagger on OA-Mine train (less the dev split); saves the best dev epoch to --model")
         {
             epochs, batch, layers, lr, headLr, layerDecay, warmup, seed, patience, maxSteps, dropout, soup, ensemble, boundaryCheck, crf, decoding, augment, typedShare,
-            selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device,
+            selfTrain, selfThreshold, selfTitles, selfPerEpoch, model, data, device, threads,
         };
         command.Aliases.Add("train"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli train)
         command.Validators.Add(result =>
@@ -90,6 +91,7 @@ internal static class TrainCommand
         });
         command.SetAction(parse =>
         {
+            TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var options = new TrainerOptions
             {
                 Epochs = parse.GetValue(epochs),

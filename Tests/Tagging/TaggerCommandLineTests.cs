@@ -27,6 +27,7 @@ public sealed class TaggerCommandLineTests : IDisposable
     [InlineData("train --augment noise,mixup")]
     [InlineData("train --decoding sideways")]
     [InlineData("train --typed-share 1.5")]
+    [InlineData("train --threads 0")]
     [InlineData("tag --device tpu")]
     [InlineData("bench --batches")]
     public async Task ABadCommandLineIsAUsageError(string args) =>
