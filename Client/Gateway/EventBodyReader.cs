@@ -11,7 +11,7 @@ namespace Esrs.Client.Gateway;
 /// as bytes arrive, the batch size from the array's own length (a scan of the JSON tokens, or the MessagePack array
 /// header). Every refusal says which rule failed and where; every event gets the defaults of <see cref="UserEventWire.Normalise"/>.
 /// </summary>
-public static class EventBodyReader
+public static partial class EventBodyReader
 {
     public const string MessagePackMediaType = "application/x-msgpack";
 
@@ -36,7 +36,10 @@ public static class EventBodyReader
 
         if (body.IsEmpty || (isJson && body.Span.Trim(" \t\r\n"u8).IsEmpty))
         {
-            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body", "The request has no body; send an event or an array of events."));
+            return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BodyEmpty, "Empty body",
+                request.HttpContext.Items[ContentEncodings.ItemKey] is string coding
+                    ? $"The {coding} body inflates to nothing (cut short, or empty); send an event or an array of events."
+                    : "The request has no body; send an event or an array of events."));
         }
 
         var (events, problem) = isJson ? ParseJson(body, caller, options) : ParseMessagePack(body, caller, options);
@@ -148,9 +151,15 @@ public static class EventBodyReader
     private static string Describe(string message)
     {
         const string Unconvertible = "The JSON value could not be converted to ";
+        if (UnknownField().Match(message) is { Success: true } unknown)
+        {
+            return $"'{unknown.Groups["name"].Value}' is not a field of an event";
+        }
+
         if (!message.StartsWith(Unconvertible, StringComparison.Ordinal))
         {
-            return message;
+            // The reader's advice to its programmer ("Change the reader options.") is not for a producer.
+            return message.Replace(" Change the reader options", "", StringComparison.Ordinal).TrimEnd('.');
         }
 
         var type = message[Unconvertible.Length..];
@@ -166,6 +175,9 @@ public static class EventBodyReader
         };
         return "expected " + expected;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^The JSON property '(?<name>.*)' could not be mapped to any .NET member", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UnknownField();
 
     /// <summary>
     /// Counts the elements of the JSON array <paramref name="json"/> starts with, stopping at <paramref name="stopAt"/>; a
@@ -210,7 +222,13 @@ public static class EventBodyReader
                 var peek = reader.CreatePeekReader();
                 var length = peek.ReadArrayHeader();
                 // The event contract is itself an array; a batch is an array whose first element is one (or nil).
-                isBatch = length > 0 && peek.NextMessagePackType is MessagePackType.Array or MessagePackType.Nil;
+                if (length == 0)
+                {
+                    // An empty array is an empty batch (as JSON's []), not an event with no fields.
+                    return (null, GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.BatchEmpty, "Empty batch", "The request holds no event."));
+                }
+
+                isBatch = peek.NextMessagePackType is MessagePackType.Array or MessagePackType.Nil;
                 if (isBatch && length > options.MaxBatchSize)
                 {
                     return (null, BatchTooLarge(options, length.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -168,7 +168,9 @@ public static partial class GatewayEndpoints
         }
         catch (ArgumentException ex)
         {
-            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.ArgumentInvalid, "Invalid argument", ex.Message);
+            // Without .NET's " (Parameter 'other')" (the name is in the message only, once the exception has crossed from a
+            // grain): the caller knows the field by its route or JSON name.
+            return GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.ArgumentInvalid, "Invalid argument", ParameterNote().Replace(ex.Message, ""));
         }
     }
 
@@ -206,6 +208,9 @@ public static partial class GatewayEndpoints
         // No raw target to read (an in-memory host): routing's value, with the one escape it leaves.
         return routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(Parameter '[^']*'\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ParameterNote();
 
     /// <summary>Reads an optional whole-number query parameter within bounds.</summary>
     internal static bool TryCount(string? text, int fallback, int min, int max, out int value)

@@ -112,7 +112,7 @@ public static class GatewayHost
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/healthz", () => Results.Ok("ok")).ExcludeFromDescription();
+        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         app.MapEsrsGateway();
         app.MapEsrsRanking();
         app.MapEsrsQuality();

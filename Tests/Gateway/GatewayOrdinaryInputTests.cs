@@ -176,4 +176,74 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
         Assert.True(paths.GetProperty("/v1/users/records").GetProperty("post").TryGetProperty("requestBody", out _));
         Assert.DoesNotContain(paths.EnumerateObject(), p => p.Name.StartsWith("/dashboard", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("gzip", "events")]
+    [InlineData("deflate", "events")]
+    [InlineData("br", "events")]
+    [InlineData("gzip", "catalogue")]
+    [InlineData("gzip", "rank")]
+    public async Task BytesThatAreNotWhatTheirContentEncodingSaysAreABadRequest(string coding, string endpoint)
+    {
+        // Once a 500 from every POST endpoint, with a stack trace in the log.
+        using var http = fixture.Client();
+        var body = new ByteArrayContent("{\"eventId\":\"x\"}"u8.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { coding } } };
+
+        var response = await http.PostAsync(endpoint switch { "events" => "v1/events", "catalogue" => "v1/catalogue/test-shop/items", _ => $"v1/users/{NewUser()}/rank" }, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(GatewayProblems.BodyMalformed, problem.GetProperty("rule").GetString());
+        Assert.Contains($"not valid {coding} data", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusalsSayWhatWasWrongInTheProducersTerms()
+    {
+        using var http = fixture.Client();
+        using var cut = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(cut, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write("[]"u8);
+        }
+
+        var truncated = await http.PostAsync("v1/events", new ByteArrayContent(cut.ToArray()[..10]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { "gzip" } } });
+        var unknownField = await http.PostAsync("v1/events", Body("""[{"eventId":"e","colour":"red"}]"""));
+        var trailingComma = await http.PostAsync("v1/events", Body("""[{"eventId":"e"},]"""));
+        var emptyPack = await http.PostAsync("v1/events", new ByteArrayContent([0x90]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-msgpack") } });
+
+        async Task<string> DetailAsync(HttpResponseMessage response, string rule)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(rule, problem.GetProperty("rule").GetString());
+            var detail = problem.GetProperty("detail").GetString()!;
+            Assert.DoesNotContain(".NET", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("Esrs.", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("reader options", detail, StringComparison.Ordinal);
+            return detail;
+        }
+
+        Assert.Contains("gzip body inflates to nothing", await DetailAsync(truncated, GatewayProblems.BodyEmpty), StringComparison.Ordinal);
+        Assert.Contains("'colour' is not a field of an event", await DetailAsync(unknownField, GatewayProblems.BodyMalformed), StringComparison.Ordinal);
+        Assert.Contains("trailing comma", await DetailAsync(trailingComma, GatewayProblems.BodyMalformed), StringComparison.Ordinal);
+        Assert.Contains("no event", await DetailAsync(emptyPack, GatewayProblems.BatchEmpty), StringComparison.Ordinal);
+        Assert.Equal("ok", await (await fixture.Client(key: null).GetAsync("healthz")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UnlinkingAUserFromItselfIsRefusedWithoutDotNetsParameterNote()
+    {
+        var user = NewUser();
+        await using var gateway = await GatewayFixture.StartGatewayAsync(fixture.Silo,
+            ("Esrs:Gateway:OperatorKeys:0:Name", "test-operator"), ("Esrs:Gateway:OperatorKeys:0:Key", OperatorKey));
+        using var operatorClient = GatewayFixture.ClientOf(gateway, OperatorKey);
+
+        var response = await operatorClient.DeleteAsync($"v1/users/{user}/links/{user}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(GatewayProblems.ArgumentInvalid, problem.GetProperty("rule").GetString());
+        Assert.DoesNotContain("(Parameter", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
