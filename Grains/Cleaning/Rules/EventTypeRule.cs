@@ -9,8 +9,11 @@ public sealed class EventTypeRule : IEventRule
     {
         if (e.Type == EventType.Unknown || !Enum.IsDefined(e.Type))
         {
-            var raw = e.Attributes is not null && e.Attributes.TryGetValue("type", out var name) ? name : ((int)e.Type).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            decisions.Reject(RuleIds.TypeUnknown, "type", $"unknown event type '{raw}'");
+            // The spelling the source used when it sent one; a type number outside the contract as that number; none: missing.
+            var detail = e.Attributes is not null && e.Attributes.TryGetValue("type", out var name) ? $"unknown event type '{name}'"
+                : e.Type == EventType.Unknown ? "event type is missing"
+                : $"unknown event type '{((int)e.Type).ToString(System.Globalization.CultureInfo.InvariantCulture)}'";
+            decisions.Reject(RuleIds.TypeUnknown, "type", detail);
         }
 
         return e;

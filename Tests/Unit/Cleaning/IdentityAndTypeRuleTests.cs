@@ -60,6 +60,10 @@ public sealed class IdentityAndTypeRuleTests : RuleTestBase
         Assert.Equal("userId", Single(Validate(Event() with { UserId = "u2" }), RuleIds.UserMismatch).Field);
 
     [Fact]
+    public void AnEventWithoutATypeIsQuarantinedAsMissingOne() =>
+        Assert.Equal("event type is missing", Single(Validate(Event() with { Type = EventType.Unknown }), RuleIds.TypeUnknown).Detail);
+
+    [Fact]
     public void UnknownTypeIsQuarantinedWithTheSpellingTheSourceUsed()
     {
         var e = Event() with { Type = EventType.Unknown, Attributes = new Dictionary<string, string> { ["type"] = "wishlist" } };
