@@ -70,7 +70,8 @@ public static partial class CommandLineRunner
         {
             var code = classify?.Invoke(ex) ?? ex switch
             {
-                UsageException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.Usage,
+                // A URL given on the command line or in ESRS_GATEWAY_URL / ESRS_HTTP_PORT that is none: the user's to fix.
+                UsageException or FileNotFoundException or DirectoryNotFoundException or UriFormatException => ExitCodes.Usage,
                 _ => ExitCodes.Failure,
             };
             await error.WriteLineAsync(code == ExitCodes.Failure ? $"{prefix}: {ex.GetType().Name}: {ex.Message}" : $"{prefix}: {ex.Message}");

@@ -28,6 +28,38 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better dev F1 (0: never)", DefaultValueFactory = _ => defaults.Patience };
         var maxSteps = new Option<int>("--max-steps") { Description = "Stop after this many optimizer steps (0: no limit; for smoke tests)", DefaultValueFactory = _ => defaults.MaxSteps };
         var dropout = new Option<double>("--dropout") { Description = "Dropout inside the encoder while training (0: off)", DefaultValueFactory = _ => defaults.Dropout };
+        layers.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() > BertConfig.MiniLmL6.Layers)
+            {
+                result.AddError($"--layers: MiniLM has {BertConfig.MiniLmL6.Layers} layers; keep at most that many.");
+            }
+        });
+        foreach (var (option, what) in new[] { (lr, "--lr"), (headLr, "--head-lr") })
+        {
+            option.Validators.Add(result =>
+            {
+                if (!(result.GetValueOrDefault<double>() > 0) || double.IsInfinity(result.GetValueOrDefault<double>()))
+                {
+                    result.AddError($"{what} must be a number above 0.");
+                }
+            });
+        }
+
+        layerDecay.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and <= 1))
+            {
+                result.AddError("--layer-decay must be above 0 and at most 1.");
+            }
+        });
+        warmup.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (>= 0 and < 1))
+            {
+                result.AddError("--warmup must be at least 0 and below 1.");
+            }
+        });
         dropout.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<double>() is < 0 or >= 1)
@@ -83,7 +115,13 @@ internal static class TrainCommand
         command.Aliases.Add("train"); // the name scripts and earlier notes call it by (Esrs.Tagger.Cli train)
         command.Validators.Add(result =>
         {
-            // --soup alone makes one souped model; with an --ensemble given as well it is ambiguous.
+            // --soup alone makes one souped model; with an --ensemble given as well it is ambiguous. (An option given twice
+            // is the parser's error to report; reading its value here would throw.)
+            if (result.GetResult(soup) is { Tokens.Count: > 1 } || result.GetResult(ensemble) is { Tokens.Count: > 1 })
+            {
+                return;
+            }
+
             if (result.GetValue(soup) > 1 && result.GetResult(ensemble) is { Implicit: false } && result.GetValue(ensemble) > 1)
             {
                 result.AddError("--soup and --ensemble each train several models: give one of them.");
@@ -96,7 +134,7 @@ internal static class TrainCommand
             {
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batch),
-                Layers = Math.Min(parse.GetValue(layers), BertConfig.MiniLmL6.Layers),
+                Layers = parse.GetValue(layers),
                 LearningRate = parse.GetValue(lr),
                 HeadLearningRateFactor = parse.GetValue(headLr),
                 LayerDecay = parse.GetValue(layerDecay),

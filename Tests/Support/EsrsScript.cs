@@ -20,7 +20,7 @@ internal static class EsrsScript
         }
 
         // A clean shell: the test host's own keys and settings must not leak into the commands (a test's own do go in).
-        foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY", "ESRS_PROGRAM" })
+        foreach (var name in new[] { "ESRS_API_KEY", "ESRS_READ_KEY", "ESRS_OPERATOR_KEY", "ESRS_GATEWAY_URL", "ESRS_GATEWAY", "ESRS_PROGRAM", "ESRS_TAGGER_MODEL" })
         {
             start.Environment.Remove(name);
         }

@@ -28,6 +28,13 @@ public sealed class TaggerCommandLineTests : IDisposable
     [InlineData("train --decoding sideways")]
     [InlineData("train --typed-share 1.5")]
     [InlineData("train --threads 0")]
+    [InlineData("train --layers 9")]
+    [InlineData("train --lr -1")]
+    [InlineData("train --lr 0")]
+    [InlineData("train --layer-decay 1.5")]
+    [InlineData("train --warmup 1")]
+    [InlineData("train --soup 2 --soup 1")]
+    [InlineData("train --ensemble 2 --ensemble 3")]
     [InlineData("tag --device tpu")]
     [InlineData("bench --batches")]
     public async Task ABadCommandLineIsAUsageError(string args) =>

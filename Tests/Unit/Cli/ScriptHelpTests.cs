@@ -37,6 +37,38 @@ public sealed class ScriptHelpTests
     }
 
     [Fact]
+    public async Task AnUnknownCommandIsNamed()
+    {
+        var (code, _, stderr) = await EsrsScript.RunAsync(["bogus"], TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown command 'bogus'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGatewayUrlThatIsNoneIsTheUsersToFix()
+    {
+        var (code, _, stderr) = await EsrsScript.RunAsync(["quality", "--url", "notaurl"], TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["ESRS_OPERATOR_KEY"] = "some-operator-key-0123456789" });
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("Invalid URI", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("UriFormatException", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheTaggerCheckpointLivesInTheDataFolderTheSiloReads()
+    {
+        // A grid moved with ESRS_DATA_DIR reads <data>/tagger; the tagger commands train into and read the same place.
+        var data = Path.Combine(Path.GetTempPath(), "esrs-moved-" + Guid.NewGuid().ToString("N"));
+
+        var (code, _, stderr) = await EsrsScript.RunAsync(["eval-tagger"], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["ESRS_DATA_DIR"] = data });
+
+        Assert.Equal(2, code);
+        Assert.Contains($"No tagger checkpoint at {Path.Combine(data, "tagger")}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunWithItsPortTakenSaysSoBeforeStartingAnything()
     {
         // A second ./esrs run (or any program) on the HTTP port: once this printed "silo up" and its keys, then died.
