@@ -61,7 +61,7 @@ public static class QualityEndpoints
                     || PrivateReleaseRules.Problem(e, d) is not null)
                 {
                     return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.QueryInvalid, "Invalid privacy parameters",
-                        $"epsilon must be a number in (0, 100] and delta one in (0, 0.001) (got epsilon '{epsilon}', delta '{delta}')."));
+                        $"epsilon must be a number in [{PrivateReleaseRules.MinEpsilon.ToString(CultureInfo.InvariantCulture)}, {PrivateReleaseRules.MaxEpsilon.ToString(CultureInfo.InvariantCulture)}] and delta one in (0, {PrivateReleaseRules.MaxDelta.ToString(CultureInfo.InvariantCulture)}) (got epsilon '{epsilon}', delta '{delta}')."));
                 }
 
                 return GatewayEndpoints.CallAsync(async () =>

@@ -66,6 +66,8 @@ public sealed class PrivateReleaseTests
     [Theory]
     [InlineData(0, 1e-6)]
     [InlineData(-1, 1e-6)]
+    [InlineData(1e-300, 1e-6)]
+    [InlineData(0.000999, 1e-6)]
     [InlineData(double.NaN, 1e-6)]
     [InlineData(100.5, 1e-6)]
     [InlineData(1, 0)]
