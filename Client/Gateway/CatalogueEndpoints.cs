@@ -27,7 +27,7 @@ public static class CatalogueEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var v1 = app.MapGroup("/v1/catalogue");
         v1.MapPost("/{source}/items", PostAsync)
-            .DocumentsBody<CatalogueRecordJson[]>("application/json")
+            .DocumentsOneOrMany<CatalogueRecordJson>("application/json")
             .RequireAuthorization(EsrsPolicies.Write)
             .Produces<CatalogueResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

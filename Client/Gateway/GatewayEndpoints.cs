@@ -21,7 +21,7 @@ public static partial class GatewayEndpoints
         var v1 = app.MapGroup("/v1");
 
         v1.MapPost("/events", IngestAsync)
-            .DocumentsBody<EventJson[]>("application/json", EventBodyReader.MessagePackMediaType)
+            .DocumentsOneOrMany<EventJson>("application/json", EventBodyReader.MessagePackMediaType)
             .RequireAuthorization(EsrsPolicies.Write)
             .RequireRateLimiting(IngestLimiter)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)

@@ -67,7 +67,21 @@ public static class GatewayHost
         // Every refusal carries a rule, also those no endpoint wrote (unknown route, wrong method, bad request line).
         builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("rule", GatewayProblems.RuleFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            // Every /v1 call sends a key in X-Api-Key (write, read or operator; see the README's table of endpoints).
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiKeyAuthorizer.Header] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                In = Microsoft.OpenApi.ParameterLocation.Header,
+                Name = ApiKeyAuthorizer.Header,
+                Description = "A write, read or operator key; an operator's session cookie also serves the quality page and dashboard.",
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeyAuthorizer.Header, document)] = [] }];
+            return Task.CompletedTask;
+        }));
         // Producers may compress their batches (Content-Encoding gzip, br, deflate); the body limits apply to what it inflates to.
         builder.Services.AddRequestDecompression();
         builder.Services.AddRateLimiter(limiter =>

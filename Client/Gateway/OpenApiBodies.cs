@@ -12,12 +12,19 @@ internal static class OpenApiBodies
     /// </summary>
     public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, params string[] mediaTypes) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-        {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
-            operation.RequestBody = new OpenApiRequestBody
+            operation.RequestBody = Body(await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken), mediaTypes));
+
+    /// <summary>Documents a body that is one <typeparamref name="T"/> or an array of them (events, catalogue and registry records).</summary>
+    public static RouteHandlerBuilder DocumentsOneOrMany<T>(this RouteHandlerBuilder builder, params string[] mediaTypes) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            operation.RequestBody = Body(new OpenApiSchema
             {
-                Required = true,
-                Content = mediaTypes.ToDictionary(m => m, _ => new OpenApiMediaType { Schema = schema }),
-            };
-        });
+                OneOf = [await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken), await context.GetOrCreateSchemaAsync(typeof(T[]), null, cancellationToken)],
+            }, mediaTypes));
+
+    private static OpenApiRequestBody Body(IOpenApiSchema schema, string[] mediaTypes) => new()
+    {
+        Required = true,
+        Content = mediaTypes.ToDictionary(m => m, _ => new OpenApiMediaType { Schema = schema }),
+    };
 }

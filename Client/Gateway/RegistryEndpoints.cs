@@ -33,7 +33,7 @@ public static class RegistryEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var v1 = app.MapGroup("/v1");
         v1.MapPost("/users/records", PostAsync)
-            .DocumentsBody<UserRecordJson[]>("application/json")
+            .DocumentsOneOrMany<UserRecordJson>("application/json")
             .RequireAuthorization(EsrsPolicies.Write)
             .Produces<RecordsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
