@@ -168,7 +168,6 @@ public static partial class RankJson
         {
             // A field given twice counts as its last value, as the serializer the gateway used before had it.
             string? itemId = null, title = null, categoryPath = null, brand = null;
-            int titleLength = 0, categoryPathLength = 0, brandLength = 0;
             decimal? price = null;
             double? score = null;
             Dictionary<string, string>? attributes = null;
@@ -183,17 +182,17 @@ public static partial class RankJson
                 else if (Is(ref reader, "title"u8))
                 {
                     Next(ref reader);
-                    title = ReadString(ref reader, index, "title", copy: Candidates is not null, out titleLength);
+                    title = ReadString(ref reader, index, "title", copy: Candidates is not null, out _);
                 }
                 else if (Is(ref reader, "categoryPath"u8))
                 {
                     Next(ref reader);
-                    categoryPath = ReadString(ref reader, index, "categoryPath", copy: Candidates is not null, out categoryPathLength);
+                    categoryPath = ReadString(ref reader, index, "categoryPath", copy: Candidates is not null, out _);
                 }
                 else if (Is(ref reader, "brand"u8))
                 {
                     Next(ref reader);
-                    brand = ReadString(ref reader, index, "brand", copy: Candidates is not null, out brandLength);
+                    brand = ReadString(ref reader, index, "brand", copy: Candidates is not null, out _);
                 }
                 else if (Is(ref reader, "price"u8))
                 {
@@ -217,7 +216,7 @@ public static partial class RankJson
 
             // The rules in the order the gateway always checked them.
             var problem = string.IsNullOrWhiteSpace(itemId) ? $"candidates[{index}] has no itemId."
-                : TooLong(index, "itemId", itemId.Length) ?? TooLong(index, "title", titleLength) ?? TooLong(index, "categoryPath", categoryPathLength) ?? TooLong(index, "brand", brandLength)
+                : TooLong(index, "itemId", itemId.Length)
                 ?? (score is { } s && !double.IsFinite(s) ? $"candidates[{index}].score must be a finite number." : null)
                 ?? (price < 0 ? $"candidates[{index}].price must not be negative." : null)
                 ?? attributesProblem;
@@ -238,15 +237,21 @@ public static partial class RankJson
                 Candidates.Add(new RankCandidate
                 {
                     ItemId = itemId!,
-                    Title = title,
-                    CategoryPath = categoryPath,
-                    Brand = brand,
+                    // Longer text is cut, as an event's is (TextRule): a scraped title is ordinary, not a reason to refuse the
+                    // other candidates. An item id is never cut (it would name another item).
+                    Title = Cut(title),
+                    CategoryPath = Cut(categoryPath),
+                    Brand = Cut(brand),
                     Price = price,
                     Attributes = attributes,
                     Score = score,
                 });
             }
         }
+
+        /// <summary>The first <see cref="MaxTextLength"/> characters of <paramref name="text"/>, never half a surrogate pair.</summary>
+        private static string? Cut(string? text) =>
+            text is null || text.Length <= MaxTextLength ? text : text[..(char.IsHighSurrogate(text[MaxTextLength - 1]) ? MaxTextLength - 1 : MaxTextLength)];
 
         private static string? TooLong(int index, string field, int length) =>
             length > MaxTextLength ? $"candidates[{index}].{field} has {length} characters; at most {MaxTextLength}." : null;

@@ -107,15 +107,23 @@ public sealed class RankJsonTests
     }
 
     [Fact]
-    public void TextLongerThanTheLimitIsCountedInCharactersNotBytes()
+    public void LongTextIsCutInCharactersNotBytesAndALongItemIdIsRefused()
     {
-        // 512 'é' are 1,024 UTF-8 bytes and 512 characters: allowed; one more character is not.
-        string Body(int characters) => JsonSerializer.Serialize(new { candidates = new[] { new { itemId = "a", title = new string('é', characters) } } });
+        // 600 'é' are 1,200 UTF-8 bytes and 600 characters: the title keeps its first 512 characters; an emoji across the
+        // cut is not split. An item id is never cut (it would name another item).
+        string Body(string title, int idLength = 1) => JsonSerializer.Serialize(new { candidates = new[] { new { itemId = new string('a', idLength), title, brand = title } } });
+        var accents = new string('é', 600);
+        var emojiAcross = new string('x', 511) + "😀" + "tail";
 
-        Assert.Null(Refusal(Body(512), materialize: false));
-        Assert.Null(Refusal(Body(512), materialize: true));
-        Assert.Equal("candidates[0].title has 513 characters; at most 512.", Refusal(Body(513), materialize: false)?.Detail);
-        Assert.Equal("candidates[0].title has 513 characters; at most 512.", Refusal(Body(513), materialize: true)?.Detail);
+        Assert.Null(Refusal(Body(accents), materialize: false));
+        var read = RankJson.Read(Encoding.UTF8.GetBytes(Body(accents)), materialize: true, out var refusal);
+        var acrossRead = RankJson.Read(Encoding.UTF8.GetBytes(Body(emojiAcross)), materialize: true, out _);
+
+        Assert.Null(refusal);
+        Assert.Equal((new string('é', 512), new string('é', 512)), (read.Candidates![0].Title, read.Candidates[0].Brand));
+        Assert.Equal(new string('x', 511), acrossRead.Candidates![0].Title);
+        Assert.Equal("candidates[0].itemId has 513 characters; at most 512.", Refusal(Body("t", idLength: 513), materialize: false)?.Detail);
+        Assert.Equal("candidates[0].itemId has 513 characters; at most 512.", Refusal(Body("t", idLength: 513), materialize: true)?.Detail);
     }
 
     [Fact]
