@@ -36,7 +36,7 @@ public static class CatalogueEndpoints
             .DisableAntiforgery();
 
         v1.MapGet("/items/{id}", (HttpContext http, string id, IClusterClient grains) => GatewayEndpoints.CallAsync(async () =>
-                await grains.Reference<ICatalogueGrain>(0).GetItemAsync(id = GatewayEndpoints.RouteSegment(http, "id", id)) is { } item
+                await grains.Reference<ICatalogueGrain>(0).GetItemAsync(id = GatewayEndpoints.RouteSegment(http, "id", id) ?? id) is { } item
                     ? Results.Json(item, GatewayJson.Options)
                     : GatewayProblems.Problem(StatusCodes.Status404NotFound, ItemUnknown, "Unknown item", $"The catalogue holds no item '{Cut(id)}'.")))
             .RequireAuthorization(EsrsPolicies.Read)

@@ -88,6 +88,10 @@ public static partial class EventBodyReader
                 // Kestrel gave up on the body (sent too slowly, cut short): the client's fault, said with its status and a rule.
                 return (default, GatewayProblems.Problem(ex.StatusCode, GatewayProblems.RuleFor(ex.StatusCode), "Bad request body", ex.Message));
             }
+            catch (Exception ex) when (ContentEncodings.InflationFailed(request, ex) is { } refusal)
+            {
+                return (default, refusal);
+            }
 
             if (read == 0)
             {

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 
 namespace Esrs.Client.Gateway;
@@ -45,12 +47,12 @@ internal sealed class UtcUnlessZonedConverter : JsonConverter<DateTimeOffset?>
 
     /// <summary>Whether the time part (after <c>T</c>) ends in <c>Z</c> or holds a <c>+hh:mm</c>/<c>-hh:mm</c> offset.</summary>
     private static bool HasOffset(ref Utf8JsonReader reader) =>
-        !reader.HasValueSequence && !reader.ValueIsEscaped ? HasOffset(reader.ValueSpan) : HasOffset(System.Text.Encoding.UTF8.GetBytes(reader.GetString()!));
+        !reader.HasValueSequence && !reader.ValueIsEscaped ? HasOffset(reader.ValueSpan) : HasOffset(Encoding.UTF8.GetBytes(reader.GetString()!));
 
     private static bool HasOffset(ReadOnlySpan<byte> text)
     {
-        var t = text.IndexOfAny((byte)'T', (byte)'t');
-        return t >= 0 && (text[^1] is (byte)'Z' or (byte)'z' || text[t..].IndexOfAny((byte)'+', (byte)'-') >= 0);
+        var t = text.IndexOf((byte)'T');
+        return t >= 0 && (text[^1] == (byte)'Z' || text[t..].IndexOfAny((byte)'+', (byte)'-') >= 0);
     }
 }
 
@@ -58,30 +60,19 @@ internal sealed class UtcUnlessZonedConverter : JsonConverter<DateTimeOffset?>
 /// <c>quantity</c> and <c>age</c>: whole numbers, however written: <c>2</c>, <c>2.0</c>, <c>2e0</c> or <c>"2"</c>
 /// (spreadsheets and JavaScript write them so); <c>2.5</c> is refused.
 /// </summary>
-internal sealed class WholeNumberConverter : JsonConverter<int?>
+internal sealed partial class WholeNumberConverter : JsonConverter<int?>
 {
     public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var exact))
         {
-            if (reader.TryGetInt32(out var exact))
-            {
-                return exact;
-            }
-
-            if (reader.TryGetDecimal(out var number) && Whole(number) is { } whole)
-            {
-                return whole;
-            }
+            return exact;
         }
-        else if (reader.TokenType == JsonTokenType.String)
+
+        if (reader.TokenType is JsonTokenType.Number or JsonTokenType.String
+            && Whole(reader.TokenType == JsonTokenType.String || reader.HasValueSequence || reader.ValueIsEscaped ? reader.GetString()!.Trim() : Encoding.UTF8.GetString(reader.ValueSpan)) is { } whole)
         {
-            var text = reader.GetString()!.Trim();
-            if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
-                && Whole(number) is { } whole)
-            {
-                return whole;
-            }
+            return whole;
         }
 
         throw new JsonException($"expected a whole number from {int.MinValue} to {int.MaxValue}");
@@ -100,6 +91,46 @@ internal sealed class WholeNumberConverter : JsonConverter<int?>
         }
     }
 
-    private static int? Whole(decimal number) =>
-        number == decimal.Truncate(number) && number is >= int.MinValue and <= int.MaxValue ? (int)number : null;
+    /// <summary>
+    /// The whole number <paramref name="text"/> (JSON number syntax: sign, digits, fraction, exponent) denotes exactly, or
+    /// null: read digit by digit, so "2.000000000000000000000000000001" is not rounded to 2 nor "1e-40" to 0.
+    /// </summary>
+    internal static int? Whole(string text)
+    {
+        var match = NumberSyntax().Match(text);
+        if (!match.Success || !int.TryParse(match.Groups["exp"].ValueSpan.IsEmpty ? "0" : match.Groups["exp"].ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent))
+        {
+            return null;
+        }
+
+        var digits = match.Groups["int"].Value + match.Groups["frac"].Value;
+        var point = match.Groups["int"].Length + exponent; // digits before the decimal point once the exponent is applied
+        if (point < 0)
+        {
+            point = 0;
+        }
+
+        if (digits.AsSpan(Math.Min(point, digits.Length)).ContainsAnyExcept('0'))
+        {
+            return null; // a non-zero digit after the point
+        }
+
+        var integer = digits.AsSpan(0, Math.Min(point, digits.Length)).TrimStart('0');
+        if (integer.Length + Math.Max(0, point - digits.Length) > 10)
+        {
+            return null;
+        }
+
+        var value = long.Parse(integer.IsEmpty ? "0" : integer, NumberStyles.None, CultureInfo.InvariantCulture);
+        for (var i = digits.Length; i < point; i++)
+        {
+            value *= 10;
+        }
+
+        value = match.Groups["sign"].Value == "-" ? -value : value;
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
+    }
+
+    [GeneratedRegex(@"^(?<sign>[-+]?)(?<int>\d+)(?:\.(?<frac>\d*))?(?:[eE](?<exp>[-+]?\d{1,9}))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NumberSyntax();
 }

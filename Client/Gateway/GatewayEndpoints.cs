@@ -143,7 +143,12 @@ public static partial class GatewayEndpoints
     /// </summary>
     internal static Task<IResult> UserCallAsync(HttpContext http, string id, Func<string, Task<IResult>> call)
     {
-        var key = RouteSegment(http, "id", id);
+        if (RouteSegment(http, "id", id) is not { } key)
+        {
+            return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id",
+                "The user id holds a percent sign and the request target cannot be read to tell how it was escaped; send it from the root path, escaped once."));
+        }
+
         if (UserIds.KeyProblem(key) is { } problem)
         {
             return Task.FromResult(GatewayProblems.Problem(StatusCodes.Status400BadRequest, GatewayProblems.UserIdInvalid, "Invalid user id", problem + "."));
@@ -176,37 +181,57 @@ public static partial class GatewayEndpoints
 
     /// <summary>
     /// Route value <paramref name="name"/> as the client meant it: its segment of the request target as sent, percent-decoded
-    /// once. The value routing gives (<paramref name="routed"/>) has every escape decoded but <c>%2F</c>, so it cannot tell a
-    /// user <c>a/b</c> (sent <c>a%2Fb</c>) from a user <c>a%2Fb</c> (sent <c>a%252Fb</c>), and decoding it again read
-    /// <c>a%2541b</c> as <c>aAb</c>. Keys such as <c>~unattributed/3</c> need the slash.
+    /// once; null when that cannot be told. The value routing gives (<paramref name="routed"/>) has every escape decoded but
+    /// <c>%2F</c>, so it cannot tell a user <c>a/b</c> (sent <c>a%2Fb</c>) from a user <c>a%2Fb</c> (sent <c>a%252Fb</c>);
+    /// keys such as <c>~unattributed/3</c> need the slash. A target in absolute form (<c>http://host/v1/...</c>), a path
+    /// base and a trailing slash are allowed for.
     /// </summary>
-    internal static string RouteSegment(HttpContext http, string name, string routed)
+    internal static string? RouteSegment(HttpContext http, string name, string routed)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(routed);
-        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (http.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern } && target is ['/', ..])
+        if (http.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern } && http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target)
         {
-            var query = target.IndexOfAny(['?', '#']);
-            var path = query < 0 ? target.AsSpan(1) : target.AsSpan(1, query - 1);
-            var segments = pattern.PathSegments;
-            if (path.Count('/') + 1 == segments.Count)
+            var path = target.AsSpan();
+            if (path[0] != '/' && path.IndexOf("://", StringComparison.Ordinal) is >= 0 and var scheme)
             {
-                var index = 0;
-                foreach (var range in path.Split('/'))
-                {
-                    if (segments[index].Parts is [RoutePatternParameterPart { Name: var parameter }] && parameter == name)
-                    {
-                        return Uri.UnescapeDataString(path[range]);
-                    }
+                // Absolute form: the path starts after the authority.
+                var authorityEnd = path[(scheme + 3)..].IndexOf('/');
+                path = authorityEnd < 0 ? "/" : path[(scheme + 3 + authorityEnd)..];
+            }
 
-                    index++;
+            var end = path.IndexOfAny('?', '#');
+            path = end < 0 ? path : path[..end];
+            if (path is ['/', ..])
+            {
+                path = path[1..];
+                var skip = http.Request.PathBase.HasValue ? http.Request.PathBase.Value!.Count('/') : 0;
+                var segments = pattern.PathSegments;
+                var count = path.Count('/') + 1;
+                if (count == skip + segments.Count + 1 && path is [.., '/'])
+                {
+                    path = path[..^1]; // a trailing slash, which routing also accepts
+                    count--;
+                }
+
+                if (count == skip + segments.Count)
+                {
+                    var index = -skip;
+                    foreach (var range in path.Split('/'))
+                    {
+                        if (index >= 0 && segments[index].Parts is [RoutePatternParameterPart { Name: var parameter }] && parameter == name)
+                        {
+                            return Uri.UnescapeDataString(path[range]);
+                        }
+
+                        index++;
+                    }
                 }
             }
         }
 
-        // No raw target to read (an in-memory host): routing's value, with the one escape it leaves.
-        return routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        // Without a target to line up with the route, routing's value is exact only when it holds no escape.
+        return routed.Contains('%', StringComparison.Ordinal) ? null : routed;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@" \(Parameter '[^']*'\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]

@@ -67,7 +67,7 @@ public static class GatewayHost
         // Every refusal carries a rule, also those no endpoint wrote (unknown route, wrong method, bad request line).
         builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("rule", GatewayProblems.RuleFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(OpenApiBodies.ConvertedFieldTypes).AddDocumentTransformer((document, _, _) =>
         {
             // Every /v1 call sends a key in X-Api-Key (write, read or operator; see the README's table of endpoints).
             document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
@@ -120,7 +120,7 @@ public static class GatewayHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(ContentEncodings.Check);
+        app.Use(ContentEncodings.CheckAsync);
         app.UseRequestDecompression();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -25,15 +25,22 @@ internal static class JsonArrayBody
 
         await using var body = new MemoryStream();
         var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        try
         {
-            if (body.Length + read > maxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                return (null, TooLarge(maxBytes));
-            }
+                if (body.Length + read > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes));
+                }
 
-            body.Write(buffer, 0, read);
+                body.Write(buffer, 0, read);
+            }
+        }
+        catch (Exception ex) when (ContentEncodings.InflationFailed(request, ex) is { } refusal)
+        {
+            return (null, refusal);
         }
 
         if (body.Length == 0)

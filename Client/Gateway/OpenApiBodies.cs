@@ -22,6 +22,23 @@ internal static class OpenApiBodies
                 OneOf = [await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken), await context.GetOrCreateSchemaAsync(typeof(T[]), null, cancellationToken)],
             }, mediaTypes));
 
+    /// <summary>
+    /// The types of the event fields read by a converter of ours (<c>occurredAt</c>, <c>quantity</c>, <c>age</c>), which
+    /// the schema exporter leaves as an empty schema.
+    /// </summary>
+    public static Task ConvertedFieldTypes(OpenApiSchema schema, Microsoft.AspNetCore.OpenApi.OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(context);
+        (schema.Type, schema.Format) = context.JsonPropertyInfo?.CustomConverter switch
+        {
+            UtcUnlessZonedConverter => (JsonSchemaType.String | JsonSchemaType.Null, "date-time"),
+            WholeNumberConverter => (JsonSchemaType.Integer | JsonSchemaType.Null, "int32"),
+            _ => (schema.Type, schema.Format),
+        };
+        return Task.CompletedTask;
+    }
+
     private static OpenApiRequestBody Body(IOpenApiSchema schema, string[] mediaTypes) => new()
     {
         Required = true,

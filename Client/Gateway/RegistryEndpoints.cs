@@ -48,7 +48,7 @@ public static class RegistryEndpoints
             .WithSummary("The person a user id belongs to: every linked id, the canonical one, each link with its evidence.");
 
         v1.MapDelete("/users/{id}/links/{other}", (HttpContext http, string id, string other, IClusterClient grains) =>
-                UserIds.IsValid(other = GatewayEndpoints.RouteSegment(http, "other", other))
+                GatewayEndpoints.RouteSegment(http, "other", other) is { } otherId && UserIds.IsValid(other = otherId)
                     ? GatewayEndpoints.UserCallAsync(http, id, async key =>
                         await grains.Reference<IRegistryGrain>(key).UnlinkAsync(other) is { SeparatedAt: not null } result
                             ? Results.Json(result, GatewayJson.Options)
