@@ -20,7 +20,7 @@ public readonly record struct RankRequest(RankCandidate[]? Candidates, int Count
 
 /// <summary>
 /// The rank call's JSON, read and written without the reflection serializer or intermediate objects. The gateway checks a
-/// body with <see cref="Read"/> (<c>materialize: false</c>: no candidate is built, titles are measured, not copied) and
+/// body with <see cref="Read"/> (<c>materialize: false</c>: no candidate is built, no string copied) and
 /// hands the bytes on to the user grain, which reads them again into <see cref="RankCandidate"/>s and answers with
 /// <see cref="Write"/>'s bytes: the candidates and the ranked items never cross the Orleans hop as hundreds of tracked
 /// objects and strings. The contract is the gateway's: camelCase names matched case-insensitively, unknown fields refused,
@@ -39,7 +39,10 @@ public static partial class RankJson
     /// <summary>Most candidates one request may hold.</summary>
     public const int MaxCandidates = 500;
 
-    /// <summary>Longest item id, title, category path, brand, attribute label or value, in characters.</summary>
+    /// <summary>
+    /// Longest item id, attribute label or value, in characters (refused past it); a title, category path or brand is cut
+    /// there instead.
+    /// </summary>
     public const int MaxTextLength = 512;
 
     /// <summary>Most attributes per candidate.</summary>
@@ -177,22 +180,22 @@ public static partial class RankJson
                 if (Is(ref reader, "itemId"u8))
                 {
                     Next(ref reader);
-                    itemId = ReadString(ref reader, index, "itemId", copy: true, out _);
+                    itemId = ReadString(ref reader, index, "itemId", copy: true);
                 }
                 else if (Is(ref reader, "title"u8))
                 {
                     Next(ref reader);
-                    title = ReadString(ref reader, index, "title", copy: Candidates is not null, out _);
+                    title = ReadString(ref reader, index, "title", copy: Candidates is not null);
                 }
                 else if (Is(ref reader, "categoryPath"u8))
                 {
                     Next(ref reader);
-                    categoryPath = ReadString(ref reader, index, "categoryPath", copy: Candidates is not null, out _);
+                    categoryPath = ReadString(ref reader, index, "categoryPath", copy: Candidates is not null);
                 }
                 else if (Is(ref reader, "brand"u8))
                 {
                     Next(ref reader);
-                    brand = ReadString(ref reader, index, "brand", copy: Candidates is not null, out _);
+                    brand = ReadString(ref reader, index, "brand", copy: Candidates is not null);
                 }
                 else if (Is(ref reader, "price"u8))
                 {
@@ -294,10 +297,9 @@ public static partial class RankJson
             return attributes;
         }
 
-        /// <summary>A string field and its length in characters: copied when <paramref name="copy"/>, else only measured (and checked to be UTF-8).</summary>
-        private static string? ReadString(ref Utf8JsonReader reader, int index, string field, bool copy, out int length)
+        /// <summary>A string field: copied when <paramref name="copy"/>, else only checked to be UTF-8 text.</summary>
+        private static string? ReadString(ref Utf8JsonReader reader, int index, string field, bool copy)
         {
-            length = 0;
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return null;
@@ -311,17 +313,10 @@ public static partial class RankJson
             if (copy || reader.ValueIsEscaped)
             {
                 var value = reader.GetString()!;
-                length = value.Length;
                 return copy ? value : null;
             }
 
-            if (!Utf8.IsValid(reader.ValueSpan))
-            {
-                throw new FormatException($"$.candidates[{index}].{field} (not valid UTF-8 text)");
-            }
-
-            length = Encoding.UTF8.GetCharCount(reader.ValueSpan);
-            return null;
+            return Utf8.IsValid(reader.ValueSpan) ? null : throw new FormatException($"$.candidates[{index}].{field} (not valid UTF-8 text)");
         }
 
         private void Refuse(string detail) => Refusal ??= new RankRefusal(CandidateInvalid, "Invalid candidate", detail);
