@@ -93,8 +93,8 @@ public sealed class DecodingTests
     [InlineData(3, 60.0)]
     public void MarginalsOfLongerTitlesMatchEveryPathCounted(int seed, double spread)
     {
-        // Six words, random scores and CRF scores (spread 60: word scores far below what exp() keeps in one product, the
-        // case a rescaled forward-backward must survive), one label ruled out on one word (a product type's restriction).
+        // Six words, random scores and CRF scores (spread up to 60), one label ruled out on one word (a product type's
+        // restriction), against every path counted.
         var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
         var tokens = aligner.Encode("red blue green navy pink gray");
         Assert.Equal(8, tokens.Ids.Length);
@@ -157,6 +157,75 @@ public sealed class DecodingTests
         }
 
         Assert.Equal(0, marginals[(2 * 5) + 3]);
+    }
+
+    [Fact]
+    public void MarginalsOfAThreeHundredWordTextMatchALogSpaceReference()
+    {
+        // Path weights near exp(-10,000): far past what a double holds unless every step is rescaled. The reference is the
+        // textbook forward-backward in log space (log-sum-exp at every step), written here apart from the decoder.
+        const int Words = 300;
+        var aligner = new SpanAligner(TaggerData.Tokenizer, Labels);
+        var tokens = aligner.Encode(string.Join(' ', Enumerable.Repeat("red", Words)), maxTokens: Words + 2);
+        Assert.Equal(Words + 2, tokens.Ids.Length);
+        var random = new Random(7);
+        double Draw() => (random.NextDouble() - 0.8) * 60;
+        var scores = new float[(Words + 2) * 5];
+        for (var i = 5; i < (Words + 1) * 5; i++)
+        {
+            scores[i] = (float)(Draw() - 50);
+        }
+
+        var transitions = Enumerable.Range(0, 25).Select(_ => (float)(Draw() / 10)).ToArray();
+        var decoder = new BioDecoder(Labels, transitions);
+
+        static bool Inside(int l) => l is 2 or 4;
+        static bool Valid(int from, int to) => !Inside(to) || from == to || from == to - 1;
+        static double LogSum(IEnumerable<double> values)
+        {
+            var list = values.ToList();
+            var max = list.Max();
+            return double.IsNegativeInfinity(max) ? max : max + Math.Log(list.Sum(v => Math.Exp(v - max)));
+        }
+
+        double Score(int w, int l) => scores[((w + 1) * 5) + l];
+        var alpha = new double[Words, 5];
+        var beta = new double[Words, 5];
+        for (var l = 0; l < 5; l++)
+        {
+            alpha[0, l] = Inside(l) ? double.NegativeInfinity : Score(0, l);
+        }
+
+        for (var w = 1; w < Words; w++)
+        {
+            for (var to = 0; to < 5; to++)
+            {
+                var (step, target) = (w, to);
+                alpha[w, to] = LogSum(Enumerable.Range(0, 5).Where(from => Valid(from, target)).Select(from => alpha[step - 1, from] + transitions[(from * 5) + target])) + Score(w, to);
+            }
+        }
+
+        for (var w = Words - 2; w >= 0; w--)
+        {
+            for (var from = 0; from < 5; from++)
+            {
+                var (step, source) = (w, from);
+                beta[w, from] = LogSum(Enumerable.Range(0, 5).Where(to => Valid(source, to)).Select(to => transitions[(source * 5) + to] + Score(step + 1, to) + beta[step + 1, to]));
+            }
+        }
+
+        var partition = LogSum(Enumerable.Range(0, 5).Select(l => alpha[Words - 1, l]));
+        Assert.True(partition < -5_000, $"log Z {partition}: the case must be beyond a plain double");
+
+        var marginals = decoder.Marginals(tokens, scores);
+
+        for (var w = 0; w < Words; w++)
+        {
+            for (var l = 0; l < 5; l++)
+            {
+                Assert.Equal(Math.Exp(alpha[w, l] + beta[w, l] - partition), marginals[(w * 5) + l], 9);
+            }
+        }
     }
 
     [Fact]
