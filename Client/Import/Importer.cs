@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Esrs.Events;
 
@@ -11,10 +10,12 @@ public static class Importer
 
     /// <summary>
     /// Sends every event; <paramref name="fraction"/> says how far through the input the reader is (0..1), and
-    /// <paramref name="expected"/>, when the caller limits the events, how many will be read at most.
+    /// <paramref name="expected"/>, when the caller limits the events, how many will be read at most; the progress line is
+    /// drawn at most every 250 ms of <paramref name="time"/> (the system clock unless given).
     /// </summary>
     public static async Task<ImportSummary> RunAsync(
-        IEnumerable<UserEvent> events, IEventSink sink, TextWriter progress, Func<double>? fraction = null, int batchSize = DefaultBatchSize, long? expected = null, CancellationToken cancellationToken = default)
+        IEnumerable<UserEvent> events, IEventSink sink, TextWriter progress, Func<double>? fraction = null, int batchSize = DefaultBatchSize, long? expected = null,
+        TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(sink);
@@ -22,7 +23,8 @@ public static class Importer
         // An in-memory list (the bench, import --via orleans of a read file) knows its end: the bar fills towards it.
         expected ??= fraction is null && events.TryGetNonEnumeratedCount(out var count) ? count : null;
         var summary = new ImportSummary();
-        var stopwatch = Stopwatch.StartNew();
+        time ??= TimeProvider.System;
+        var started = time.GetTimestamp();
         var lastDraw = TimeSpan.Zero;
         var batch = new List<UserEvent>(batchSize);
         foreach (var e in events)
@@ -35,9 +37,9 @@ public static class Importer
                 batch = new List<UserEvent>(batchSize);
             }
 
-            if (stopwatch.Elapsed - lastDraw > TimeSpan.FromMilliseconds(250))
+            if (time.GetElapsedTime(started) - lastDraw > TimeSpan.FromMilliseconds(250))
             {
-                lastDraw = stopwatch.Elapsed;
+                lastDraw = time.GetElapsedTime(started);
                 var done = fraction?.Invoke();
                 if (expected is > 0 and var limit)
                 {
@@ -45,7 +47,7 @@ public static class Importer
                     done = Math.Max(done ?? 0, (double)summary.Read / limit);
                 }
 
-                Draw(progress, summary, stopwatch.Elapsed, done);
+                Draw(progress, summary, time.GetElapsedTime(started), done);
             }
         }
 
@@ -55,8 +57,8 @@ public static class Importer
         }
 
         await sink.FlushAsync(cancellationToken);
-        summary.Elapsed = stopwatch.Elapsed;
-        Draw(progress, summary, stopwatch.Elapsed, 1);
+        summary.Elapsed = time.GetElapsedTime(started);
+        Draw(progress, summary, time.GetElapsedTime(started), 1);
         progress.WriteLine();
         return summary;
     }

@@ -1,24 +1,27 @@
 using Esrs.Client.Import;
 using Esrs.Events;
 using Esrs.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Esrs.Tests.Unit.Import;
 
 /// <summary>The import's progress line: a bar towards a known end, counts alone when the end is unknown (never a bar of '?').</summary>
 public sealed class ImportProgressTests
 {
-    /// <summary>Takes every batch; pauses once midway (after <paramref name="pauseAt"/> events), long enough for a progress line.</summary>
-    private sealed class CountingSink(int pauseAt) : IEventSink
+    /// <summary>Takes every batch; once midway (after <paramref name="pauseAt"/> events) the clock moves on 400 ms, long enough for a progress line.</summary>
+    private sealed class CountingSink(int pauseAt, FakeTimeProvider time) : IEventSink
     {
         public int Sent { get; private set; }
 
-        public async Task SendAsync(IReadOnlyList<UserEvent> batch, ImportSummary summary, CancellationToken cancellationToken)
+        public Task SendAsync(IReadOnlyList<UserEvent> batch, ImportSummary summary, CancellationToken cancellationToken)
         {
             Sent += batch.Count;
             if (Sent == pauseAt)
             {
-                await Task.Delay(400, cancellationToken);
+                time.Advance(TimeSpan.FromMilliseconds(400));
             }
+
+            return Task.CompletedTask;
         }
 
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -38,10 +41,11 @@ public sealed class ImportProgressTests
     public async Task AListOfKnownLengthFillsTheBarAndAStreamShowsItsCounts()
     {
         var (list, stream) = (new StringWriter(), new StringWriter());
-        var (listSink, streamSink) = (new CountingSink(1_200), new CountingSink(1_200));
+        var time = new FakeTimeProvider();
+        var (listSink, streamSink) = (new CountingSink(1_200, time), new CountingSink(1_200, time));
 
-        await Importer.RunAsync(Stream(2_500).ToList(), listSink, list, batchSize: 100);
-        await Importer.RunAsync(Stream(2_500), streamSink, stream, batchSize: 100);
+        await Importer.RunAsync(Stream(2_500).ToList(), listSink, list, batchSize: 100, time: time);
+        await Importer.RunAsync(Stream(2_500), streamSink, stream, batchSize: 100, time: time);
 
         Assert.Equal((2_500, 2_500), (listSink.Sent, streamSink.Sent));
         var (listLines, streamLines) = (list.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries), stream.ToString().Split('\r', StringSplitOptions.RemoveEmptyEntries));
