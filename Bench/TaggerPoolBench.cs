@@ -55,6 +55,11 @@ internal static class TaggerPoolBench
                 var (calls, shed, latencies, elapsed) = await Run(grains, titles, callers, duration);
                 var (after, afterTexts, timesAfter) = (batcher.Totals.Batches, batcher.Totals.Texts, model.Times);
                 latencies.Sort();
+                if (latencies.Count == 0)
+                {
+                    latencies.Add(double.NaN); // every call shed: no latency to show
+                }
+
                 var (texts, batches) = (Math.Max(1, afterTexts - beforeTexts), Math.Max(1, after - before));
                 double PerText(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / texts;
                 double PerBatch(Func<TagModelTimes, TimeSpan> step) => (step(timesAfter) - step(timesBefore)).TotalMilliseconds / batches;

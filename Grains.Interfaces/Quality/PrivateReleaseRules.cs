@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Esrs.Quality;
 
 /// <summary>What a private export's parameters must be; shared by the gateway (400 before any call) and the grain.</summary>
@@ -17,7 +19,7 @@ public static class PrivateReleaseRules
 
     /// <summary>A message naming what is wrong with <paramref name="epsilon"/> or <paramref name="delta"/>, or null.</summary>
     public static string? Problem(double epsilon, double delta) =>
-        !double.IsFinite(epsilon) || epsilon < MinEpsilon || epsilon > MaxEpsilon ? $"epsilon must be a number in [{MinEpsilon}, {MaxEpsilon}], not {epsilon}."
-        : !double.IsFinite(delta) || delta <= 0 || delta >= MaxDelta ? $"delta must be a number in (0, {MaxDelta}), not {delta}."
+        !double.IsFinite(epsilon) || epsilon < MinEpsilon || epsilon > MaxEpsilon ? string.Create(CultureInfo.InvariantCulture, $"epsilon must be a number in [{MinEpsilon}, {MaxEpsilon}], not {epsilon}.")
+        : !double.IsFinite(delta) || delta <= 0 || delta >= MaxDelta ? string.Create(CultureInfo.InvariantCulture, $"delta must be a number in (0, {MaxDelta}), not {delta}.")
         : null;
 }
