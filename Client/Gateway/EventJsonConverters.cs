@@ -6,11 +6,31 @@ using System.Text.Json.Serialization;
 
 namespace Esrs.Client.Gateway;
 
+/// <summary>A converter of a nullable value whose null is JSON null; what it writes for a value is the subclass's.</summary>
+internal abstract class NullableValueConverter<T> : JsonConverter<T?>
+    where T : struct
+{
+    public sealed override void Write(Utf8JsonWriter writer, T? value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } present)
+        {
+            WriteValue(writer, present);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    protected abstract void WriteValue(Utf8JsonWriter writer, T value);
+}
+
 /// <summary>
 /// <c>occurredAt</c>: ISO 8601, an offset honoured and none meaning UTC. System.Text.Json's own reading takes a time
 /// without an offset in the gateway machine's zone, so one body meant different instants on different gateways.
 /// </summary>
-internal sealed class UtcUnlessZonedConverter : JsonConverter<DateTimeOffset?>
+internal sealed class UtcUnlessZonedConverter : NullableValueConverter<DateTimeOffset>
 {
     public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -32,18 +52,7 @@ internal sealed class UtcUnlessZonedConverter : JsonConverter<DateTimeOffset?>
         throw new JsonException("expected an ISO 8601 time such as 2026-12-08T10:15:00Z (no offset means UTC)");
     }
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        if (value is { } time)
-        {
-            writer.WriteStringValue(time);
-        }
-        else
-        {
-            writer.WriteNullValue();
-        }
-    }
+    protected override void WriteValue(Utf8JsonWriter writer, DateTimeOffset value) => writer.WriteStringValue(value);
 
     /// <summary>Whether the time part (after <c>T</c>) ends in <c>Z</c> or holds a <c>+hh:mm</c>/<c>-hh:mm</c> offset.</summary>
     private static bool HasOffset(ref Utf8JsonReader reader) =>
@@ -60,7 +69,7 @@ internal sealed class UtcUnlessZonedConverter : JsonConverter<DateTimeOffset?>
 /// <c>quantity</c> and <c>age</c>: whole numbers, however written: <c>2</c>, <c>2.0</c>, <c>2e0</c> or <c>"2"</c>
 /// (spreadsheets and JavaScript write them so); <c>2.5</c> is refused.
 /// </summary>
-internal sealed partial class WholeNumberConverter : JsonConverter<int?>
+internal sealed partial class WholeNumberConverter : NullableValueConverter<int>
 {
     public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -78,18 +87,7 @@ internal sealed partial class WholeNumberConverter : JsonConverter<int?>
         throw new JsonException($"expected a whole number from {int.MinValue} to {int.MaxValue}");
     }
 
-    public override void Write(Utf8JsonWriter writer, int? value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        if (value is { } number)
-        {
-            writer.WriteNumberValue(number);
-        }
-        else
-        {
-            writer.WriteNullValue();
-        }
-    }
+    protected override void WriteValue(Utf8JsonWriter writer, int value) => writer.WriteNumberValue(value);
 
     /// <summary>
     /// The whole number <paramref name="text"/> (JSON number syntax: sign, digits, fraction, exponent) denotes exactly, or
