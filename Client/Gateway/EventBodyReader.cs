@@ -118,9 +118,20 @@ public static partial class EventBodyReader
                 return (null, BatchTooLarge(options, $"more than {options.MaxBatchSize}"));
             }
 
-            var items = isBatch
-                ? JsonSerializer.Deserialize<EventJson?[]>(span, GatewayJson.Options)
-                : JsonSerializer.Deserialize<EventJson>(span, GatewayJson.Options) is { } single ? [single] : null;
+            EventJson?[]? items;
+            try
+            {
+                items = isBatch
+                    ? JsonSerializer.Deserialize<EventJson?[]>(span, GatewayJson.Options)
+                    : JsonSerializer.Deserialize<EventJson>(span, GatewayJson.Options) is { } single ? [single] : null;
+            }
+            catch (Exception ex) when (isBatch && ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException
+                && ReadEach(body, caller) is { } each)
+            {
+                // Well-formed JSON in which some event cannot be read: those are quarantined, the others go on.
+                return each;
+            }
+
             if (items is null)
             {
                 return (null, Malformed("The body is JSON null; send an event object or an array of them."));
@@ -149,6 +160,84 @@ public static partial class EventBodyReader
             // Values System.Text.Json reads but .NET cannot hold (an offset that moves an instant out of range...).
             return (null, Malformed($"A value is out of range: {ex.Message}"));
         }
+    }
+
+    /// <summary>
+    /// A batch read event by event, when reading it whole failed: an event that cannot be read (a value of the wrong kind,
+    /// an unknown field) becomes one the rules quarantine as <see cref="RuleIds.EventUnreadable"/>, with what was wrong,
+    /// where, and the JSON it arrived as; its id, user and source are kept when they are strings, so it is quarantined with
+    /// its user and a corrected re-send meets it. Null when the body is not well-formed JSON at all (refused whole).
+    /// </summary>
+    private static (IReadOnlyList<UserEvent>?, IResult?)? ReadEach(ReadOnlyMemory<byte> body, string caller)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatewayJson.Options.MaxDepth == 0 ? 64 : GatewayJson.Options.MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var events = new UserEvent[document.RootElement.GetArrayLength()];
+            var index = 0;
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                if (element.ValueKind == JsonValueKind.Null)
+                {
+                    return (null, Malformed($"Event {index} is null."));
+                }
+
+                UserEvent read;
+                try
+                {
+                    read = element.Deserialize<EventJson>(GatewayJson.Options)!.ToEvent(caller);
+                }
+                catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
+                {
+                    read = Unreadable(element, index, ex, caller);
+                }
+
+                events[index++] = UserEventWire.Normalise(read, caller);
+            }
+
+            return (events, null);
+        }
+    }
+
+    private static UserEvent Unreadable(JsonElement element, int index, Exception ex, string caller)
+    {
+        string? Text(string name)
+        {
+            try
+            {
+                return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // half a surrogate pair
+            }
+        }
+
+        var where = ex is JsonException { Path: { Length: > 1 } path } ? $"$[{index}]{path[1..]}" : $"$[{index}]";
+        var what = ex is JsonException ? Describe(ex.Message.Split(" Path:")[0].TrimEnd('.')) : $"a value is out of range: {ex.Message}";
+        var raw = element.GetRawText();
+        return new UserEvent
+        {
+            EventId = Text("eventId") ?? "",
+            UserId = Text("userId") ?? "",
+            Type = EventType.Unknown,
+            OccurredAt = default,
+            Source = Text("source") ?? caller,
+            Attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [UserEventWire.UnreadableAttribute] = $"{what} (at {where})",
+                [UserEventWire.RawAttribute] = raw.Length <= UserEventWire.MaxRawLength ? raw : raw[..UserEventWire.MaxRawLength],
+            },
+        };
     }
 
     /// <summary>System.Text.Json's "could not be converted to System.Nullable`1[System.Decimal]" in the producer's terms.</summary>

@@ -8,6 +8,7 @@ public static class RuleIds
 {
     public const string EventIdMissing = "event.id.missing";
     public const string EventIdTooLong = "event.id.too-long";
+    public const string EventUnreadable = "event.unreadable";
     public const string UserMissing = "event.user.missing";
     public const string UserMismatch = "event.user.mismatch";
     public const string UserInvalid = "event.user.invalid";

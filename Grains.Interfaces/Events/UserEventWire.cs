@@ -10,6 +10,19 @@ namespace Esrs.Events;
 /// </summary>
 public static class UserEventWire
 {
+    /// <summary>
+    /// Attribute of an event a batch held that could not be read as one (a value of the wrong kind, an unknown field): what
+    /// was wrong and where. Such an event is quarantined as <see cref="RuleIds.EventUnreadable"/> with the JSON it arrived
+    /// as under <see cref="RawAttribute"/>, and the batch's other events go on.
+    /// </summary>
+    public const string UnreadableAttribute = "~unreadable";
+
+    /// <summary>The JSON an unreadable event arrived as (at most <see cref="MaxRawLength"/> characters of it).</summary>
+    public const string RawAttribute = "~raw";
+
+    /// <summary>Longest JSON kept of an unreadable event.</summary>
+    public const int MaxRawLength = 4096;
+
     private static readonly MessagePackSerializerOptions Untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>One event; null when the payload is a MessagePack nil. Throws <see cref="MessagePackSerializationException"/> on anything else that is not an event.</summary>

@@ -52,6 +52,14 @@ public sealed class EventValidator
     {
         ArgumentNullException.ThrowIfNull(e);
         var decisions = default(DecisionList);
+        if (e.Attributes is not null && e.Attributes.TryGetValue(UserEventWire.UnreadableAttribute, out var unreadable))
+        {
+            // What the gateway could not read is quarantined as it arrived, for that reason alone: the other rules would
+            // only judge the fields it could not fill.
+            decisions.Reject(RuleIds.EventUnreadable, "event", unreadable);
+            return new ValidationResult(e, decisions);
+        }
+
         var current = e;
         foreach (var rule in _rules)
         {

@@ -97,27 +97,27 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
             $$"""{"eventId":"{{TestEvents.NextId()}}","userId":"{{user}}","type":"purchase","itemId":"sku-1","occurredAt":"{{DateTime.UtcNow.AddMinutes(-5):O}}","quantity":{{quantity}},"unitPrice":2.5,"currency":"EUR","age":"31.0"}""";
 
         var accepted = await http.PostAsync("v1/events", Body($"[{Purchase("2.0")},{Purchase("\"3\"")},{Purchase("1e0")}]"));
-        var fractional = await http.PostAsync("v1/events", Body($"[{Purchase("2.5")}]"));
+        var fractional = await http.PostAsync("v1/events", Body(Purchase("2.5")));
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, fractional.StatusCode);
         var detail = (await fractional.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
         Assert.Contains("whole number", detail, StringComparison.Ordinal);
-        Assert.Contains("$[0].quantity", detail, StringComparison.Ordinal);
+        Assert.Contains("$.quantity", detail, StringComparison.Ordinal);
         var profile = (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!;
         Assert.Equal(3, profile.Counts[EventType.Purchase]);
     }
 
     [Theory]
-    [InlineData("\"unitPrice\":\"1,50\"", "$[0].unitPrice", "a number")]
-    [InlineData("\"rating\":true", "$[0].rating", "a number")]
-    [InlineData("\"occurredAt\":\"yesterday\"", "$[0].occurredAt", "ISO 8601")]
-    [InlineData("\"attributes\":{\"k\":1}", "$[0].attributes.k", "a string")]
+    [InlineData("\"unitPrice\":\"1,50\"", "$.unitPrice", "a number")]
+    [InlineData("\"rating\":true", "$.rating", "a number")]
+    [InlineData("\"occurredAt\":\"yesterday\"", "$.occurredAt", "ISO 8601")]
+    [InlineData("\"attributes\":{\"k\":1}", "$.attributes.k", "a string")]
     public async Task AValueOfTheWrongKindIsNamedInTheUsersTerms(string field, string where, string expected)
     {
         using var http = fixture.Client();
 
-        var response = await http.PostAsync("v1/events", Body($$"""[{"eventId":"e","userId":"u",{{field}}}]"""));
+        var response = await http.PostAsync("v1/events", Body($$"""{"eventId":"e","userId":"u",{{field}}}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
@@ -217,7 +217,7 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
         }
 
         var truncated = await http.PostAsync("v1/events", new ByteArrayContent(cut.ToArray()[..10]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json"), ContentEncoding = { "gzip" } } });
-        var unknownField = await http.PostAsync("v1/events", Body("""[{"eventId":"e","colour":"red"}]"""));
+        var unknownField = await http.PostAsync("v1/events", Body("""{"eventId":"e","colour":"red"}"""));
         var trailingComma = await http.PostAsync("v1/events", Body("""[{"eventId":"e"},]"""));
         var emptyPack = await http.PostAsync("v1/events", new ByteArrayContent([0x90]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-msgpack") } });
 
@@ -254,5 +254,41 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(GatewayProblems.ArgumentInvalid, problem.GetProperty("rule").GetString());
         Assert.DoesNotContain("(Parameter", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEventOfABatchThatCannotBeReadIsQuarantinedAsItArrivedAndTheOthersGoOn()
+    {
+        var user = NewUser();
+        using var http = fixture.Client();
+        var (good, bad) = (TestEvents.NextId(), TestEvents.NextId());
+        var at = DateTime.UtcNow.AddMinutes(-5).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        string View(string id, string extra = "", string item = "sku-1") => $$"""{"eventId":"{{id}}","userId":"{{user}}","type":"view","itemId":"{{item}}","occurredAt":"{{at}}"{{extra}}}""";
+
+        const string Three = ",\"quantity\":\"three\"";
+        var response = await http.PostAsync("v1/events", Body($$"""[{{View(good)}},{{View(bad, Three)}},{"userId":42,"type":"view"},{{View(TestEvents.NextId(), item: "sku-2")}}]"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var outcomes = (await response.Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!.Outcomes;
+        Assert.Equal([OutcomeKind.Accepted, OutcomeKind.Quarantined, OutcomeKind.Quarantined, OutcomeKind.Accepted], outcomes.Select(o => o.Kind));
+        var reason = Assert.Single(outcomes[1].Decisions);
+        Assert.Equal((RuleIds.EventUnreadable, DecisionKind.Rejected), (reason.RuleId, reason.Kind));
+        Assert.Contains("a whole number", reason.Detail, StringComparison.Ordinal);
+        Assert.Contains("$[1].quantity", reason.Detail, StringComparison.Ordinal);
+        Assert.Contains("$[2].userId", Assert.Single(outcomes[2].Decisions).Detail, StringComparison.Ordinal);
+
+        // Kept with its user, as it arrived; the two readable events counted.
+        var page = (await http.GetFromJsonAsync<QuarantinePage>($"v1/users/{user}/quarantine", GatewayJson.Options))!;
+        var kept = Assert.Single(page.Items).Event;
+        Assert.Equal(bad, kept.EventId);
+        Assert.Equal(View(bad, Three), kept.Attributes![UserEventWire.RawAttribute]);
+        Assert.Equal(2, (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!.Counts[EventType.View]);
+
+        // A redelivery of the same bytes is the quarantined event again; the producer's fixed event, under its own id, is applied once.
+        var again = (await (await http.PostAsync("v1/events", Body($"[{View(bad, Three)}]"))).Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!;
+        var fixedResend = (await (await http.PostAsync("v1/events", Body($"[{View(TestEvents.NextId(), ",\"quantity\":3", item: "sku-3")}]"))).Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!;
+        Assert.Equal(OutcomeKind.DuplicateById, Assert.Single(again.Outcomes).Kind);
+        Assert.Equal(OutcomeKind.Accepted, Assert.Single(fixedResend.Outcomes).Kind);
+        Assert.Equal(3, (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!.Counts[EventType.View]);
     }
 }

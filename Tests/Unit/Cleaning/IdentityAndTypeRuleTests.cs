@@ -47,6 +47,16 @@ public sealed class IdentityAndTypeRuleTests : RuleTestBase
     }
 
     [Fact]
+    public void AnEventTheGatewayCouldNotReadIsQuarantinedForThatAlone()
+    {
+        var result = Validate(Event() with { Type = EventType.Unknown, Attributes = new Dictionary<string, string> { [UserEventWire.UnreadableAttribute] = "expected a number (at $[3].unitPrice)" } });
+
+        Assert.True(result.IsRejected);
+        Assert.Equal(1, result.Decisions.Count);
+        Assert.Equal("expected a number (at $[3].unitPrice)", Single(result, RuleIds.EventUnreadable).Detail);
+    }
+
+    [Fact]
     public void BlankUserIsQuarantined()
     {
         var result = Validate(Event() with { UserId = " " }, grainKey: "~unattributed/1");
