@@ -173,7 +173,8 @@ public static partial class EventBodyReader
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatewayJson.Options.MaxDepth == 0 ? 64 : GatewayJson.Options.MaxDepth });
+            // Deeper than events are read: an event nested past their limit is then quarantined on its own, not the batch refused.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 1024 });
         }
         catch (JsonException)
         {
@@ -225,6 +226,18 @@ public static partial class EventBodyReader
         var where = ex is JsonException { Path: { Length: > 1 } path } ? $"$[{index}]{path[1..]}" : $"$[{index}]";
         var what = ex is JsonException ? Describe(ex.Message.Split(" Path:")[0].TrimEnd('.')) : $"a value is out of range: {ex.Message}";
         var raw = element.GetRawText();
+        var keep = raw.Length <= UserEventWire.MaxRawLength ? raw.Length : char.IsHighSurrogate(raw[UserEventWire.MaxRawLength - 1]) ? UserEventWire.MaxRawLength - 1 : UserEventWire.MaxRawLength;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [UserEventWire.UnreadableAttribute] = $"{what} (at {where})",
+            [UserEventWire.RawAttribute] = raw[..keep],
+            [UserEventWire.RawHashAttribute] = System.IO.Hashing.XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(raw.AsSpan())).ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (keep < raw.Length)
+        {
+            attributes[UserEventWire.RawLengthAttribute] = raw.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return new UserEvent
         {
             EventId = Text("eventId") ?? "",
@@ -232,11 +245,7 @@ public static partial class EventBodyReader
             Type = EventType.Unknown,
             OccurredAt = default,
             Source = Text("source") ?? caller,
-            Attributes = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [UserEventWire.UnreadableAttribute] = $"{what} (at {where})",
-                [UserEventWire.RawAttribute] = raw.Length <= UserEventWire.MaxRawLength ? raw : raw[..UserEventWire.MaxRawLength],
-            },
+            Attributes = attributes,
         };
     }
 

@@ -17,8 +17,20 @@ public static class UserEventWire
     /// </summary>
     public const string UnreadableAttribute = "~unreadable";
 
-    /// <summary>The JSON an unreadable event arrived as (at most <see cref="MaxRawLength"/> characters of it).</summary>
+    /// <summary>
+    /// The JSON an unreadable event arrived as: its first <see cref="MaxRawLength"/> characters (never half a surrogate
+    /// pair); when it was longer, <see cref="RawLengthAttribute"/> gives the whole length.
+    /// </summary>
     public const string RawAttribute = "~raw";
+
+    /// <summary>The whole length, in characters, of an unreadable event's JSON that <see cref="RawAttribute"/> holds the start of.</summary>
+    public const string RawLengthAttribute = "~raw-length";
+
+    /// <summary>
+    /// XxHash64 (hex) of the whole JSON of an unreadable event: its content for deduplication, so two different unreadable
+    /// events of one user are two quarantine entries, and the same bytes sent again one.
+    /// </summary>
+    public const string RawHashAttribute = "~raw-hash";
 
     /// <summary>Longest JSON kept of an unreadable event.</summary>
     public const int MaxRawLength = 4096;

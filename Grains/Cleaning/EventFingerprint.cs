@@ -32,7 +32,10 @@ public static class EventFingerprint
         return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>Hash of the event's business content; independent of the event id and the free attributes.</summary>
+    /// <summary>
+    /// Hash of the event's business content; independent of the event id and the free attributes, except that an event the
+    /// gateway could not read (<see cref="UserEventWire.UnreadableAttribute"/>) is told by the hash of the JSON it arrived as.
+    /// </summary>
     public static ulong OfContent(UserEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
@@ -58,6 +61,13 @@ public static class EventFingerprint
         AppendField(hasher, e.Query);
         AppendField(hasher, e.Source);
         AppendField(hasher, string.IsNullOrWhiteSpace(e.SourceRef) ? null : e.SourceRef);
+        if (e.Attributes is { } attributes && attributes.ContainsKey(UserEventWire.UnreadableAttribute) && attributes.TryGetValue(UserEventWire.RawHashAttribute, out var raw))
+        {
+            // An event the gateway could not read has none of the fields above: the JSON it arrived as is its content.
+            // (Only then: every other event's hash is as before.)
+            AppendField(hasher, raw);
+        }
+
         return hasher.GetCurrentHashAsUInt64();
     }
 

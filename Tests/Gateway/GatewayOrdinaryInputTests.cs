@@ -291,4 +291,42 @@ public sealed class GatewayOrdinaryInputTests(GatewayFixture fixture)
         Assert.Equal(OutcomeKind.Accepted, Assert.Single(fixedResend.Outcomes).Kind);
         Assert.Equal(3, (await http.GetFromJsonAsync<UserProfile>($"v1/users/{user}/profile", GatewayJson.Options))!.Counts[EventType.View]);
     }
+
+    [Fact]
+    public async Task DifferentUnreadableEventsAreEachKeptAndTheSameOneOnce()
+    {
+        // Unreadable events have no fields to tell them apart but the JSON they arrived as: two of one user, two without a
+        // user (one unattributed grain), one far past the kept length, and the first sent again.
+        var user = NewUser();
+        using var http = fixture.Client();
+        string Bad(string id, string extra) => $$"""{"eventId":"{{id}}","userId":"{{user}}","type":"view","quantity":"{{extra}}"}""";
+        var (one, two, long1) = (Bad(TestEvents.NextId(), "three"), Bad(TestEvents.NextId(), "four"), Bad(TestEvents.NextId(), new string('x', 10_000) + "😀"));
+        var noUser = $$"""{"source":"{{user}}","quantity":"a"}""";
+        var noUserToo = $$"""{"source":"{{user}}","quantity":"b"}""";
+
+        var first = (await (await http.PostAsync("v1/events", Body($"[{one},{two},{long1},{noUser},{noUserToo}]"))).Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!;
+        var again = (await (await http.PostAsync("v1/events", Body($"[{one}]"))).Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!;
+
+        Assert.All(first.Outcomes, o => Assert.Equal(OutcomeKind.Quarantined, o.Kind));
+        Assert.Equal(OutcomeKind.DuplicateById, Assert.Single(again.Outcomes).Kind);
+        var page = (await http.GetFromJsonAsync<QuarantinePage>($"v1/users/{user}/quarantine", GatewayJson.Options))!;
+        Assert.Equal(3, page.Total);
+        var kept = page.Items.Single(i => i.Event.Attributes!.ContainsKey(UserEventWire.RawLengthAttribute)).Event.Attributes!;
+        Assert.Equal(long1.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), kept[UserEventWire.RawLengthAttribute]);
+        Assert.Equal(long1[..UserEventWire.MaxRawLength], kept[UserEventWire.RawAttribute]);
+    }
+
+    [Fact]
+    public async Task AnEventNestedPastTheReadersDepthIsQuarantinedOnItsOwn()
+    {
+        var user = NewUser();
+        using var http = fixture.Client();
+        var deep = "{\"eventId\":\"" + TestEvents.NextId() + "\",\"userId\":\"" + user + "\",\"attributes\":{\"a\":" + new string('[', 100) + new string(']', 100) + "}}";
+        var good = JsonSerializer.Serialize(EventJson.From(TestEvents.View(user)), GatewayJson.Options);
+
+        var response = await http.PostAsync("v1/events", Body($"[{deep},{good}]"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal([OutcomeKind.Quarantined, OutcomeKind.Accepted], (await response.Content.ReadFromJsonAsync<IngestResponse>(GatewayJson.Options))!.Outcomes.Select(o => o.Kind));
+    }
 }
