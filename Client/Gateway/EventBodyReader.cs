@@ -125,8 +125,7 @@ public static partial class EventBodyReader
                     ? JsonSerializer.Deserialize<EventJson?[]>(span, GatewayJson.Options)
                     : JsonSerializer.Deserialize<EventJson>(span, GatewayJson.Options) is { } single ? [single] : null;
             }
-            catch (Exception ex) when (isBatch && ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException
-                && ReadEach(body, caller) is { } each)
+            catch (Exception ex) when (isBatch && IsUnreadable(ex) && ReadEach(body, caller) is { } each)
             {
                 // Well-formed JSON in which some event cannot be read: those are quarantined, the others go on.
                 return each;
@@ -145,7 +144,6 @@ public static partial class EventBodyReader
                     return (null, Malformed($"Event {i} is null."));
                 }
 
-
                 events[i] = UserEventWire.Normalise(item.ToEvent(caller), caller);
             }
 
@@ -153,7 +151,7 @@ public static partial class EventBodyReader
         }
         catch (JsonException ex)
         {
-            return (null, Malformed($"{Describe(ex.Message.Split(" Path:")[0].TrimEnd('.'))} (at {ex.Path ?? "$"}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."));
+            return (null, Malformed($"{Explain(ex)} (at {ex.Path ?? "$"}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."));
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidOperationException or NotSupportedException)
         {
@@ -197,7 +195,7 @@ public static partial class EventBodyReader
                 {
                     read = element.Deserialize<EventJson>(GatewayJson.Options)!.ToEvent(caller);
                 }
-                catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
+                catch (Exception ex) when (IsUnreadable(ex))
                 {
                     read = Unreadable(element, index, ex, caller);
                 }
@@ -224,7 +222,7 @@ public static partial class EventBodyReader
         }
 
         var where = ex is JsonException { Path: { Length: > 1 } path } ? $"$[{index}]{path[1..]}" : $"$[{index}]";
-        var what = ex is JsonException ? Describe(ex.Message.Split(" Path:")[0].TrimEnd('.')) : $"a value is out of range: {ex.Message}";
+        var what = ex is JsonException json ? Explain(json) : $"a value is out of range: {ex.Message}";
         var raw = element.GetRawText();
         var keep = raw.Length <= UserEventWire.MaxRawLength ? raw.Length : char.IsHighSurrogate(raw[UserEventWire.MaxRawLength - 1]) ? UserEventWire.MaxRawLength - 1 : UserEventWire.MaxRawLength;
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -248,6 +246,15 @@ public static partial class EventBodyReader
             Attributes = attributes,
         };
     }
+
+    /// <summary>
+    /// What reading an event can throw for a value of the wrong kind or one .NET cannot hold (an offset that moves an
+    /// instant out of range...), as opposed to a fault of ours.
+    /// </summary>
+    private static bool IsUnreadable(Exception ex) => ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException;
+
+    /// <summary>What was wrong, without System.Text.Json's own path and position suffix (the callers say where).</summary>
+    private static string Explain(JsonException ex) => Describe(ex.Message.Split(" Path:")[0].TrimEnd('.'));
 
     /// <summary>System.Text.Json's "could not be converted to System.Nullable`1[System.Decimal]" in the producer's terms.</summary>
     private static string Describe(string message)
